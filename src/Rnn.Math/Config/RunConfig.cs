@@ -1,0 +1,74 @@
+namespace Rnn.Math.Config;
+
+/// <summary>The whole config file: what to train, on what, and how. Field names follow CONTRACT.md.</summary>
+public sealed record RunConfig(ModelConfig Model, DataConfig Data, TrainingConfig Training)
+{
+    /// <summary>The folder of the config file; relative data paths resolve against it.</summary>
+    public string BaseDirectory { get; init; } = ".";
+}
+
+/// <summary>`model`: the input width and the layer stack, in order.</summary>
+public sealed record ModelConfig(int InputSize, IReadOnlyList<LayerConfig> Layers);
+
+/// <summary>One entry of `model.layers`. Which fields matter depends on <see cref="Type"/>.</summary>
+public sealed record LayerConfig(
+    LayerType Type,
+    int Units = 0,
+    bool ReturnSequences = false,
+    float Rate = 0f,
+    Activation Activation = Activation.Linear);
+
+public enum LayerType { Rnn, Lstm, Gru, Dense, Dropout }
+
+public enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax }
+
+public enum DataSource { Csv, Safetensors, Synthetic }
+
+public enum SyntheticGenerator { Sine, Adding, Copy }
+
+public enum Normalization { None, MinMax, ZScore }
+
+/// <summary>`data`: where samples come from. Only the fields of the chosen <see cref="Source"/> are read.</summary>
+public sealed record DataConfig(
+    DataSource Source,
+    string? Path = null,
+    IReadOnlyList<string>? Columns = null,
+    string? Target = null,
+    int Timesteps = 0,
+    int Horizon = 1,
+    float ValidationSplit = 0f,
+    Normalization Normalize = Normalization.None,
+    SyntheticGenerator Generator = SyntheticGenerator.Sine,
+    int Samples = 0,
+    ulong Seed = 0);
+
+public enum LossKind { Mse, Mae, CrossEntropy }
+
+public enum OptimizerKind { Adam, Sgd }
+
+/// <summary>`training.optimizer`. Defaults are Keras's.</summary>
+public sealed record OptimizerConfig(
+    OptimizerKind Type = OptimizerKind.Adam,
+    float LearningRate = 0.001f,
+    float Beta1 = 0.9f,
+    float Beta2 = 0.999f,
+    float Epsilon = 1e-7f,
+    float Momentum = 0f);
+
+/// <summary>`training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.</summary>
+public sealed record TrainingConfig(
+    int Epochs = 1,
+    int BatchSize = 32,
+    LossKind Loss = LossKind.Mse,
+    bool Shuffle = true,
+    ulong Seed = 0,
+    float ClipNorm = 0f,
+    OptimizerConfig? Optimizer = null,
+    int TruncatedBptt = 0,
+    int GroupSize = TrainingConfig.DefaultGroupSize)
+{
+    /// <summary>Samples per gradient group: the unit of work whose gradient is summed in a fixed order.</summary>
+    public const int DefaultGroupSize = 4;
+
+    public OptimizerConfig OptimizerOrDefault => Optimizer ?? new OptimizerConfig();
+}
