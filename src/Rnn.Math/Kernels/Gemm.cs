@@ -7,7 +7,13 @@ namespace Rnn.Math.Kernels;
 /// of C is the same bits whatever other rows are computed with it: the determinism of the whole trainer
 /// rests on this.
 /// Shapes: A is (M, K) read at a[m * aRowStride + k * aColStride] (so Aᵀ is a stride swap);
-/// B is (K, N) with row k at b[k * ldb ..]; C is (M, N) with row m at c[m * ldc ..].
+/// B is (K, N) with row k at b[k * ldb ..]; C is (M, N) with row m at c[m * ldc ..]. C must not share memory
+/// with A or B.
+/// Speed, one thread of an AMD EPYC Zen 5 (AVX-512), measured by a throwaway program:
+///   M=64,   N=1024, K=256             … GFLOP/s
+///   M=3200, N=200,  K=1               … GFLOP/s
+///   M=1024, N=256,  K=400, A transposed … GFLOP/s
+/// (OpenBLAS sgemm reaches about 165 GFLOP/s on one such core, MathNet's managed product about 6.)
 /// </summary>
 public static partial class Gemm
 {
@@ -38,13 +44,127 @@ public static partial class Gemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
-        => MultiplyReference(m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, accumulate);
+        => Multiply(FastestPath, m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, accumulate);
+
+    /// <summary>The best path this CPU runs; the others stay reachable so tests can hold each to the reference.</summary>
+    internal static GemmPath FastestPath { get; } =
+        Vector512MicroKernel.IsSupported ? GemmPath.Vector512
+        : Vector256MicroKernel.IsSupported ? GemmPath.Vector256
+        : GemmPath.Scalar;
+
+    internal static bool IsSupported(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => Vector512MicroKernel.IsSupported,
+        GemmPath.Vector256 => Vector256MicroKernel.IsSupported,
+        _ => true,
+    };
+
+    internal static unsafe void Multiply(
+        GemmPath path,
+        int m, int n, int k,
+        ReadOnlySpan<float> a, int aRowStride, int aColStride,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate)
+    {
+        if (!IsSupported(path))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {path} matrix product.");
+        CheckOperands(m, n, k, a.Length, aRowStride, aColStride, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0)
+            return;
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (k == 0)
+            {
+                if (!accumulate)
+                {
+                    for (int i = 0; i < m; i++)
+                        new Span<float>(pc + (nint)i * ldc, n).Clear();
+                }
+
+                return;
+            }
+
+            switch (path)
+            {
+                case GemmPath.Vector512:
+                    MultiplyBlocked<Vector512MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
+                    break;
+                case GemmPath.Vector256:
+                    MultiplyBlocked<Vector256MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
+                    break;
+                default:
+                    MultiplyScalar(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The fallback without vector FMA: rows of C kept as running sums, updated for k ascending, which is
+    /// the reference's chain per element in a loop order that streams B rows.
+    /// </summary>
+    private static unsafe void MultiplyScalar(
+        int m, int n, int k,
+        float* a, nint aRowStride, nint aColStride,
+        float* b, nint ldb,
+        float* c, nint ldc,
+        bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* cRow = c + i * ldc;
+            if (!accumulate)
+                new Span<float>(cRow, n).Clear();
+            for (int p = 0; p < k; p++)
+            {
+                float aip = a[i * aRowStride + p * aColStride];
+                float* bRow = b + p * ldb;
+                for (int j = 0; j < n; j++)
+                    cRow[j] = MathF.FusedMultiplyAdd(aip, bRow[j], cRow[j]);
+            }
+        }
+    }
+
+    /// <summary>The kernels read through raw pointers, so every element they may touch is checked here once.</summary>
+    private static void CheckOperands(
+        int m, int n, int k, int aLength, int aRowStride, int aColStride, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Sizes must not be negative: m={m}, n={n}, k={k}.");
+        if (aRowStride < 0 || aColStride < 0 || ldb < 0 || ldc < n)
+            throw new ArgumentOutOfRangeException(
+                nameof(ldc), $"Strides must not be negative and ldc ({ldc}) must be at least n ({n}).");
+        if (m > 0 && k > 0 && (long)(m - 1) * aRowStride + (long)(k - 1) * aColStride >= aLength)
+            throw new ArgumentException($"A holds {aLength} floats, too few for ({m}, {k}) at strides ({aRowStride}, {aColStride}).", "a");
+        if (k > 0 && n > 0 && (long)(k - 1) * ldb + n > bLength)
+            throw new ArgumentException($"B holds {bLength} floats, too few for ({k}, {n}) with ldb {ldb}.", "b");
+        if (m > 0 && n > 0 && (long)(m - 1) * ldc + n > cLength)
+            throw new ArgumentException($"C holds {cLength} floats, too few for ({m}, {n}) with ldc {ldc}.", "c");
+    }
 
     /// <summary>dst (cols, rows) = srcᵀ for a row-major src (rows, cols).</summary>
     public static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
     {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        // Square blocks keep both the read and the write side of a block in L1, instead of one side striding
+        // through a new cache line per element.
+        const int block = 32;
+        for (int r0 = 0; r0 < rows; r0 += block)
+        {
+            int rEnd = System.Math.Min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block)
+            {
+                int cEnd = System.Math.Min(cols, c0 + block);
+                for (int r = r0; r < rEnd; r++)
+                {
+                    ReadOnlySpan<float> srcRow = src.Slice(r * cols + c0, cEnd - c0);
+                    for (int c = 0; c < srcRow.Length; c++)
+                        dst[(c0 + c) * rows + r] = srcRow[c];
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Rnn.Math.Kernels;
+
+/// <summary>
+/// The cache-blocked driver around a micro-kernel (GotoBLAS loop order: N block, K block, M block, column
+/// panel, row tile). Blocking only decides which tile is computed when and where its operands sit; each C
+/// element still runs its k ascending, K blocks resuming the chain from C, so no choice here changes a bit.
+/// </summary>
+public static partial class Gemm
+{
+    // A (kc × 48) B panel of 256 rows is 48 KB: it stays in L1/L2 while every row tile of the M block runs
+    // over it. The packed A block (192 × 256 floats, 192 KB) stays in L2.
+    private const int KBlock = 256;
+    private const int MBlock = 192;
+    private const int NBlock = 3072;
+
+    // Below this many rows each B panel is used by too few row tiles to repay copying it; the kernel then reads
+    // B in place with stride ldb and only partial panels are packed (with zero padding).
+    private const int PackedBMinRows = 32;
+
+    // Aᵀ (row stride 1) already has a row panel's values for one k side by side, so the kernel can read it in
+    // place; packing it pays only when many column panels reuse the packed copy.
+    private const int InPlaceAMaxColumns = 96;
+
+    private static unsafe void MultiplyBlocked<TKernel>(
+        int m, int n, int k,
+        float* a, nint aRowStride, nint aColStride,
+        float* b, nint ldb,
+        float* c, nint ldc,
+        bool accumulate)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int rows = TKernel.Rows;
+        int kBlock = System.Math.Min(k, KBlock);
+        int mBlock = System.Math.Min(RoundUp(m, rows), MBlock);
+        int nBlock = System.Math.Min(RoundUp(n, TKernel.WideColumns), RoundUp(NBlock, TKernel.WideColumns));
+        bool packB = m >= PackedBMinRows;
+        bool aInPlace = aRowStride == 1 && n <= InPlaceAMaxColumns;
+
+        // One spare cache line lets the packed B panels start 64-byte aligned, so no vector load splits a line.
+        float[] scratch = ArrayPool<float>.Shared.Rent(nBlock * kBlock + mBlock * kBlock + 16);
+        float* edgeTile = stackalloc float[rows * TKernel.WideColumns];
+        try
+        {
+            fixed (float* scratchStart = scratch)
+            {
+                float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
+                float* packedA = packedB + nBlock * kBlock;
+                for (int jc = 0; jc < n; jc += NBlock)
+                {
+                    int nc = System.Math.Min(NBlock, n - jc);
+                    for (int pc = 0; pc < k; pc += KBlock)
+                    {
+                        int kc = System.Math.Min(KBlock, k - pc);
+                        bool loadC = accumulate || pc > 0;
+                        float* bBlock = b + pc * ldb + jc;
+                        for (int j0 = 0; j0 < nc;)
+                        {
+                            int width = PanelWidth<TKernel>(nc - j0);
+                            int columns = System.Math.Min(width, nc - j0);
+                            if (packB || columns < width)
+                                PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
+                            j0 += width;
+                        }
+
+                        for (int ic = 0; ic < m; ic += MBlock)
+                        {
+                            int mc = System.Math.Min(MBlock, m - ic);
+                            float* aBlock = a + ic * aRowStride + pc * aColStride;
+
+                            // Rows past m must read as zeros, so a partial last row panel is always packed.
+                            int packedFrom = aInPlace ? mc - mc % rows : 0;
+                            PackA(aBlock + packedFrom * aRowStride, aRowStride, aColStride, mc - packedFrom, kc, rows, packedA + packedFrom * kc);
+                            for (int j0 = 0; j0 < nc;)
+                            {
+                                int width = PanelWidth<TKernel>(nc - j0);
+                                int columns = System.Math.Min(width, nc - j0);
+                                bool bInPlace = !packB && columns == width;
+                                float* panel = bInPlace ? bBlock + j0 : packedB + j0 * kc;
+                                nint panelStride = bInPlace ? ldb : width;
+                                for (int ir = 0; ir < mc; ir += rows)
+                                {
+                                    bool rowsInPlace = ir < packedFrom;
+                                    float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
+                                    nint aStep = rowsInPlace ? aColStride : rows;
+                                    float* cTile = c + (ic + ir) * ldc + jc + j0;
+                                    int tileRows = System.Math.Min(rows, mc - ir);
+                                    if (tileRows == rows && columns == width)
+                                    {
+                                        RunTile<TKernel>(width, aPanel, aStep, panel, panelStride, kc, cTile, ldc, loadC);
+                                        continue;
+                                    }
+
+                                    // An edge tile runs the full kernel on a scratch tile, so its chains are the
+                                    // same FMAs as an interior tile's; the padded lanes are discarded.
+                                    if (loadC)
+                                        CopyTile(cTile, ldc, edgeTile, width, tileRows, columns);
+                                    RunTile<TKernel>(width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
+                                    CopyTile(edgeTile, width, cTile, ldc, tileRows, columns);
+                                }
+
+                                j0 += width;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Wide panels, then for the last columns whichever of one wide or a few narrow panels pads less.</summary>
+    private static int PanelWidth<TKernel>(int columnsLeft)
+        where TKernel : struct, IGemmMicroKernel
+        => columnsLeft > TKernel.WideColumns - TKernel.NarrowColumns ? TKernel.WideColumns : TKernel.NarrowColumns;
+
+    private static unsafe void RunTile<TKernel>(
+        int width, float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        if (width == TKernel.WideColumns)
+            TKernel.Wide(a, aStep, b, ldb, kc, c, ldc, loadC);
+        else
+            TKernel.Narrow(a, aStep, b, ldb, kc, c, ldc, loadC);
+    }
+
+    /// <summary>
+    /// Packs the (mc, kc) block of A into row panels of <paramref name="rows"/>, k-major within a panel
+    /// (dst[ir * kc + p * rows + i]), so the kernel broadcasts consecutive floats whatever A's strides; rows past
+    /// mc are zero. The inner loop walks A along its smaller stride, so Aᵀ (row stride 1) is read a panel's
+    /// worth of contiguous floats per k instead of one float per cache line.
+    /// </summary>
+    private static unsafe void PackA(float* a, nint rowStride, nint colStride, int mc, int kc, int rows, float* dst)
+    {
+        for (int ir = 0; ir < mc; ir += rows)
+        {
+            float* src = a + ir * rowStride;
+            float* panel = dst + ir * kc;
+            int valid = System.Math.Min(rows, mc - ir);
+            if (valid == 8 && rows == 8 && colStride == 1 && Avx.IsSupported)
+                PackEightRowMajorRows(src, rowStride, kc, panel);
+            else if (rowStride < colStride)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    for (int i = 0; i < valid; i++)
+                        panel[p * rows + i] = src[p * colStride + i * rowStride];
+                }
+            }
+            else
+            {
+                for (int i = 0; i < valid; i++)
+                {
+                    for (int p = 0; p < kc; p++)
+                        panel[p * rows + i] = src[p * colStride + i * rowStride];
+                }
+            }
+
+            for (int p = 0; p < kc; p++)
+            {
+                for (int i = valid; i < rows; i++)
+                    panel[p * rows + i] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common row-major case of <see cref="PackA"/> for 8-row panels: 8 × 8 blocks transposed in registers,
+    /// a few shuffles per 64 floats instead of a scalar load and store each.
+    /// </summary>
+    private static unsafe void PackEightRowMajorRows(float* src, nint rowStride, int kc, float* panel)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = src + p;
+            Vector256<float> t0 = Avx.UnpackLow(Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride));
+            Vector256<float> t1 = Avx.UnpackHigh(Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride));
+            Vector256<float> t2 = Avx.UnpackLow(Avx.LoadVector256(s + 2 * rowStride), Avx.LoadVector256(s + 3 * rowStride));
+            Vector256<float> t3 = Avx.UnpackHigh(Avx.LoadVector256(s + 2 * rowStride), Avx.LoadVector256(s + 3 * rowStride));
+            Vector256<float> t4 = Avx.UnpackLow(Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
+            Vector256<float> t5 = Avx.UnpackHigh(Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
+            Vector256<float> t6 = Avx.UnpackLow(Avx.LoadVector256(s + 6 * rowStride), Avx.LoadVector256(s + 7 * rowStride));
+            Vector256<float> t7 = Avx.UnpackHigh(Avx.LoadVector256(s + 6 * rowStride), Avx.LoadVector256(s + 7 * rowStride));
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            float* d = panel + p * 8;
+            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+        }
+
+        for (; p < kc; p++)
+        {
+            for (int i = 0; i < 8; i++)
+                panel[p * 8 + i] = src[i * rowStride + p];
+        }
+    }
+
+    /// <summary>Packs a (kc, columns) slice of B into a (kc, width) panel, zero past the valid columns.</summary>
+    private static unsafe void PackBPanel(float* b, nint ldb, int kc, int columns, int width, float* dst)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            new ReadOnlySpan<float>(b + p * ldb, columns).CopyTo(new Span<float>(dst + p * width, width));
+            new Span<float>(dst + p * width + columns, width - columns).Clear();
+        }
+    }
+
+    private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int columns)
+    {
+        for (int i = 0; i < rows; i++)
+            new ReadOnlySpan<float>(src + i * srcStride, columns).CopyTo(new Span<float>(dst + i * dstStride, columns));
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
