@@ -145,26 +145,4 @@ public static partial class Gemm
         if (m > 0 && n > 0 && (long)(m - 1) * ldc + n > cLength)
             throw new ArgumentException($"C holds {cLength} floats, too few for ({m}, {n}) with ldc {ldc}.", "c");
     }
-
-    /// <summary>dst (cols, rows) = srcᵀ for a row-major src (rows, cols).</summary>
-    public static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
-    {
-        // Square blocks keep both the read and the write side of a block in L1, instead of one side striding
-        // through a new cache line per element.
-        const int block = 32;
-        for (int r0 = 0; r0 < rows; r0 += block)
-        {
-            int rEnd = System.Math.Min(rows, r0 + block);
-            for (int c0 = 0; c0 < cols; c0 += block)
-            {
-                int cEnd = System.Math.Min(cols, c0 + block);
-                for (int r = r0; r < rEnd; r++)
-                {
-                    ReadOnlySpan<float> srcRow = src.Slice(r * cols + c0, cEnd - c0);
-                    for (int c = 0; c < srcRow.Length; c++)
-                        dst[(c0 + c) * rows + r] = srcRow[c];
-                }
-            }
-        }
-    }
 }

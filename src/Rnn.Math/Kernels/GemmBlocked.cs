@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Rnn.Math.Kernels;
@@ -19,11 +18,7 @@ public static partial class Gemm
 
     // Below this many rows each B panel is used by too few row tiles to repay copying it; the kernel then reads
     // B in place with stride ldb and only partial panels are packed (with zero padding).
-    private const int PackedBMinRows = 32;
-
-    // Aᵀ (row stride 1) already has a row panel's values for one k side by side, so the kernel can read it in
-    // place; packing it pays only when many column panels reuse the packed copy.
-    private const int InPlaceAMaxColumns = 96;
+    private const int PackedBMinRows = 128;
 
     private static unsafe void MultiplyBlocked<TKernel>(
         int m, int n, int k,
@@ -38,7 +33,10 @@ public static partial class Gemm
         int mBlock = System.Math.Min(RoundUp(m, rows), MBlock);
         int nBlock = System.Math.Min(RoundUp(n, TKernel.WideColumns), RoundUp(NBlock, TKernel.WideColumns));
         bool packB = m >= PackedBMinRows;
-        bool aInPlace = aRowStride == 1 && n <= InPlaceAMaxColumns;
+
+        // Aᵀ (row stride 1) already holds a row panel's values for one k side by side: the kernel reads it in
+        // place, which measured faster than packing it even when many column panels reuse the copy.
+        bool aInPlace = aRowStride == 1;
 
         // One spare cache line lets the packed B panels start 64-byte aligned, so no vector load splits a line.
         float[] scratch = ArrayPool<float>.Shared.Rent(nBlock * kBlock + mBlock * kBlock + 16);
@@ -170,39 +168,12 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>
-    /// The common row-major case of <see cref="PackA"/> for 8-row panels: 8 × 8 blocks transposed in registers,
-    /// a few shuffles per 64 floats instead of a scalar load and store each.
-    /// </summary>
+    /// <summary>The common row-major case of <see cref="PackA"/> for 8-row panels, 8 × 8 blocks at a time.</summary>
     private static unsafe void PackEightRowMajorRows(float* src, nint rowStride, int kc, float* panel)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
-        {
-            float* s = src + p;
-            Vector256<float> t0 = Avx.UnpackLow(Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride));
-            Vector256<float> t1 = Avx.UnpackHigh(Avx.LoadVector256(s), Avx.LoadVector256(s + rowStride));
-            Vector256<float> t2 = Avx.UnpackLow(Avx.LoadVector256(s + 2 * rowStride), Avx.LoadVector256(s + 3 * rowStride));
-            Vector256<float> t3 = Avx.UnpackHigh(Avx.LoadVector256(s + 2 * rowStride), Avx.LoadVector256(s + 3 * rowStride));
-            Vector256<float> t4 = Avx.UnpackLow(Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
-            Vector256<float> t5 = Avx.UnpackHigh(Avx.LoadVector256(s + 4 * rowStride), Avx.LoadVector256(s + 5 * rowStride));
-            Vector256<float> t6 = Avx.UnpackLow(Avx.LoadVector256(s + 6 * rowStride), Avx.LoadVector256(s + 7 * rowStride));
-            Vector256<float> t7 = Avx.UnpackHigh(Avx.LoadVector256(s + 6 * rowStride), Avx.LoadVector256(s + 7 * rowStride));
-            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
-            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
-            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* d = panel + p * 8;
-            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
-        }
-
+            TransposeEightByEight(src + p, rowStride, panel + p * 8, 8);
         for (; p < kc; p++)
         {
             for (int i = 0; i < 8; i++)
@@ -220,10 +191,14 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>Edge tiles are a few rows of at most one panel: a plain loop beats a memmove call per row.</summary>
     private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int columns)
     {
         for (int i = 0; i < rows; i++)
-            new ReadOnlySpan<float>(src + i * srcStride, columns).CopyTo(new Span<float>(dst + i * dstStride, columns));
+        {
+            for (int j = 0; j < columns; j++)
+                dst[i * dstStride + j] = src[i * srcStride + j];
+        }
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

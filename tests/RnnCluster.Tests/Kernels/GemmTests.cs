@@ -165,6 +165,7 @@ public class GemmTests
     [InlineData(33, 65)]
     [InlineData(100, 7)]
     [InlineData(64, 64)]
+    [InlineData(70, 45)]
     public void TransposeSwapsRowsAndColumns(int rows, int cols)
     {
         float[] src = Enumerable.Range(0, rows * cols).Select(i => (float)i).ToArray();
