@@ -13,7 +13,7 @@ public static partial class Gemm
     // A (kc × 48) B panel of 256 rows is 48 KB: it stays in L1/L2 while every row tile of the M block runs
     // over it. The packed A block (192 × 256 floats, 192 KB) stays in L2.
     private const int KBlock = 256;
-    private const int MBlock = 192;
+    private const int MBlock = 192; // a multiple of every kernel's Rows, so only the last M block has a short panel
     private const int NBlock = 3072;
 
     // Below this many rows each B panel is used by too few row tiles to repay copying it; the kernel then reads
@@ -88,7 +88,7 @@ public static partial class Gemm
                                     int tileRows = System.Math.Min(rows, mc - ir);
                                     if (tileRows == rows && columns == width)
                                     {
-                                        RunTile<TKernel>(width, aPanel, aStep, panel, panelStride, kc, cTile, ldc, loadC);
+                                        RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, ldc, loadC);
                                         continue;
                                     }
 
@@ -96,7 +96,7 @@ public static partial class Gemm
                                     // same FMAs as an interior tile's; the padded lanes are discarded.
                                     if (loadC)
                                         CopyTile(cTile, ldc, edgeTile, width, tileRows, columns);
-                                    RunTile<TKernel>(width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
+                                    RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
                                     CopyTile(edgeTile, width, cTile, ldc, tileRows, columns);
                                 }
 
@@ -119,13 +119,25 @@ public static partial class Gemm
         => columnsLeft > TKernel.WideColumns - TKernel.NarrowColumns ? TKernel.WideColumns : TKernel.NarrowColumns;
 
     private static unsafe void RunTile<TKernel>(
-        int width, float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        int tileRows, int width, float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
         where TKernel : struct, IGemmMicroKernel
     {
+        bool half = tileRows <= TKernel.Rows / 2;
         if (width == TKernel.WideColumns)
-            TKernel.Wide(a, aStep, b, ldb, kc, c, ldc, loadC);
+        {
+            if (half)
+                TKernel.HalfWide(a, aStep, b, ldb, kc, c, ldc, loadC);
+            else
+                TKernel.Wide(a, aStep, b, ldb, kc, c, ldc, loadC);
+        }
+        else if (half)
+        {
+            TKernel.HalfNarrow(a, aStep, b, ldb, kc, c, ldc, loadC);
+        }
         else
+        {
             TKernel.Narrow(a, aStep, b, ldb, kc, c, ldc, loadC);
+        }
     }
 
     /// <summary>

@@ -22,4 +22,12 @@ internal interface IGemmMicroKernel
     static abstract unsafe void Wide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
 
     static abstract unsafe void Narrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
+
+    /// <summary>
+    /// The first Rows / 2 rows only: a last row panel that short (a shard of few samples) then costs half a
+    /// tile, not a whole one.
+    /// </summary>
+    static abstract unsafe void HalfWide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
+
+    static abstract unsafe void HalfNarrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
 }

@@ -114,4 +114,72 @@ internal readonly struct Vector256MicroKernel : IGemmMicroKernel
         c40.Store(c + 4 * ldc);
         c50.Store(c + 5 * ldc);
     }
+
+    public static unsafe void HalfWide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    {
+        Vector256<float> c00, c01;
+        Vector256<float> c10, c11;
+        Vector256<float> c20, c21;
+        if (loadC)
+        {
+            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
+            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
+            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = Vector256<float>.Zero;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b); Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> a0 = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            Vector256<float> a1 = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            Vector256<float> a2 = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            a += aStep;
+            b += ldb;
+        }
+
+        c00.Store(c); c01.Store(c + 8);
+        c10.Store(c + ldc); c11.Store(c + ldc + 8);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
+    }
+
+    public static unsafe void HalfNarrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    {
+        Vector256<float> c00;
+        Vector256<float> c10;
+        Vector256<float> c20;
+        if (loadC)
+        {
+            c00 = Vector256.Load(c);
+            c10 = Vector256.Load(c + ldc);
+            c20 = Vector256.Load(c + 2 * ldc);
+        }
+        else
+        {
+            c00 = c10 = c20 = Vector256<float>.Zero;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> a0 = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(a0, b0, c00);
+            Vector256<float> a1 = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(a1, b0, c10);
+            Vector256<float> a2 = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(a2, b0, c20);
+            a += aStep;
+            b += ldb;
+        }
+
+        c00.Store(c);
+        c10.Store(c + ldc);
+        c20.Store(c + 2 * ldc);
+    }
 }

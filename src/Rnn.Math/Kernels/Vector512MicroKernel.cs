@@ -135,4 +135,82 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
         c60.Store(c + 6 * ldc);
         c70.Store(c + 7 * ldc);
     }
+
+    public static unsafe void HalfWide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    {
+        Vector512<float> c00, c01, c02;
+        Vector512<float> c10, c11, c12;
+        Vector512<float> c20, c21, c22;
+        Vector512<float> c30, c31, c32;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16); c02 = Vector512.Load(c + 32);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16); c12 = Vector512.Load(c + ldc + 32);
+            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16); c22 = Vector512.Load(c + 2 * ldc + 32);
+            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16); c32 = Vector512.Load(c + 3 * ldc + 32);
+        }
+        else
+        {
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = Vector512<float>.Zero;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b); Vector512<float> b1 = Vector512.Load(b + 16); Vector512<float> b2 = Vector512.Load(b + 32);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01); c02 = Vector512.FusedMultiplyAdd(a0, b2, c02);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11); c12 = Vector512.FusedMultiplyAdd(a1, b2, c12);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21); c22 = Vector512.FusedMultiplyAdd(a2, b2, c22);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31); c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
+            a += aStep;
+            b += ldb;
+        }
+
+        c00.Store(c); c01.Store(c + 16); c02.Store(c + 32);
+        c10.Store(c + ldc); c11.Store(c + ldc + 16); c12.Store(c + ldc + 32);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16); c22.Store(c + 2 * ldc + 32);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16); c32.Store(c + 3 * ldc + 32);
+    }
+
+    public static unsafe void HalfNarrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    {
+        Vector512<float> c00;
+        Vector512<float> c10;
+        Vector512<float> c20;
+        Vector512<float> c30;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c);
+            c10 = Vector512.Load(c + ldc);
+            c20 = Vector512.Load(c + 2 * ldc);
+            c30 = Vector512.Load(c + 3 * ldc);
+        }
+        else
+        {
+            c00 = c10 = c20 = c30 = Vector512<float>.Zero;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            a += aStep;
+            b += ldb;
+        }
+
+        c00.Store(c);
+        c10.Store(c + ldc);
+        c20.Store(c + 2 * ldc);
+        c30.Store(c + 3 * ldc);
+    }
 }
