@@ -126,17 +126,17 @@ public static partial class Gemm
         if (width == TKernel.WideColumns)
         {
             if (half)
-                TKernel.HalfWide(a, aStep, b, ldb, kc, c, ldc, loadC);
+                TKernel.Wide<HalfHeight>(a, aStep, b, ldb, kc, c, ldc, loadC);
             else
-                TKernel.Wide(a, aStep, b, ldb, kc, c, ldc, loadC);
+                TKernel.Wide<FullHeight>(a, aStep, b, ldb, kc, c, ldc, loadC);
         }
         else if (half)
         {
-            TKernel.HalfNarrow(a, aStep, b, ldb, kc, c, ldc, loadC);
+            TKernel.Narrow<HalfHeight>(a, aStep, b, ldb, kc, c, ldc, loadC);
         }
         else
         {
-            TKernel.Narrow(a, aStep, b, ldb, kc, c, ldc, loadC);
+            TKernel.Narrow<FullHeight>(a, aStep, b, ldb, kc, c, ldc, loadC);
         }
     }
 

@@ -19,15 +19,32 @@ internal interface IGemmMicroKernel
     /// <summary>The narrow panel trims the waste of padding when N is not a multiple of the wide panel.</summary>
     static abstract int NarrowColumns { get; }
 
-    static abstract unsafe void Wide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
-
-    static abstract unsafe void Narrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
-
     /// <summary>
-    /// The first Rows / 2 rows only: a last row panel that short (a shard of few samples) then costs half a
-    /// tile, not a whole one.
+    /// A tile of <see cref="WideColumns"/>; with <see cref="HalfHeight"/> only its first Rows / 2 rows, so a short
+    /// last row panel (a shard of few samples) costs half a tile, not a whole one.
     /// </summary>
-    static abstract unsafe void HalfWide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
+    static abstract unsafe void Wide<THeight>(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        where THeight : struct, ITileHeight;
 
-    static abstract unsafe void HalfNarrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC);
+    static abstract unsafe void Narrow<THeight>(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        where THeight : struct, ITileHeight;
+}
+
+/// <summary>
+/// Whether a tile computes all of its kernel's rows or only the first half. A type argument rather than a
+/// flag: the JIT compiles each height on its own and drops the unused half's registers and loads.
+/// </summary>
+internal interface ITileHeight
+{
+    static abstract bool Full { get; }
+}
+
+internal readonly struct FullHeight : ITileHeight
+{
+    public static bool Full => true;
+}
+
+internal readonly struct HalfHeight : ITileHeight
+{
+    public static bool Full => false;
 }

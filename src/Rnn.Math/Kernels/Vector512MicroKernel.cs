@@ -18,7 +18,8 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
 
     public static int NarrowColumns => 16;
 
-    public static unsafe void Wide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    public static unsafe void Wide<THeight>(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        where THeight : struct, ITileHeight
     {
         Vector512<float> c00, c01, c02;
         Vector512<float> c10, c11, c12;
@@ -34,6 +35,14 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
             c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16); c12 = Vector512.Load(c + ldc + 32);
             c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16); c22 = Vector512.Load(c + 2 * ldc + 32);
             c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16); c32 = Vector512.Load(c + 3 * ldc + 32);
+        }
+        else
+        {
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = Vector512<float>.Zero;
+        }
+
+        if (THeight.Full && loadC)
+        {
             c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + 16); c42 = Vector512.Load(c + 4 * ldc + 32);
             c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + 16); c52 = Vector512.Load(c + 5 * ldc + 32);
             c60 = Vector512.Load(c + 6 * ldc); c61 = Vector512.Load(c + 6 * ldc + 16); c62 = Vector512.Load(c + 6 * ldc + 32);
@@ -41,7 +50,7 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
         }
         else
         {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = c40 = c41 = c42 = c50 = c51 = c52 = c60 = c61 = c62 = c70 = c71 = c72 = Vector512<float>.Zero;
+            c40 = c41 = c42 = c50 = c51 = c52 = c60 = c61 = c62 = c70 = c71 = c72 = Vector512<float>.Zero;
         }
 
         for (int p = 0; p < kc; p++)
@@ -55,14 +64,18 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21); c22 = Vector512.FusedMultiplyAdd(a2, b2, c22);
             Vector512<float> a3 = Vector512.Create(a[3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31); c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
-            Vector512<float> a4 = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41); c42 = Vector512.FusedMultiplyAdd(a4, b2, c42);
-            Vector512<float> a5 = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51); c52 = Vector512.FusedMultiplyAdd(a5, b2, c52);
-            Vector512<float> a6 = Vector512.Create(a[6]);
-            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61); c62 = Vector512.FusedMultiplyAdd(a6, b2, c62);
-            Vector512<float> a7 = Vector512.Create(a[7]);
-            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71); c72 = Vector512.FusedMultiplyAdd(a7, b2, c72);
+            if (THeight.Full)
+            {
+                Vector512<float> a4 = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41); c42 = Vector512.FusedMultiplyAdd(a4, b2, c42);
+                Vector512<float> a5 = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51); c52 = Vector512.FusedMultiplyAdd(a5, b2, c52);
+                Vector512<float> a6 = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61); c62 = Vector512.FusedMultiplyAdd(a6, b2, c62);
+                Vector512<float> a7 = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71); c72 = Vector512.FusedMultiplyAdd(a7, b2, c72);
+            }
+
             a += aStep;
             b += ldb;
         }
@@ -71,13 +84,17 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
         c10.Store(c + ldc); c11.Store(c + ldc + 16); c12.Store(c + ldc + 32);
         c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16); c22.Store(c + 2 * ldc + 32);
         c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16); c32.Store(c + 3 * ldc + 32);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16); c42.Store(c + 4 * ldc + 32);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16); c52.Store(c + 5 * ldc + 32);
-        c60.Store(c + 6 * ldc); c61.Store(c + 6 * ldc + 16); c62.Store(c + 6 * ldc + 32);
-        c70.Store(c + 7 * ldc); c71.Store(c + 7 * ldc + 16); c72.Store(c + 7 * ldc + 32);
+        if (THeight.Full)
+        {
+            c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16); c42.Store(c + 4 * ldc + 32);
+            c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16); c52.Store(c + 5 * ldc + 32);
+            c60.Store(c + 6 * ldc); c61.Store(c + 6 * ldc + 16); c62.Store(c + 6 * ldc + 32);
+            c70.Store(c + 7 * ldc); c71.Store(c + 7 * ldc + 16); c72.Store(c + 7 * ldc + 32);
+        }
     }
 
-    public static unsafe void Narrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+    public static unsafe void Narrow<THeight>(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
+        where THeight : struct, ITileHeight
     {
         Vector512<float> c00;
         Vector512<float> c10;
@@ -93,6 +110,14 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
             c10 = Vector512.Load(c + ldc);
             c20 = Vector512.Load(c + 2 * ldc);
             c30 = Vector512.Load(c + 3 * ldc);
+        }
+        else
+        {
+            c00 = c10 = c20 = c30 = Vector512<float>.Zero;
+        }
+
+        if (THeight.Full && loadC)
+        {
             c40 = Vector512.Load(c + 4 * ldc);
             c50 = Vector512.Load(c + 5 * ldc);
             c60 = Vector512.Load(c + 6 * ldc);
@@ -100,7 +125,7 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
         }
         else
         {
-            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = Vector512<float>.Zero;
+            c40 = c50 = c60 = c70 = Vector512<float>.Zero;
         }
 
         for (int p = 0; p < kc; p++)
@@ -114,14 +139,18 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
             Vector512<float> a3 = Vector512.Create(a[3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
-            Vector512<float> a4 = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
-            Vector512<float> a5 = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
-            Vector512<float> a6 = Vector512.Create(a[6]);
-            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
-            Vector512<float> a7 = Vector512.Create(a[7]);
-            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
+            if (THeight.Full)
+            {
+                Vector512<float> a4 = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+                Vector512<float> a5 = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+                Vector512<float> a6 = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
+                Vector512<float> a7 = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
+            }
+
             a += aStep;
             b += ldb;
         }
@@ -130,87 +159,12 @@ internal readonly struct Vector512MicroKernel : IGemmMicroKernel
         c10.Store(c + ldc);
         c20.Store(c + 2 * ldc);
         c30.Store(c + 3 * ldc);
-        c40.Store(c + 4 * ldc);
-        c50.Store(c + 5 * ldc);
-        c60.Store(c + 6 * ldc);
-        c70.Store(c + 7 * ldc);
-    }
-
-    public static unsafe void HalfWide(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
-    {
-        Vector512<float> c00, c01, c02;
-        Vector512<float> c10, c11, c12;
-        Vector512<float> c20, c21, c22;
-        Vector512<float> c30, c31, c32;
-        if (loadC)
+        if (THeight.Full)
         {
-            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16); c02 = Vector512.Load(c + 32);
-            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16); c12 = Vector512.Load(c + ldc + 32);
-            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16); c22 = Vector512.Load(c + 2 * ldc + 32);
-            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16); c32 = Vector512.Load(c + 3 * ldc + 32);
+            c40.Store(c + 4 * ldc);
+            c50.Store(c + 5 * ldc);
+            c60.Store(c + 6 * ldc);
+            c70.Store(c + 7 * ldc);
         }
-        else
-        {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = Vector512<float>.Zero;
-        }
-
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b); Vector512<float> b1 = Vector512.Load(b + 16); Vector512<float> b2 = Vector512.Load(b + 32);
-            Vector512<float> a0 = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01); c02 = Vector512.FusedMultiplyAdd(a0, b2, c02);
-            Vector512<float> a1 = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11); c12 = Vector512.FusedMultiplyAdd(a1, b2, c12);
-            Vector512<float> a2 = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21); c22 = Vector512.FusedMultiplyAdd(a2, b2, c22);
-            Vector512<float> a3 = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31); c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
-            a += aStep;
-            b += ldb;
-        }
-
-        c00.Store(c); c01.Store(c + 16); c02.Store(c + 32);
-        c10.Store(c + ldc); c11.Store(c + ldc + 16); c12.Store(c + ldc + 32);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16); c22.Store(c + 2 * ldc + 32);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16); c32.Store(c + 3 * ldc + 32);
-    }
-
-    public static unsafe void HalfNarrow(float* a, nint aStep, float* b, nint ldb, int kc, float* c, nint ldc, bool loadC)
-    {
-        Vector512<float> c00;
-        Vector512<float> c10;
-        Vector512<float> c20;
-        Vector512<float> c30;
-        if (loadC)
-        {
-            c00 = Vector512.Load(c);
-            c10 = Vector512.Load(c + ldc);
-            c20 = Vector512.Load(c + 2 * ldc);
-            c30 = Vector512.Load(c + 3 * ldc);
-        }
-        else
-        {
-            c00 = c10 = c20 = c30 = Vector512<float>.Zero;
-        }
-
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b);
-            Vector512<float> a0 = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
-            Vector512<float> a1 = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
-            Vector512<float> a2 = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
-            Vector512<float> a3 = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
-            a += aStep;
-            b += ldb;
-        }
-
-        c00.Store(c);
-        c10.Store(c + ldc);
-        c20.Store(c + 2 * ldc);
-        c30.Store(c + 3 * ldc);
     }
 }
