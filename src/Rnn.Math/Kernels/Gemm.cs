@@ -9,11 +9,13 @@ namespace Rnn.Math.Kernels;
 /// Shapes: A is (M, K) read at a[m * aRowStride + k * aColStride] (so Aᵀ is a stride swap);
 /// B is (K, N) with row k at b[k * ldb ..]; C is (M, N) with row m at c[m * ldc ..]. C must not share memory
 /// with A or B.
-/// Speed, one thread of an AMD EPYC Zen 5 (AVX-512), measured by a throwaway program:
-///   M=64,   N=1024, K=256             … GFLOP/s
-///   M=3200, N=200,  K=1               … GFLOP/s
-///   M=1024, N=256,  K=400, A transposed … GFLOP/s
-/// (OpenBLAS sgemm reaches about 165 GFLOP/s on one such core, MathNet's managed product about 6.)
+/// Paths: Vector512 (AVX-512 tiles of 8 × 48 and 8 × 16), Vector256 (AVX2 + FMA, 6 × 16 and 6 × 8), Scalar;
+/// <see cref="Multiply"/> takes the fastest the CPU has. Speed on one thread of the AMD EPYC Zen 5 this was
+/// tuned on (best of repeated runs on a shared machine, measured by a throwaway program, not a test):
+///   M=64,   N=1024, K=256          ~200 GFLOP/s (Vector256 ~67, Scalar ~4.6)
+///   M=3200, N=200,  K=1            ~25 GFLOP/s: bound by writing C (2.5 MB, faster than a Span.Fill of it)
+///   M=1024, N=256,  K=400, Aᵀ      ~195 GFLOP/s (Vector256 ~74, Scalar ~4.6)
+/// OpenBLAS sgemm reaches about 165 GFLOP/s on one such core, MathNet's managed product about 6.
 /// </summary>
 public static partial class Gemm
 {
@@ -135,9 +137,11 @@ public static partial class Gemm
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"Sizes must not be negative: m={m}, n={n}, k={k}.");
-        if (aRowStride < 0 || aColStride < 0 || ldb < 0 || ldc < n)
+        if (aRowStride < 0 || aColStride < 0 || ldb < 0 || ldc < 0)
             throw new ArgumentOutOfRangeException(
-                nameof(ldc), $"Strides must not be negative and ldc ({ldc}) must be at least n ({n}).");
+                nameof(ldc), $"Strides must not be negative: A ({aRowStride}, {aColStride}), ldb {ldb}, ldc {ldc}.");
+        if (m > 1 && ldc < n)
+            throw new ArgumentOutOfRangeException(nameof(ldc), $"Rows of C would overlap: ldc {ldc} is less than n {n}.");
         if (m > 0 && k > 0 && (long)(m - 1) * aRowStride + (long)(k - 1) * aColStride >= aLength)
             throw new ArgumentException($"A holds {aLength} floats, too few for ({m}, {k}) at strides ({aRowStride}, {aColStride}).", "a");
         if (k > 0 && n > 0 && (long)(k - 1) * ldb + n > bLength)

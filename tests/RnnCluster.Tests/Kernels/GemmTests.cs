@@ -159,6 +159,13 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 2, 3, a, 1, 3, b, 2, c, 2, accumulate: false));
     }
 
+    [Fact]
+    public void LeadingDimensionOfCShorterThanARowIsRejected()
+    {
+        float[] a = new float[4], b = new float[4], c = new float[8];
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(2, 2, 2, a, 2, 1, b, 2, c, 1, accumulate: false));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 5)]
