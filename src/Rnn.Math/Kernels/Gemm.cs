@@ -93,10 +93,10 @@ public static partial class Gemm
             switch (path)
             {
                 case GemmPath.Vector512:
-                    MultiplyBlocked<Vector512MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
+                    MultiplyVectorised<Vector512MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
                     break;
                 case GemmPath.Vector256:
-                    MultiplyBlocked<Vector256MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
+                    MultiplyVectorised<Vector256MicroKernel>(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);
                     break;
                 default:
                     MultiplyScalar(m, n, k, pa, aRowStride, aColStride, pb, ldb, pc, ldc, accumulate);

@@ -20,11 +20,32 @@ public static partial class Gemm
     // B in place with stride ldb and only partial panels are packed (with zero padding).
     private const int PackedBMinRows = 128;
 
-    private static unsafe void MultiplyBlocked<TKernel>(
+    /// <summary>
+    /// Vectorised products dispatch here. A product of a few columns with Aᵀ in place (a weight gradient for a
+    /// small input) is computed as Cᵀ = Bᵀ Aᵀ instead, so the vectors run along M rather than padding the few
+    /// columns to a whole panel; each element's chain is the same FMAs (a·b = b·a exactly), so the bits agree.
+    /// </summary>
+    private static unsafe void MultiplyVectorised<TKernel>(
         int m, int n, int k,
         float* a, nint aRowStride, nint aColStride,
         float* b, nint ldb,
         float* c, nint ldc,
+        bool accumulate)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        if (aRowStride == 1 && n <= TKernel.Rows && m >= TKernel.WideColumns)
+            MultiplyBlocked<TKernel>(n, m, k, b, 1, ldb, a, aColStride, c, 1, ldc, accumulate);
+        else
+            MultiplyBlocked<TKernel>(m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, 1, accumulate);
+    }
+
+    /// <summary>C element (i, j) is at c[i * cRowStride + j * cColStride]; tiles of a C that is not row-major go
+    /// through the edge tile.</summary>
+    private static unsafe void MultiplyBlocked<TKernel>(
+        int m, int n, int k,
+        float* a, nint aRowStride, nint aColStride,
+        float* b, nint ldb,
+        float* c, nint cRowStride, nint cColStride,
         bool accumulate)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -84,20 +105,20 @@ public static partial class Gemm
                                     bool rowsInPlace = ir < packedFrom;
                                     float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
                                     nint aStep = rowsInPlace ? aColStride : rows;
-                                    float* cTile = c + (ic + ir) * ldc + jc + j0;
+                                    float* cTile = c + (ic + ir) * cRowStride + (jc + j0) * cColStride;
                                     int tileRows = System.Math.Min(rows, mc - ir);
-                                    if (tileRows == rows && columns == width)
+                                    if (tileRows == rows && columns == width && cColStride == 1)
                                     {
-                                        RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, ldc, loadC);
+                                        RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, cRowStride, loadC);
                                         continue;
                                     }
 
                                     // An edge tile runs the full kernel on a scratch tile, so its chains are the
                                     // same FMAs as an interior tile's; the padded lanes are discarded.
                                     if (loadC)
-                                        CopyTile(cTile, ldc, edgeTile, width, tileRows, columns);
+                                        CopyTile(cTile, cRowStride, cColStride, edgeTile, width, 1, tileRows, columns);
                                     RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
-                                    CopyTile(edgeTile, width, cTile, ldc, tileRows, columns);
+                                    CopyTile(edgeTile, width, 1, cTile, cRowStride, cColStride, tileRows, columns);
                                 }
 
                                 j0 += width;
@@ -204,12 +225,13 @@ public static partial class Gemm
     }
 
     /// <summary>Edge tiles are a few rows of at most one panel: a plain loop beats a memmove call per row.</summary>
-    private static unsafe void CopyTile(float* src, nint srcStride, float* dst, nint dstStride, int rows, int columns)
+    private static unsafe void CopyTile(
+        float* src, nint srcRowStride, nint srcColStride, float* dst, nint dstRowStride, nint dstColStride, int rows, int columns)
     {
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < columns; j++)
-                dst[i * dstStride + j] = src[i * srcStride + j];
+                dst[i * dstRowStride + j * dstColStride] = src[i * srcRowStride + j * srcColStride];
         }
     }
 

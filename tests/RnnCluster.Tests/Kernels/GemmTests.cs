@@ -86,21 +86,30 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void RowOfCDoesNotDependOnTheOtherRows(string path)
+    public void FewColumnsWithTransposedAMatchReference(string path)
     {
-        const int n = 77, k = 45, tallM = 37;
-        var rng = new Random(41);
-        float[] b = RandomFloats(rng, k * n);
-        float[] tallA = RandomFloats(rng, tallM * k);
-        float[] tallC = new float[tallM * n];
-        Gemm.Multiply(Enum.Parse<GemmPath>(path), tallM, n, k, tallA, k, 1, b, n, tallC, n, accumulate: false);
-
-        foreach (int row in new[] { 0, 5, 8, 17, 36 })
+        // Weight gradients for a small input: computed as Cᵀ = Bᵀ Aᵀ, with C written through its transpose.
+        foreach (int n in new[] { 1, 2, 3, 5, 6, 7, 8, 9 })
         {
-            float[] oneC = new float[n];
-            Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, n, k, tallA.AsSpan(row * k, k), k, 1, b, n, oneC, n, accumulate: false);
-            AssertBitwiseEqual(tallC.AsSpan(row * n, n), oneC, $"row {row} of M={tallM} against M=1");
+            foreach (int m in new[] { 47, 48, 50, 200, 1000 })
+            {
+                AssertMatchesReference(path, m, n, 400, aRowStride: 1, aColStride: m, ldb: n, ldc: n, accumulate: false, seed: m * 10 + n);
+                AssertMatchesReference(path, m, n, 33, aRowStride: 1, aColStride: m + 3, ldb: n + 2, ldc: n + 5, accumulate: true, seed: m * 20 + n);
+            }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RowOfCDoesNotDependOnTheOtherRows(string path)
+        => AssertRowsMatchSingleRowProducts(path, tallM: 37, n: 77, k: 45, aTransposed: false, rows: [0, 5, 8, 17, 36]);
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RowOfCDoesNotDependOnTheOtherRowsWhenAIsTransposed(string path)
+    {
+        // Few columns: the tall product runs as Cᵀ = Bᵀ Aᵀ, the single row does not; the bits must not care.
+        AssertRowsMatchSingleRowProducts(path, tallM: 100, n: 3, k: 45, aTransposed: true, rows: [0, 5, 48, 99]);
     }
 
     [Theory]
@@ -182,6 +191,22 @@ public class GemmTests
         {
             for (int c = 0; c < cols; c++)
                 Assert.Equal(r * cols + c, dst[c * rows + r]);
+        }
+    }
+
+    private static void AssertRowsMatchSingleRowProducts(string path, int tallM, int n, int k, bool aTransposed, int[] rows)
+    {
+        var rng = new Random(tallM + n);
+        float[] b = RandomFloats(rng, k * n);
+        float[] tallA = RandomFloats(rng, tallM * k);
+        (int rowStride, int colStride) = aTransposed ? (1, tallM) : (k, 1);
+        float[] tallC = new float[tallM * n];
+        Gemm.Multiply(Enum.Parse<GemmPath>(path), tallM, n, k, tallA, rowStride, colStride, b, n, tallC, n, accumulate: false);
+        foreach (int row in rows)
+        {
+            float[] oneC = new float[n];
+            Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, n, k, tallA.AsSpan(row * rowStride), rowStride, colStride, b, n, oneC, n, accumulate: false);
+            AssertBitwiseEqual(tallC.AsSpan(row * n, n), oneC, $"row {row} of M={tallM} (Aᵀ: {aTransposed}) against M=1");
         }
     }
 
