@@ -175,7 +175,9 @@ public static partial class Gemm
             float* panel = dst + ir * kc;
             int valid = System.Math.Min(rows, mc - ir);
             if (valid == 8 && rows == 8 && colStride == 1 && Avx.IsSupported)
+            {
                 PackEightRowMajorRows(src, rowStride, kc, panel);
+            }
             else if (rowStride < colStride)
             {
                 for (int p = 0; p < kc; p++)
