@@ -232,6 +232,9 @@ public sealed class CoordinatorActor : ReceiveActor
         _epochSyncMs += timing.RoundMs - timing.SlowestComputeMs;
         _epochRounds++;
         _round = null;
+        int minibatchSize = _plan!.Minibatch(_minibatch - 1).Length;
+        double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
+        _client.Tell(new StepCompleted(new StepProgress(_epoch + 1, _minibatch, _plan.MinibatchCount, meanLoss, _roundWorkers)));
         NextRound();
     }
 

@@ -16,18 +16,19 @@ public static class TrainingSession
     /// The same actors and messages as the cluster, so the result is the same bits.
     /// </summary>
     public static Task<TrainingResult> RunLocalAsync(
-        TrainingJob job, int workers, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
-        => RunLocalAsync(job, workers, threadsPerWorker: 1, progress, ConfigurationFactory.Empty, cancellation);
+        TrainingJob job, int workers, IProgress<EpochMetrics>? epochs = null, IProgress<StepProgress>? steps = null,
+        CancellationToken cancellation = default)
+        => RunLocalAsync(job, workers, threadsPerWorker: 1, new SessionObservers(epochs, steps), ConfigurationFactory.Empty, cancellation);
 
     internal static async Task<TrainingResult> RunLocalAsync(
-        TrainingJob job, int workers, int threadsPerWorker, IProgress<EpochMetrics>? progress, Config extra, CancellationToken cancellation)
+        TrainingJob job, int workers, int threadsPerWorker, SessionObservers observers, Config extra, CancellationToken cancellation)
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
         var system = ActorSystem.Create(ActorSystemSettings.SystemName, extra.WithFallback(ActorSystemSettings.Base));
         try
         {
             var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var client = system.ActorOf(SessionClientActor.Props(observers, completion), "session");
             var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, workers), "coordinator");
             for (int i = 0; i < workers; i++)
                 coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(threadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
@@ -46,13 +47,14 @@ public static class TrainingSession
     /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
     /// </summary>
     public static async Task<TrainingResult> RunClusterAsync(
-        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? epochs = null, IProgress<StepProgress>? steps = null,
+        CancellationToken cancellation = default)
     {
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
         {
-            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var client = system.ActorOf(SessionClientActor.Props(new SessionObservers(epochs, steps), completion), "session");
             var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
             system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
         });

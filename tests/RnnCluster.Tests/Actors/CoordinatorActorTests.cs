@@ -57,6 +57,7 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
         Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
         Assert.Equal([0.5f - 3f, -0.25f - 30f], NextWeights(a));
+        client.ExpectMsg<StepCompleted>();
         client.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -74,6 +75,8 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [100f, 100f]));
         Reply(a, coordinator, secondA, new TreeNodeGradient(1, 0, [1f, 1f]));
         Reply(b, coordinator, secondB, new TreeNodeGradient(1, 1, [1f, 1f]));
+        client.ExpectMsg<StepCompleted>();
+        client.ExpectMsg<StepCompleted>();
         client.ExpectMsg<EpochCompleted>();
         var finished = client.ExpectMsg<TrainingFinished>();
         Assert.Equal([0.5f - 3f - 2f, -0.25f - 30f - 2f], finished.State.Weights);
@@ -113,6 +116,7 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         NextWeights(b);
         Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [0f, 0f]), loss: 4);
         Reply(b, coordinator, b.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 1, [0f, 0f]), loss: 0);
+        Assert.Equal([8.0 / 8, 4.0 / 8], new[] { client.ExpectMsg<StepCompleted>(), client.ExpectMsg<StepCompleted>() }.Select(s => s.Progress.Loss));
         var epoch = client.ExpectMsg<EpochCompleted>().Metrics;
         Assert.Equal((1, 12.0 / 16), (epoch.Epoch, epoch.Loss));
     }
