@@ -106,6 +106,17 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
     }
 
     [Fact]
+    public void A_job_with_no_worker_left_past_the_deadline_fails()
+    {
+        var (a, b, client, _) = Start();
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2, workersLostDeadline: TimeSpan.FromMilliseconds(300)));
+        FirstRound(a, b, coordinator);
+        Sys.Stop(a.Ref);
+        Sys.Stop(b.Ref);
+        Assert.IsType<TimeoutException>(client.ExpectMsg<TrainingFailed>().Cause);
+    }
+
+    [Fact]
     public void The_epoch_loss_is_the_loss_sum_over_all_samples_and_targets()
     {
         var (a, b, client, coordinator) = Start();
@@ -125,11 +136,15 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
 
     private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
     {
+        var client = CreateTestProbe();
+        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2)));
+    }
+
+    private static TrainingJob Job()
+    {
         var model = new ModelConfig(1, [new LayerConfig(LayerType.Dense, 1)]);
         var training = new TrainingConfig(Epochs: 1, BatchSize: 8, Shuffle: false, Optimizer: new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 1f), GroupSize: 2);
-        var job = TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
-        var client = CreateTestProbe();
-        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(job, client.Ref, minWorkers: 2)));
+        return TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
     }
 
     private static (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)
