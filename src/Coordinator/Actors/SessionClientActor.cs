@@ -4,7 +4,13 @@ using RnnCluster.Coordinator.Training;
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>Where a session reports while it runs; either may be null.</summary>
-internal sealed record SessionObservers(IProgress<EpochMetrics>? Epochs, IProgress<StepProgress>? Steps);
+internal sealed record SessionObservers(IProgress<EpochMetrics>? Epochs, IProgress<StepProgress>? Steps)
+{
+    public static readonly SessionObservers None = new(null, null);
+
+    /// <summary>One caller's sink for both: it hears steps too when it implements both interfaces.</summary>
+    public static SessionObservers Of(IProgress<EpochMetrics>? progress) => new(progress, progress as IProgress<StepProgress>);
+}
 
 /// <summary>
 /// Stands for the caller of a training session inside the actor system: passes each epoch's metrics to the

@@ -22,7 +22,7 @@ public static class BenchRunner
     public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
     {
         var job = RandomJob(config, options);
-        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, new SessionObservers(null, null), Akka.Configuration.ConfigurationFactory.Empty, cancellation);
+        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, SessionObservers.None, Akka.Configuration.ConfigurationFactory.Empty, cancellation);
         return Summarise(job, options, result);
     }
 

@@ -13,12 +13,12 @@ public static class TrainingSession
 {
     /// <summary>
     /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
-    /// The same actors and messages as the cluster, so the result is the same bits.
+    /// The same actors and messages as the cluster, so the result is the same bits. <paramref name="progress"/>
+    /// hears every epoch's metrics and, if it is also an <see cref="IProgress{StepProgress}"/>, every step.
     /// </summary>
     public static Task<TrainingResult> RunLocalAsync(
-        TrainingJob job, int workers, IProgress<EpochMetrics>? epochs = null, IProgress<StepProgress>? steps = null,
-        CancellationToken cancellation = default)
-        => RunLocalAsync(job, workers, threadsPerWorker: 1, new SessionObservers(epochs, steps), ConfigurationFactory.Empty, cancellation);
+        TrainingJob job, int workers, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+        => RunLocalAsync(job, workers, threadsPerWorker: 1, SessionObservers.Of(progress), ConfigurationFactory.Empty, cancellation);
 
     internal static async Task<TrainingResult> RunLocalAsync(
         TrainingJob job, int workers, int threadsPerWorker, SessionObservers observers, Config extra, CancellationToken cancellation)
@@ -45,16 +45,16 @@ public static class TrainingSession
     /// Cluster mode: this process joins (or, without seed nodes, forms) the cluster as role `coordinator`, waits
     /// for <see cref="ClusterOptions.MinWorkers"/> members of role `worker`, trains, then leaves the cluster.
     /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
+    /// <paramref name="progress"/> is heard as in <see cref="RunLocalAsync(TrainingJob, int, IProgress{EpochMetrics}?, CancellationToken)"/>.
     /// </summary>
     public static async Task<TrainingResult> RunClusterAsync(
-        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? epochs = null, IProgress<StepProgress>? steps = null,
-        CancellationToken cancellation = default)
+        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
     {
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
         {
-            var client = system.ActorOf(SessionClientActor.Props(new SessionObservers(epochs, steps), completion), "session");
+            var client = system.ActorOf(SessionClientActor.Props(SessionObservers.Of(progress), completion), "session");
             var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
             system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
         });

@@ -76,12 +76,19 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru(epochs: 2);
         var steps = new List<StepProgress>();
-        await TrainingSession.RunLocalAsync(job, 2, steps: new SynchronousProgress<StepProgress>(steps.Add));
+        await TrainingSession.RunLocalAsync(job, 2, new EpochAndStepProgress(steps.Add));
         Assert.Equal([(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)], steps.Select(s => (s.Epoch, s.Minibatch)));
         Assert.All(steps, s => Assert.Equal(4, s.Minibatches));
     }
 
-    private static readonly SessionObservers NoObservers = new(null, null);
+    private static readonly SessionObservers NoObservers = SessionObservers.None;
+
+    private sealed class EpochAndStepProgress(Action<StepProgress> step) : IProgress<EpochMetrics>, IProgress<StepProgress>
+    {
+        public void Report(EpochMetrics value) { }
+
+        public void Report(StepProgress value) => step(value);
+    }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
