@@ -35,7 +35,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private Round? _round;
     private bool _validating;
     private int _roundWorkers;
-    private long _epochTrainingMs;
+    private double _epochTrainingMs;
     private int _epochRounds;
     private double _epochSyncMs;
     private long _weightChunksVersion = -1;
@@ -242,7 +242,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _epochLossSum += loss;
         var timing = new RoundTiming(round.ElapsedMs, round.SlowestComputeMs);
         _timings.Add(timing);
-        _epochTrainingMs += (long)timing.RoundMs;
+        _epochTrainingMs += timing.RoundMs;
         _epochSyncMs += timing.RoundMs - timing.SlowestComputeMs;
         _epochRounds++;
         _round = null;
@@ -256,7 +256,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _round = null;
         var train = _job.Train;
-        double trainingSec = System.Math.Max(_epochTrainingMs, 1) / 1000.0;
+        double trainingSec = _epochTrainingMs / 1000.0;
         var metrics = new EpochMetrics(
             Epoch: _epoch + 1,
             Loss: _epochLossSum / ((double)train.Samples * train.TargetsPerSample),
@@ -264,7 +264,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             SeqPerSec: train.Samples / trainingSec,
             Workers: _roundWorkers,
             ElapsedSec: (Environment.TickCount64 - _jobStarted) / 1000.0,
-            MsPerStep: _epochRounds == 0 ? 0 : (double)_epochTrainingMs / _epochRounds,
+            MsPerStep: _epochRounds == 0 ? 0 : _epochTrainingMs / _epochRounds,
             SyncMsPerRound: _epochRounds == 0 ? 0 : _epochSyncMs / _epochRounds);
         _history.Add(metrics);
         _client.Tell(new EpochCompleted(metrics));

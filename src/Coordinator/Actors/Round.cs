@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Rnn.Math.Training;
 using RnnCluster.Worker.Protocol;
@@ -16,7 +17,7 @@ internal sealed class Round
     private readonly Dictionary<IActorRef, IProtocolMessage> _assigned = new();
     private readonly Queue<IProtocolMessage> _unassigned = new();
     private readonly Dictionary<(IActorRef, int, int), float[]> _chunks = new();
-    private readonly long _started = Environment.TickCount64;
+    private readonly long _started = Stopwatch.GetTimestamp();
 
     public Round(long id, int groupCount, int parameterCount)
     {
@@ -29,7 +30,7 @@ internal sealed class Round
 
     public double SlowestComputeMs { get; private set; }
 
-    public double ElapsedMs => Environment.TickCount64 - _started;
+    public double ElapsedMs => Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
 
     public bool IsComplete => _tree.IsComplete;
 
