@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math;
+using Rnn.Math.Config;
 
 namespace RnnCluster.Coordinator.Cli;
 

@@ -1,4 +1,5 @@
 using Rnn.Math;
+using Rnn.Math.Config;
 
 namespace RnnCluster.Coordinator.Cli;
 

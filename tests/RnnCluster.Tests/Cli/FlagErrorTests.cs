@@ -9,7 +9,7 @@ public class FlagErrorTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown flag --epoch", run.Stderr);
-        Assert.Contains("did you mean --epochs?", run.Stderr);
+        Assert.Contains("did you mean \"--epochs\"?", run.Stderr);
     }
 
     [Fact]
@@ -18,7 +18,7 @@ public class FlagErrorTests
         var run = CliRun.Of("trian", "--config", "x.json");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("unknown command 'trian'; did you mean train?", run.Stderr);
+        Assert.Contains("unknown command 'trian'; did you mean \"train\"?", run.Stderr);
     }
 
     [Fact]
