@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RnnCluster.Coordinator.Progress;
+using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Output;
 
 /// <summary>
-/// metrics.jsonl: one JSON object per finished epoch. Each epoch rewrites the (small) file atomically, so a
-/// reader tailing it never sees a torn line. A resumed run keeps the lines of the epochs it does not redo.
+/// metrics.jsonl: one JSON object per finished epoch, the fields of <see cref="EpochMetrics"/> in camelCase.
+/// Each epoch rewrites the (small) file atomically, so a reader tailing it never sees a torn line.
+/// A resumed run keeps the lines of the epochs it does not redo.
 /// </summary>
 public sealed class MetricsLog
 {
@@ -30,18 +31,17 @@ public sealed class MetricsLog
         var log = new MetricsLog(Path.Combine(folder, FileName));
         if (keepThroughEpoch > 0 && File.Exists(log.path))
             foreach (var line in File.ReadLines(log.path))
-                if (JsonSerializer.Deserialize<EpochMetrics>(line, Json) is { } kept && kept.Epoch <= keepThroughEpoch)
+                if (JsonSerializer.Deserialize<EpochNumber>(line, Json) is { } kept && kept.Epoch <= keepThroughEpoch)
                     log.lines.Append(line).Append('\n');
         return log;
     }
 
-    public void Append(EpochReport report)
+    public void Append(EpochMetrics metrics)
     {
-        var entry = new EpochMetrics(report.Epoch, report.Loss, report.ValLoss, report.SeqPerSec, report.Workers, report.ElapsedSec);
-        lines.Append(JsonSerializer.Serialize(entry, Json)).Append('\n');
+        lines.Append(JsonSerializer.Serialize(metrics, Json)).Append('\n');
         AtomicFile.WriteAllText(path, lines.ToString());
     }
 
-    /// <summary>The line's fields, as CONTRACT.md names them.</summary>
-    private sealed record EpochMetrics(int Epoch, double Loss, double? ValLoss, double SeqPerSec, int Workers, double ElapsedSec);
+    /// <summary>The one field of a line that resuming needs.</summary>
+    private sealed record EpochNumber(int Epoch);
 }

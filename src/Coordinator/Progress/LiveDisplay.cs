@@ -1,60 +1,36 @@
-using System.Globalization;
 using Spectre.Console;
+using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Progress;
 
 /// <summary>
-/// For a terminal: two live bars, the run (with time left) and the current epoch's minibatches, whose
-/// label carries the latest loss, validation loss, throughput and worker count. Each finished epoch is also
-/// printed as a permanent line above the bars, so the history stays on screen after the run.
+/// For a terminal: a live bar over the run's epochs with the time left, labelled with the latest loss,
+/// validation loss, throughput and worker count. Each finished epoch is also printed as a permanent line
+/// above the bar, so the history stays on screen after the run.
 /// </summary>
 internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
 {
-    private ProgressTask? run;
-    private ProgressTask? epoch;
-    private int epochs;
-    private string lastEpoch = "";
+    private ProgressTask? bar;
 
-    public async Task<T> Show<T>(int epochs, int batchesPerEpoch, Func<Task<T>> training)
-    {
-        this.epochs = epochs;
-        return await console.Progress()
+    public Task<T> Show<T>(int epochs, Func<Task<T>> run) =>
+        console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                 new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async context =>
             {
-                run = context.AddTask(RunLabel(), maxValue: epochs);
-                epoch = context.AddTask(EpochLabel(1, 0), maxValue: batchesPerEpoch);
-                var result = await training();
-                epoch.StopTask();
-                run.StopTask();
+                bar = context.AddTask($"epoch 1/{epochs}", maxValue: epochs);
+                var result = await run();
+                bar.StopTask();
                 return result;
             });
-    }
 
-    public void BatchDone(int epochNumber, int batch, int workers)
+    public void EpochDone(EpochMetrics metrics, int epochs)
     {
-        if (epoch is null) return;
-        epoch.Value = batch;
-        epoch.Description = EpochLabel(epochNumber, workers);
+        console.WriteLine(EpochLine.Format(metrics, epochs));
+        if (bar is null) return;
+        bar.Value = metrics.Epoch;
+        bar.Description = Markup.Escape($"epoch {metrics.Epoch}/{epochs}  {EpochLine.Scores(metrics)}  {EpochLine.Workers(metrics.Workers)}");
     }
-
-    public void EpochDone(EpochReport report)
-    {
-        if (run is null || epoch is null) return;
-        console.MarkupLine(Markup.Escape(EpochLine.Format(report)));
-        lastEpoch = string.Create(CultureInfo.InvariantCulture,
-            $"loss {EpochLine.Loss(report.Loss)}{(report.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "")}  {report.SeqPerSec:0} seq/s");
-        run.Value = report.Epoch;
-        run.Description = RunLabel();
-        epoch.Value = 0;
-        epoch.Description = EpochLabel(System.Math.Min(report.Epoch + 1, epochs), report.Workers);
-    }
-
-    private string RunLabel() => Markup.Escape(lastEpoch.Length == 0 ? "training" : lastEpoch);
-
-    private string EpochLabel(int number, int workers) =>
-        Markup.Escape($"epoch {number}/{epochs}" + (workers > 0 ? $"  {workers} worker{(workers == 1 ? "" : "s")}" : ""));
 }

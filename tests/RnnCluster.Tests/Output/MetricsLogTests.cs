@@ -1,6 +1,6 @@
 using System.Text.Json;
 using RnnCluster.Coordinator.Output;
-using RnnCluster.Coordinator.Progress;
+using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Output;
@@ -13,8 +13,8 @@ public class MetricsLogTests
         using var folder = new TempFolder();
         var log = MetricsLog.Open(folder.Path, keepThroughEpoch: 0);
 
-        log.Append(new EpochReport(1, 10, 0.5, 0.25, 1000, 2, 1.5));
-        log.Append(new EpochReport(2, 10, 0.4, 0.2, 1100, 2, 3.0));
+        log.Append(new EpochMetrics(1, 0.5, 0.25, 1000, 2, 1.5, 10, 1));
+        log.Append(new EpochMetrics(2, 0.4, 0.2, 1100, 2, 3.0, 10, 1));
 
         var lines = File.ReadAllLines(folder.File(MetricsLog.FileName));
         Assert.Equal(2, lines.Length);
@@ -33,7 +33,7 @@ public class MetricsLogTests
         using var folder = new TempFolder();
         var log = MetricsLog.Open(folder.Path, keepThroughEpoch: 0);
 
-        log.Append(new EpochReport(1, 1, 0.5, null, 1000, 1, 1.0));
+        log.Append(new EpochMetrics(1, 0.5, null, 1000, 1, 1.0, 10, 0));
 
         Assert.DoesNotContain("valLoss", File.ReadAllText(folder.File(MetricsLog.FileName)));
     }
@@ -43,10 +43,10 @@ public class MetricsLogTests
     {
         using var folder = new TempFolder();
         var first = MetricsLog.Open(folder.Path, keepThroughEpoch: 0);
-        for (var epoch = 1; epoch <= 3; epoch++) first.Append(new EpochReport(epoch, 5, 1.0 / epoch, null, 10, 1, epoch));
+        for (var epoch = 1; epoch <= 3; epoch++) first.Append(new EpochMetrics(epoch, 1.0 / epoch, null, 10, 1, epoch, 10, 0));
 
         var resumed = MetricsLog.Open(folder.Path, keepThroughEpoch: 2);
-        resumed.Append(new EpochReport(3, 5, 0.3, null, 10, 1, 3));
+        resumed.Append(new EpochMetrics(3, 0.3, null, 10, 1, 3, 10, 0));
 
         var epochs = File.ReadAllLines(folder.File(MetricsLog.FileName))
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("epoch").GetInt32());
