@@ -51,7 +51,8 @@ public static class RnnClusterApp
             return command.Name switch
             {
                 "train" => TrainOptions.From(parsed, DateTime.Now).Workers,
-                "predict" or "evaluate" => PredictOptions.From(parsed).ModelDir.Length,
+                "predict" => PredictCommand.Run(parsed, context),
+                "evaluate" => EvaluateCommand.Run(parsed, context),
                 "bench" => BenchOptions.From(parsed).Steps,
                 _ => throw new InvalidOperationException($"command '{command.Name}' has no handler"),
             };
