@@ -14,7 +14,7 @@ public static class ValidationSplit
         if (train < 1)
         {
             throw new InputException(
-                $"data.validationSplit {split} of {samples} {what} leaves no {what[..^1]} to train on; lower it or provide more data");
+                $"data.validationSplit {split} of {samples} {what} leaves none to train on; lower it or provide more data");
         }
         return train;
     }

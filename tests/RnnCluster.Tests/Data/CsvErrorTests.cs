@@ -104,7 +104,7 @@ public class CsvErrorTests : IDisposable
     {
         string message = ErrorOf("month,passengers\na,1\nb,2\nc,3\n", Csv(["passengers"], "passengers", 2, split: 0.5f));
 
-        Assert.Equal("data.validationSplit 0.5 of 1 windows leaves no window to train on; lower it or provide more data", message);
+        Assert.Equal("data.validationSplit 0.5 of 1 windows leaves none to train on; lower it or provide more data", message);
     }
 
     [Fact]
