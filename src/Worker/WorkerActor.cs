@@ -16,31 +16,30 @@ public sealed class WorkerActor : ReceiveActor
     /// <summary>The path a coordinator resolves on every member of role `worker`.</summary>
     public const string Name = "worker";
 
-    private readonly GradientEngineFactory _engines;
     private readonly int _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private JobReplica? _replica;
     private ShardComputer? _computer;
 
-    public WorkerActor(GradientEngineFactory engines, int threads)
+    public WorkerActor(int threads)
     {
-        _engines = engines;
         _threads = threads;
         Receive<StartJob>(Start);
         Receive<DataChunk>(chunk => Current(chunk) is not null, chunk => ReceiveData(_replica!, chunk));
         Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => _replica!.Add(chunk));
-        Receive<ComputeGradients>(request => Current(request) is not null, ComputeGradients);
-        Receive<ComputeValidationLoss>(request => Current(request) is not null, ComputeValidationLoss);
+        Receive<ComputeGradients>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeGradients(request)));
+        Receive<ComputeValidationLoss>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request)));
         Receive<IProtocolMessage>(message => _log.Debug("dropped {0} of job {1}, not the current job", message.GetType().Name, message.JobId));
     }
 
-    public static Props Props(GradientEngineFactory engines, int threads) => Akka.Actor.Props.Create(() => new WorkerActor(engines, threads));
+    /// <param name="threads">Engines computing a shard side by side (`--threads`).</param>
+    public static Props Props(int threads) => Akka.Actor.Props.Create(() => new WorkerActor(threads));
 
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 
     private void Start(StartJob job)
     {
-        _computer = new ShardComputer(_engines, job, _threads);
+        _computer = new ShardComputer(job, _threads);
         _replica = new JobReplica(job, _computer.ParameterCount);
         if (_replica.HasAllData) Sender.Tell(new DataReceived(job.JobId));
     }
@@ -71,6 +70,20 @@ public sealed class WorkerActor : ReceiveActor
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
         Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
+    }
+
+    /// <summary>Turns a failed computation into a reply: a restarted worker would lose its replica and leave the round hanging.</summary>
+    private void Reporting(Guid jobId, long roundId, Action compute)
+    {
+        try
+        {
+            compute();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "round {0} failed", roundId);
+            Sender.Tell(new ShardFailed(jobId, roundId, e.Message));
+        }
     }
 
     /// <summary>

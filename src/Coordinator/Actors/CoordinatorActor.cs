@@ -124,8 +124,12 @@ public sealed class CoordinatorActor : ReceiveActor
             if (_round!.Complete(Sender, done.Partials, done.ComputeMs, withGradients: false) && _round.IsComplete)
                 FinishEpoch(_round.Root.Loss / ((double)_job.Validation!.Samples * _job.Validation.TargetsPerSample));
         });
+        Receive<ShardFailed>(failed => IsThisRound(failed.JobId, failed.RoundId), Fail);
         Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
     }
+
+    private void Fail(ShardFailed failed)
+        => throw new InvalidOperationException($"worker {Sender.Path} could not compute its shard of round {failed.RoundId}: {failed.Error}");
 
     private void Done()
     {

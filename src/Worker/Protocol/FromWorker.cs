@@ -24,3 +24,9 @@ public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Pa
 
 /// <summary>The validation shard is done: the loss sums of its tree nodes.</summary>
 public sealed record ValidationLossComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IProtocolMessage;
+
+/// <summary>
+/// The worker could not compute its shard (the model or the data made the engine throw). The same request would
+/// fail on any worker, so the coordinator stops the job with this message instead of waiting for the round.
+/// </summary>
+public sealed record ShardFailed(Guid JobId, long RoundId, string Error) : IProtocolMessage;

@@ -30,6 +30,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         GradientChunk => "GC",
         GradientsComputed => "GD",
         ValidationLossComputed => "VD",
+        ShardFailed => "SF",
         _ => throw new ArgumentException($"{o.GetType()} is not a protocol message", nameof(o)),
     };
 
@@ -98,6 +99,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 WritePartials(w, m.Partials);
                 w.Double(m.ComputeMs);
                 break;
+            case ShardFailed m:
+                w.Long(m.RoundId);
+                w.String(m.Error);
+                break;
             default:
                 throw new ArgumentException($"{obj.GetType()} is not a protocol message", nameof(obj));
         }
@@ -122,6 +127,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             "GC" => new GradientChunk(jobId, r.Long(), r.Int(), r.Int(), r.Int(), r.Floats()),
             "GD" => new GradientsComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
             "VD" => new ValidationLossComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
+            "SF" => new ShardFailed(jobId, r.Long(), r.String()),
             _ => throw new InvalidDataException($"unknown protocol manifest '{manifest}'"),
         };
     }

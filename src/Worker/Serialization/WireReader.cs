@@ -22,6 +22,8 @@ internal sealed class WireReader(byte[] buffer)
 
     public Guid Guid() => new(Take(16));
 
+    public string String() => System.Text.Encoding.UTF8.GetString(Take(Int()));
+
     public float[] Floats()
     {
         var values = new float[Int()];

@@ -23,6 +23,12 @@ internal sealed class WireWriter(int capacity)
 
     public void Guid(Guid value) => value.TryWriteBytes(Reserve(16));
 
+    public void String(string value)
+    {
+        Int(System.Text.Encoding.UTF8.GetByteCount(value));
+        System.Text.Encoding.UTF8.GetBytes(value, Reserve(System.Text.Encoding.UTF8.GetByteCount(value)));
+    }
+
     public void Floats(ReadOnlySpan<float> values)
     {
         Int(values.Length);
