@@ -50,10 +50,10 @@ public static class RnnClusterApp
             }
             return command.Name switch
             {
-                "train" => TrainOptions.From(parsed, DateTime.Now).Workers,
+                "train" => TrainCommand.Run(parsed, context, checkpoint),
                 "predict" => PredictCommand.Run(parsed, context),
                 "evaluate" => EvaluateCommand.Run(parsed, context),
-                "bench" => BenchOptions.From(parsed).Steps,
+                "bench" => BenchCommand.Run(parsed, context),
                 _ => throw new InvalidOperationException($"command '{command.Name}' has no handler"),
             };
         }
@@ -69,7 +69,7 @@ public static class RnnClusterApp
         }
         catch (Exception e)
         {
-            context.Stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}{checkpoint.Describe()}");
+            context.Stderr.WriteLine($"error: {e.Message}{checkpoint.Describe()}");
             return Failure;
         }
     }
