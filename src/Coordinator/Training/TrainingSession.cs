@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Microsoft.Extensions.Hosting;
 using RnnCluster.Coordinator.Actors;
+using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Worker;
 using RnnCluster.Worker.Hosting;
 
@@ -35,6 +37,34 @@ public static class TrainingSession
         finally
         {
             await system.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Cluster mode: this process joins (or, without seed nodes, forms) the cluster as role `coordinator`, waits
+    /// for <see cref="ClusterOptions.MinWorkers"/> members of role `worker`, trains, then leaves the cluster.
+    /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
+    /// </summary>
+    public static async Task<TrainingResult> RunClusterAsync(
+        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
+        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
+        {
+            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
+            system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
+        });
+        await host.StartAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await using (cancellation.Register(() => completion.TrySetCanceled(cancellation)))
+                return await completion.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 }
