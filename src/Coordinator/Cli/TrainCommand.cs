@@ -21,8 +21,8 @@ internal static class TrainCommand
     public static int Run(ParsedArgs args, CliContext context, LastCheckpoint checkpoint)
     {
         var options = TrainOptions.From(args, DateTime.Now);
-        if (options.Cluster is not null || options.Resume || options.CheckpointEvery is not null)
-            throw new NotSupportedException("--cluster, --resume and --checkpoint-every are not available yet: the coordinator has no cluster or checkpoint session to run them");
+        if (options.Resume || options.CheckpointEvery is not null)
+            throw new NotSupportedException("--resume and --checkpoint-every are not available yet: the training session writes no checkpoints");
         var config = ConfigLoader.Load(options.ConfigPath);
         var configJson = ConfigJson(options);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
@@ -43,7 +43,9 @@ internal static class TrainCommand
             metrics.Append(epoch);
             display.EpochDone(epoch, epochs);
         });
-        var result = display.Show(epochs, () => TrainingSession.RunLocalAsync(job, options.Workers, observer, context.Cancellation))
+        var result = display.Show(epochs, () => options.Cluster is { } cluster
+                ? TrainingSession.RunClusterAsync(job, cluster, observer, context.Cancellation)
+                : TrainingSession.RunLocalAsync(job, options.Workers, observer, context.Cancellation))
             .GetAwaiter().GetResult();
         var history = result.Epochs;
 

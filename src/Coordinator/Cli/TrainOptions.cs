@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math;
+using RnnCluster.Coordinator.Cluster;
 
 namespace RnnCluster.Coordinator.Cli;
 
@@ -51,7 +52,7 @@ internal sealed record TrainOptions(
             args.OptionalFile("--init-weights"),
             args.PositiveInt("--checkpoint-every"),
             resume,
-            ClusterOptions.From(args),
+            ClusterFlags.From(args),
             args.Has("--quiet"));
     }
 }
