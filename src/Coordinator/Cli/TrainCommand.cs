@@ -40,6 +40,8 @@ internal static class TrainCommand
         var clock = Stopwatch.StartNew();
         var observer = new EpochObserver(epoch =>
         {
+            // A stopped run's actors may finish one more epoch while shutting down; it is not the user's run any more.
+            if (context.Cancellation.IsCancellationRequested) return;
             metrics.Append(epoch);
             display.EpochDone(epoch, epochs);
         });
