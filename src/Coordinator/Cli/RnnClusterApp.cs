@@ -6,7 +6,7 @@ namespace RnnCluster.Coordinator.Cli;
 /// <summary>
 /// The rnn-cluster program, callable in-process: picks the command, runs it, and turns every failure into
 /// an exit code and a short message. User errors (<see cref="InputException"/>) exit 2 with their message
-/// alone; anything else exits 1 with one line and, when the run got that far, the last good checkpoint.
+/// alone; anything else exits 1 with one line.
 /// </summary>
 public static class RnnClusterApp
 {
@@ -39,7 +39,6 @@ public static class RnnClusterApp
             return UserError;
         }
 
-        var checkpoint = new LastCheckpoint();
         try
         {
             var parsed = ParsedArgs.Parse(command, args[1..], context.Environment);
@@ -50,7 +49,7 @@ public static class RnnClusterApp
             }
             return command.Name switch
             {
-                "train" => TrainCommand.Run(parsed, context, checkpoint),
+                "train" => TrainCommand.Run(parsed, context),
                 "predict" => PredictCommand.Run(parsed, context),
                 "evaluate" => EvaluateCommand.Run(parsed, context),
                 "bench" => BenchCommand.Run(parsed, context),
@@ -64,12 +63,12 @@ public static class RnnClusterApp
         }
         catch (OperationCanceledException)
         {
-            context.Stderr.WriteLine("cancelled" + checkpoint.Describe());
+            context.Stderr.WriteLine("cancelled");
             return Failure;
         }
         catch (Exception e)
         {
-            context.Stderr.WriteLine($"error: {e.Message}{checkpoint.Describe()}");
+            context.Stderr.WriteLine($"error: {e.Message}");
             return Failure;
         }
     }
@@ -78,12 +77,3 @@ public static class RnnClusterApp
 /// <summary>Where a command writes and reads its surroundings; tests pass their own.</summary>
 internal sealed record CliContext(
     TextWriter Stdout, TextWriter Stderr, Func<string, string?> Environment, CancellationToken Cancellation);
-
-/// <summary>The newest checkpoint a run has written, so that a failure can point the user to it.</summary>
-internal sealed class LastCheckpoint
-{
-    public string? Path { get; set; }
-
-    public string Describe() =>
-        Path is null ? "" : $"{System.Environment.NewLine}last good checkpoint: {Path} (continue with --resume)";
-}

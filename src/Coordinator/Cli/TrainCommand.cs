@@ -14,15 +14,13 @@ namespace RnnCluster.Coordinator.Cli;
 /// <summary>
 /// train: checks every input before any work starts (config, data, --init-weights), trains, and only when
 /// the run has succeeded writes the model files, each atomically. Until then the output folder gets only
-/// what a run in progress needs: its config (for --resume), metrics.jsonl and checkpoints/.
+/// the config as run and metrics.jsonl.
 /// </summary>
 internal static class TrainCommand
 {
-    public static int Run(ParsedArgs args, CliContext context, LastCheckpoint checkpoint)
+    public static int Run(ParsedArgs args, CliContext context)
     {
         var options = TrainOptions.From(args, DateTime.Now);
-        if (options.Resume || options.CheckpointEvery is not null)
-            throw new NotSupportedException("--resume and --checkpoint-every are not available yet: the training session writes no checkpoints");
         var config = ConfigLoader.Load(options.ConfigPath);
         var configJson = ConfigJson(options);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
@@ -35,7 +33,7 @@ internal static class TrainCommand
         Directory.CreateDirectory(options.OutDir);
         AtomicFile.WriteAllText(Path.Combine(options.OutDir, TrainOptions.SavedConfigName), configJson.ToJsonString(Indented) + "\n");
         var display = TrainingDisplay.For(context.Stdout, options.Quiet);
-        var metrics = MetricsLog.Open(options.OutDir, keepThroughEpoch: 0);
+        var metrics = new MetricsLog(options.OutDir);
         var epochs = config.Training.Epochs;
         var clock = Stopwatch.StartNew();
         var observer = new EpochObserver(epoch =>

@@ -34,7 +34,7 @@ public class FlagErrorTests
     [InlineData("--workers", "x")]
     [InlineData("--workers", "0")]
     [InlineData("--epochs", "-3")]
-    [InlineData("--checkpoint-every", "1.5")]
+    [InlineData("--epochs", "1.5")]
     public void NonPositiveOrNonNumericCountNamesTheFlagAndTheValue(string flag, string value)
     {
         using var folder = new TempFolder();
