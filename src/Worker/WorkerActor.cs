@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Worker.Compute;
+using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Worker;
@@ -33,7 +34,8 @@ public sealed class WorkerActor : ReceiveActor
     }
 
     /// <param name="threads">Engines computing a shard side by side (`--threads`).</param>
-    public static Props Props(int threads) => Akka.Actor.Props.Create(() => new WorkerActor(threads));
+    public static Props Props(int threads)
+        => Akka.Actor.Props.Create(() => new WorkerActor(threads)).WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 

@@ -9,14 +9,20 @@ public static class ActorSystemSettings
     /// <summary>CONTRACT: seed node addresses read akka.tcp://rnn-cluster@HOST:PORT.</summary>
     public const string SystemName = "rnn-cluster";
 
+    /// <summary>Each worker actor computes on a thread of its own (see <see cref="Base"/>).</summary>
+    public const string WorkerDispatcher = "rnn-worker-dispatcher";
+
     /// <summary>
     /// The wire format, and Akka's own logging kept to warnings so the CLI's output stays the user's;
     /// dead letters at shutdown are expected (replies to a finished round) and not worth a line.
+    /// A worker holds its thread for a whole shard (tens to hundreds of milliseconds); on the shared thread pool
+    /// that starves the coordinator and Akka's own work, so workers get pinned threads.
     /// </summary>
     public static Config Base => ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters-during-shutdown = off
         akka.log-dead-letters = 0
+        rnn-worker-dispatcher.type = PinnedDispatcher
         """).WithFallback(WireFormat.Config);
 }

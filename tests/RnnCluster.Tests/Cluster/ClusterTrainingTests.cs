@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Microsoft.Extensions.Hosting;
 using RnnCluster.Coordinator.Cluster;
@@ -18,7 +16,7 @@ public class ClusterTrainingTests
         var job = TestJobs.StackedLstmGru();
         var local = await TrainingSession.RunLocalAsync(job, workers: 1);
 
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         string seed = $"akka.tcp://{ActorSystemSettings.SystemName}@127.0.0.1:{port}";
         var coordinator = TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), MinWorkers: 2));
         var workers = Enumerable.Range(0, 2)
@@ -40,14 +38,5 @@ public class ClusterTrainingTests
                 worker.Dispose();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
