@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
@@ -18,6 +19,15 @@ namespace RnnCluster.Coordinator.Cli;
 /// </summary>
 internal static class TrainCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Whatever the config loader accepted must parse here too.</summary>
+    private static readonly JsonDocumentOptions Lenient = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
     public static int Run(ParsedArgs args, CliContext context)
     {
         var options = TrainOptions.From(args, DateTime.Now);
@@ -63,15 +73,6 @@ internal static class TrainCommand
             $"trained {summary.Epochs} epochs in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    /// <summary>Whatever the config loader accepted must parse here too.</summary>
-    private static readonly System.Text.Json.JsonDocumentOptions Lenient = new()
-    {
-        CommentHandling = System.Text.Json.JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
 
     /// <summary>The config as the user wrote it, with --epochs applied, to keep beside the model.</summary>
     private static JsonObject ConfigJson(TrainOptions options)

@@ -2,14 +2,16 @@ using ScottPlot;
 
 namespace RnnCluster.Coordinator.Plots;
 
-/// <summary>loss.png: training and validation loss by epoch, on a log scale because losses span decades.</summary>
+/// <summary>loss.png: training and validation loss by epoch, on a log scale when the losses span decades.</summary>
 internal static class LossPlot
 {
     public static void Save(string path, IReadOnlyList<double> loss, IReadOnlyList<double>? valLoss, string lossName)
     {
         var plot = new Plot();
         var epochs = Enumerable.Range(1, loss.Count).Select(e => (double)e).ToArray();
-        var logScale = AllPositive(loss) && (valLoss is null || AllPositive(valLoss));
+        var all = valLoss is null ? loss : [.. loss, .. valLoss];
+        // Log ticks sit on powers of ten: within one decade a log axis would have no labels at all.
+        var logScale = all.All(v => v > 0 && double.IsFinite(v)) && all.Max() >= 10 * all.Min();
 
         var training = plot.Add.Scatter(epochs, Scale(loss, logScale));
         training.LegendText = "training";
@@ -38,8 +40,6 @@ internal static class LossPlot
         plot.ShowLegend(Alignment.UpperRight);
         PlotFile.Save(plot, path);
     }
-
-    private static bool AllPositive(IReadOnlyList<double> values) => values.All(v => v > 0 && double.IsFinite(v));
 
     private static double[] Scale(IReadOnlyList<double> values, bool log) =>
         values.Select(v => log ? System.Math.Log10(v) : v).ToArray();
