@@ -18,10 +18,14 @@ public static class ModelWeights
             .Select(slot => new NamedTensor(slot.Name, slot.Shape, parameters.AsMemory(slot.Offset, slot.Length)))
             .ToList());
 
-    /// <summary>Every tensor of the network, with its exact shape; anything missing or misshapen is the user's error.</summary>
+    /// <summary>Every tensor of the network, with its exact shape, and nothing else; anything else is the user's error.</summary>
     public static float[] Load(string path, Network network, string flag)
     {
         var file = SafeTensors.Read(path);
+        // Strict like PyTorch's load_state_dict: a tensor the model lacks means the file is for another model.
+        if (file.Tensors.FirstOrDefault(t => !network.Layout.TryGet(t.Name, out _)) is { } unexpected)
+            throw new InputException($"{flag} {file.FileName}: tensor {unexpected.Name} is not part of this model; " +
+                $"expected {string.Join(", ", network.Layout.Slots.Select(slot => slot.Name))}");
         var parameters = new float[network.ParameterCount];
         foreach (var slot in network.Layout.Slots)
         {

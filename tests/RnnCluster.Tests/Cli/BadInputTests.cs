@@ -204,6 +204,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public void InitWeightsWithATensorTheModelLacksNameIt()
+    {
+        using var run = new RunFolder();
+        var weights = run.WriteTensors("init.safetensors",
+            new NamedTensor("layers.0.weight_ih", [16, 1], new float[16]),
+            new NamedTensor("layers.0.weight_hh", [16, 4], new float[64]),
+            new NamedTensor("layers.0.bias_ih", [16], new float[16]),
+            new NamedTensor("layers.0.bias_hh", [16], new float[16]),
+            new NamedTensor("layers.1.weight", [1, 4], new float[4]),
+            new NamedTensor("layers.1.bias", [1], new float[1]),
+            new NamedTensor("layers.2.weight", [1, 1], new float[1]));
+
+        AssertUserError(run, run.Train("--init-weights", weights), "layers.2.weight");
+    }
+
+    [Fact]
     public void UnknownFlagLeavesTheModelUntouched()
     {
         using var run = new RunFolder();

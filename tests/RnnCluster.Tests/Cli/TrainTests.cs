@@ -51,6 +51,19 @@ public class TrainTests
     }
 
     [Fact]
+    public void AnEarlierRunsModelServesAsInitWeights()
+    {
+        using var run = new RunFolder();
+        var first = run.File("first");
+        CliRun.Of("train", "--config", run.Config, "--out", first, "--workers", "1", "--epochs", "1", "--quiet");
+
+        var result = CliRun.Of("train", "--config", run.Config, "--out", run.File("second"), "--workers", "1", "--epochs", "1",
+            "--init-weights", Path.Combine(first, "model.safetensors"), "--quiet");
+
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
     public void OutsideATerminalEachEpochIsOnePlainLine()
     {
         using var run = new RunFolder();
