@@ -13,11 +13,12 @@ namespace RnnCluster.Coordinator.Actors;
 /// shards the validation set the same way and reports the epoch's metrics to the client.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     private readonly TrainingJob _job;
     private readonly IActorRef _client;
     private readonly int _minWorkers;
+    private readonly TimeSpan _workersLostDeadline;
     private readonly StartJob _start;
     private readonly Optimizer _optimizer;
     private readonly float[] _weights;
@@ -46,8 +47,17 @@ public sealed class CoordinatorActor : ReceiveActor
         public long WeightsVersion = -1;
     }
 
-    public CoordinatorActor(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null)
+    /// <summary>How long a started job waits for a worker once it has none left, before it fails.</summary>
+    public static readonly TimeSpan DefaultWorkersLostDeadline = TimeSpan.FromSeconds(60);
+
+    private sealed record WorkersLostDeadline
     {
+        public static readonly WorkersLostDeadline Instance = new();
+    }
+
+    public CoordinatorActor(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null, TimeSpan? workersLostDeadline = null)
+    {
+        _workersLostDeadline = workersLostDeadline ?? DefaultWorkersLostDeadline;
         _job = job;
         _client = client;
         _minWorkers = System.Math.Max(1, minWorkers);
@@ -70,8 +80,10 @@ public sealed class CoordinatorActor : ReceiveActor
         WaitingForWorkers();
     }
 
-    public static Props Props(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null)
-        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, client, minWorkers, resumeFrom));
+    public static Props Props(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null, TimeSpan? workersLostDeadline = null)
+        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, client, minWorkers, resumeFrom, workersLostDeadline));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The run's position as data: what a checkpoint writes down.</summary>
     private TrainingState Snapshot() => new(_epoch, _minibatch, _step, (float[])_weights.Clone(), _optimizer.State, _epochLossSum, _history.ToList());
@@ -91,7 +103,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private void DistributingData()
     {
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) SendJob(joined.Worker); });
-        Receive<Terminated>(terminated => RemoveWorker(terminated.ActorRef));
+        Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
+        Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<DataReceived>(IsThisJob, received =>
         {
             if (!MarkHasData(Sender) || ReadyWorkers().Count() < _minWorkers) return;
@@ -106,13 +119,14 @@ public sealed class CoordinatorActor : ReceiveActor
         Receive<Terminated>(terminated =>
         {
             var request = _round?.Release(terminated.ActorRef);
-            RemoveWorker(terminated.ActorRef);
+            RemoveStartedWorker(terminated.ActorRef);
             if (request is null) return;
             _log.Warning("worker {0} left during round {1}; its shard goes to another worker", terminated.ActorRef.Path, _round!.Id);
             _round.Defer(request);
             DispatchDeferred();
         });
         Receive<DataReceived>(IsThisJob, _ => { if (MarkHasData(Sender)) DispatchDeferred(); });
+        Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<GradientChunk>(chunk => IsThisRound(chunk.JobId, chunk.RoundId), chunk => _round!.AddChunk(Sender, chunk));
         Receive<GradientsComputed>(done => IsThisRound(done.JobId, done.RoundId) && !_validating, done =>
         {
@@ -232,6 +246,9 @@ public sealed class CoordinatorActor : ReceiveActor
         _epochSyncMs += timing.RoundMs - timing.SlowestComputeMs;
         _epochRounds++;
         _round = null;
+        int minibatchSize = _plan!.Minibatch(_minibatch - 1).Length;
+        double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
+        _client.Tell(new StepCompleted(new StepProgress(_epoch + 1, _minibatch, _plan.MinibatchCount, meanLoss, _roundWorkers)));
         NextRound();
     }
 
@@ -293,6 +310,19 @@ public sealed class CoordinatorActor : ReceiveActor
     }
 
     private void RemoveWorker(IActorRef worker) => _workers.RemoveAll(w => w.Worker.Equals(worker));
+
+    /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready.</summary>
+    private void RemoveStartedWorker(IActorRef worker)
+    {
+        RemoveWorker(worker);
+        if (!ReadyWorkers().Any()) Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _workersLostDeadline);
+    }
+
+    private void FailIfNoWorkers()
+    {
+        if (!ReadyWorkers().Any())
+            throw new TimeoutException($"all workers lost: none ready for {_workersLostDeadline.TotalSeconds:0} s, at epoch {_epoch + 1}, step {_step}");
+    }
 
     private bool MarkHasData(IActorRef worker)
     {

@@ -9,6 +9,9 @@ namespace RnnCluster.Coordinator.Actors;
 /// <summary>A worker actor that can take part in the job; the coordinator watches it and drops it when it dies.</summary>
 public sealed record WorkerJoined(IActorRef Worker) : INoSerializationVerificationNeeded;
 
+/// <summary>A training step ended.</summary>
+public sealed record StepCompleted(StepProgress Progress) : INoSerializationVerificationNeeded;
+
 /// <summary>An epoch ended: its line of `metrics.jsonl`.</summary>
 public sealed record EpochCompleted(EpochMetrics Metrics) : INoSerializationVerificationNeeded;
 

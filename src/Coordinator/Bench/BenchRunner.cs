@@ -1,6 +1,7 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Model;
+using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 
@@ -21,14 +22,14 @@ public static class BenchRunner
     public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
     {
         var job = RandomJob(config, options);
-        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, null, Akka.Configuration.ConfigurationFactory.Empty, cancellation);
+        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, SessionObservers.None, Akka.Configuration.ConfigurationFactory.Empty, cancellation);
         return Summarise(job, options, result);
     }
 
     public static async Task<BenchResult> RunClusterAsync(RunConfig config, BenchOptions options, ClusterOptions cluster, CancellationToken cancellation = default)
     {
         var job = RandomJob(config, options);
-        var result = await TrainingSession.RunClusterAsync(job, cluster, null, cancellation);
+        var result = await TrainingSession.RunClusterAsync(job, cluster, cancellation: cancellation);
         return Summarise(job, options, result);
     }
 

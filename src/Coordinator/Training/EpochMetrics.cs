@@ -16,5 +16,11 @@ public sealed record EpochMetrics(
     double MsPerStep,
     double SyncMsPerRound);
 
+/// <summary>
+/// One training step done: <see cref="Minibatch"/> of <see cref="Minibatches"/> in epoch <see cref="Epoch"/>
+/// (both counted from 1), with that minibatch's mean loss and the workers that computed it.
+/// </summary>
+public sealed record StepProgress(int Epoch, int Minibatch, int Minibatches, double Loss, int Workers);
+
 /// <summary>The time of one training round and of its slowest worker's compute, in milliseconds.</summary>
 public readonly record struct RoundTiming(double RoundMs, double SlowestComputeMs);

@@ -13,21 +13,22 @@ public static class TrainingSession
 {
     /// <summary>
     /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
-    /// The same actors and messages as the cluster, so the result is the same bits.
+    /// The same actors and messages as the cluster, so the result is the same bits. <paramref name="progress"/>
+    /// hears every epoch's metrics and, if it is also an <see cref="IProgress{StepProgress}"/>, every step.
     /// </summary>
     public static Task<TrainingResult> RunLocalAsync(
         TrainingJob job, int workers, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
-        => RunLocalAsync(job, workers, threadsPerWorker: 1, progress, ConfigurationFactory.Empty, cancellation);
+        => RunLocalAsync(job, workers, threadsPerWorker: 1, SessionObservers.Of(progress), ConfigurationFactory.Empty, cancellation);
 
     internal static async Task<TrainingResult> RunLocalAsync(
-        TrainingJob job, int workers, int threadsPerWorker, IProgress<EpochMetrics>? progress, Config extra, CancellationToken cancellation)
+        TrainingJob job, int workers, int threadsPerWorker, SessionObservers observers, Config extra, CancellationToken cancellation)
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
         var system = ActorSystem.Create(ActorSystemSettings.SystemName, extra.WithFallback(ActorSystemSettings.Base));
         try
         {
             var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var client = system.ActorOf(SessionClientActor.Props(observers, completion), "session");
             var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, workers), "coordinator");
             for (int i = 0; i < workers; i++)
                 coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(threadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
@@ -44,6 +45,7 @@ public static class TrainingSession
     /// Cluster mode: this process joins (or, without seed nodes, forms) the cluster as role `coordinator`, waits
     /// for <see cref="ClusterOptions.MinWorkers"/> members of role `worker`, trains, then leaves the cluster.
     /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
+    /// <paramref name="progress"/> is heard as in <see cref="RunLocalAsync(TrainingJob, int, IProgress{EpochMetrics}?, CancellationToken)"/>.
     /// </summary>
     public static async Task<TrainingResult> RunClusterAsync(
         TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
@@ -52,7 +54,7 @@ public static class TrainingSession
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
         {
-            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var client = system.ActorOf(SessionClientActor.Props(SessionObservers.Of(progress), completion), "session");
             var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
             system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
         });

@@ -57,6 +57,7 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
         Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
         Assert.Equal([0.5f - 3f, -0.25f - 30f], NextWeights(a));
+        client.ExpectMsg<StepCompleted>();
         client.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -74,6 +75,8 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [100f, 100f]));
         Reply(a, coordinator, secondA, new TreeNodeGradient(1, 0, [1f, 1f]));
         Reply(b, coordinator, secondB, new TreeNodeGradient(1, 1, [1f, 1f]));
+        client.ExpectMsg<StepCompleted>();
+        client.ExpectMsg<StepCompleted>();
         client.ExpectMsg<EpochCompleted>();
         var finished = client.ExpectMsg<TrainingFinished>();
         Assert.Equal([0.5f - 3f - 2f, -0.25f - 30f - 2f], finished.State.Weights);
@@ -103,6 +106,17 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
     }
 
     [Fact]
+    public void A_job_with_no_worker_left_past_the_deadline_fails()
+    {
+        var (a, b, client, _) = Start();
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2, workersLostDeadline: TimeSpan.FromMilliseconds(300)));
+        FirstRound(a, b, coordinator);
+        Sys.Stop(a.Ref);
+        Sys.Stop(b.Ref);
+        Assert.IsType<TimeoutException>(client.ExpectMsg<TrainingFailed>().Cause);
+    }
+
+    [Fact]
     public void The_epoch_loss_is_the_loss_sum_over_all_samples_and_targets()
     {
         var (a, b, client, coordinator) = Start();
@@ -113,6 +127,7 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         NextWeights(b);
         Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [0f, 0f]), loss: 4);
         Reply(b, coordinator, b.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 1, [0f, 0f]), loss: 0);
+        Assert.Equal([8.0 / 8, 4.0 / 8], new[] { client.ExpectMsg<StepCompleted>(), client.ExpectMsg<StepCompleted>() }.Select(s => s.Progress.Loss));
         var epoch = client.ExpectMsg<EpochCompleted>().Metrics;
         Assert.Equal((1, 12.0 / 16), (epoch.Epoch, epoch.Loss));
     }
@@ -121,11 +136,15 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
 
     private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
     {
+        var client = CreateTestProbe();
+        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2)));
+    }
+
+    private static TrainingJob Job()
+    {
         var model = new ModelConfig(1, [new LayerConfig(LayerType.Dense, 1)]);
         var training = new TrainingConfig(Epochs: 1, BatchSize: 8, Shuffle: false, Optimizer: new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 1f), GroupSize: 2);
-        var job = TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
-        var client = CreateTestProbe();
-        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(job, client.Ref, minWorkers: 2)));
+        return TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
     }
 
     private static (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)

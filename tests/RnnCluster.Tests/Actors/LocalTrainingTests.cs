@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Tests.Actors;
@@ -32,7 +33,7 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru();
         var one = await TrainingSession.RunLocalAsync(job, workers: 1);
-        var threaded = await TrainingSession.RunLocalAsync(job, 2, threadsPerWorker: 3, null, ConfigurationFactory.Empty, default);
+        var threaded = await TrainingSession.RunLocalAsync(job, 2, threadsPerWorker: 3, NoObservers, ConfigurationFactory.Empty, default);
         Assert.Equal(one.Weights, threaded.Weights);
     }
 
@@ -41,7 +42,7 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru(epochs: 1);
         var plain = await TrainingSession.RunLocalAsync(job, workers: 3);
-        var serialized = await TrainingSession.RunLocalAsync(job, 3, 1, null,
+        var serialized = await TrainingSession.RunLocalAsync(job, 3, 1, NoObservers,
             ConfigurationFactory.ParseString("akka.actor.serialize-messages = on"), default);
         Assert.Equal(plain.Weights, serialized.Weights);
     }
@@ -51,7 +52,7 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru(epochs: 3);
         var reported = new List<EpochMetrics>();
-        var result = await TrainingSession.RunLocalAsync(job, 2, new SynchronousProgress(reported.Add));
+        var result = await TrainingSession.RunLocalAsync(job, 2, new SynchronousProgress<EpochMetrics>(reported.Add));
         Assert.Equal([1, 2, 3], reported.Select(m => m.Epoch));
         Assert.All(reported, m =>
         {
@@ -70,8 +71,27 @@ public class LocalTrainingTests
         Assert.Equal(SequentialTrainer.FirstEpochLoss(job), result.Epochs[0].Loss, 12);
     }
 
-    private sealed class SynchronousProgress(Action<EpochMetrics> report) : IProgress<EpochMetrics>
+    [Fact(Timeout = 120_000)]
+    public async Task Every_step_reports_its_place_in_the_epoch()
     {
-        public void Report(EpochMetrics value) => report(value);
+        var job = TestJobs.StackedLstmGru(epochs: 2);
+        var steps = new List<StepProgress>();
+        await TrainingSession.RunLocalAsync(job, 2, new EpochAndStepProgress(steps.Add));
+        Assert.Equal([(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)], steps.Select(s => (s.Epoch, s.Minibatch)));
+        Assert.All(steps, s => Assert.Equal(4, s.Minibatches));
+    }
+
+    private static readonly SessionObservers NoObservers = SessionObservers.None;
+
+    private sealed class EpochAndStepProgress(Action<StepProgress> step) : IProgress<EpochMetrics>, IProgress<StepProgress>
+    {
+        public void Report(EpochMetrics value) { }
+
+        public void Report(StepProgress value) => step(value);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }
