@@ -46,13 +46,7 @@ internal static class TrainCommand
         var metrics = new MetricsLog(options.OutDir);
         var epochs = config.Training.Epochs;
         var clock = Stopwatch.StartNew();
-        var observer = new EpochObserver(epoch =>
-        {
-            // A stopped run's actors may finish one more epoch while shutting down; it is not the user's run any more.
-            if (context.Cancellation.IsCancellationRequested) return;
-            metrics.Append(epoch);
-            display.EpochDone(epoch, epochs);
-        });
+        var observer = new RunObserver(display, metrics, epochs, context.Cancellation);
         var result = display.Show(epochs, () => options.Cluster is { } cluster
                 ? TrainingSession.RunClusterAsync(job, cluster, observer, context.Cancellation)
                 : TrainingSession.RunLocalAsync(job, options.Workers, observer, context.Cancellation))
@@ -70,7 +64,7 @@ internal static class TrainCommand
 
         var valLoss = summary.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
         context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {summary.Epochs} epochs in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
+            $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
     }
 

@@ -9,6 +9,10 @@ internal sealed class PlainDisplay(TextWriter output) : ITrainingDisplay
 
     public Task<T> Show<T>(int epochs, Func<Task<T>> run) => run();
 
+    public void StepDone(StepProgress step)
+    {
+    }
+
     public void EpochDone(EpochMetrics metrics, int epochs)
     {
         lock (gate) output.WriteLine(EpochLine.Format(metrics, epochs));

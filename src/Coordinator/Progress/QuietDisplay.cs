@@ -7,6 +7,10 @@ internal sealed class QuietDisplay : ITrainingDisplay
 {
     public Task<T> Show<T>(int epochs, Func<Task<T>> run) => run();
 
+    public void StepDone(StepProgress step)
+    {
+    }
+
     public void EpochDone(EpochMetrics metrics, int epochs)
     {
     }
