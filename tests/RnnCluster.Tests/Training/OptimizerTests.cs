@@ -1,0 +1,80 @@
+using Rnn.Math.Config;
+using Rnn.Math.Training;
+
+namespace RnnCluster.Tests.Training;
+
+public class OptimizerTests
+{
+    [Fact]
+    public void Adam_first_step_moves_each_parameter_by_the_learning_rate_against_the_gradient_sign()
+    {
+        // Step 1: m̂ = g and v̂ = g², so the update is lr·g / (|g| + ε).
+        var adam = new AdamOptimizer(new OptimizerConfig(LearningRate: 0.01f), 3);
+        float[] p = [1f, 2f, 3f];
+        float[] g = [0.5f, -4f, 1e-3f];
+        adam.Step(p, g);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(new[] { 1f, 2f, 3f }[i] - 0.01 * g[i] / (System.Math.Abs(g[i]) + 1e-7), p[i], 6);
+    }
+
+    [Fact]
+    public void Adam_matches_the_algorithm_computed_in_double_over_several_steps()
+    {
+        var config = new OptimizerConfig(LearningRate: 0.05f, Beta1: 0.8f, Beta2: 0.99f, Epsilon: 1e-3f);
+        var adam = new AdamOptimizer(config, 1);
+        float[] p = [0.7f];
+        double pd = 0.7, m = 0, v = 0;
+        double[] gradients = [0.3, -0.1, 0.25, 0.05];
+        for (int t = 1; t <= gradients.Length; t++)
+        {
+            double g = gradients[t - 1];
+            adam.Step(p, [(float)g]);
+            m = 0.8 * m + 0.2 * g;
+            v = 0.99 * v + 0.01 * g * g;
+            pd -= 0.05 / (1 - System.Math.Pow(0.8, t)) * m / (System.Math.Sqrt(v) / System.Math.Sqrt(1 - System.Math.Pow(0.99, t)) + 1e-3);
+            Assert.Equal(pd, p[0], 5);
+        }
+    }
+
+    [Fact]
+    public void Restored_adam_continues_with_identical_bits()
+    {
+        var config = new OptimizerConfig();
+        var first = new AdamOptimizer(config, 2);
+        float[] a = [1f, -1f];
+        first.Step(a, [0.2f, 0.1f]);
+        float[] b = (float[])a.Clone();
+        var second = Optimizer.Restore(config, first.State);
+        first.Step(a, [0.3f, -0.7f]);
+        second.Step(b, [0.3f, -0.7f]);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Sgd_with_momentum_accumulates_the_velocity()
+    {
+        var sgd = new SgdOptimizer(new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 0.1f, Momentum: 0.9f), 1);
+        float[] p = [1f];
+        sgd.Step(p, [1f]);   // b = 1, p = 0.9
+        sgd.Step(p, [1f]);   // b = 1.9, p = 0.71
+        Assert.Equal(0.71f, p[0], 5);
+    }
+
+    [Fact]
+    public void Clipping_scales_the_gradient_to_the_limit_and_reports_the_norm()
+    {
+        float[] g = [3f, 4f];
+        double norm = GradientClipping.ClipGlobalNorm(g, 1f);
+        Assert.Equal(5.0, norm, 6);
+        Assert.Equal(0.6f, g[0], 5);
+        Assert.Equal(0.8f, g[1], 5);
+    }
+
+    [Fact]
+    public void Clipping_leaves_a_small_gradient_alone()
+    {
+        float[] g = [0.3f, 0.4f];
+        GradientClipping.ClipGlobalNorm(g, 1f);
+        Assert.Equal([0.3f, 0.4f], g);
+    }
+}
