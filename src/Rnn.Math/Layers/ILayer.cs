@@ -1,0 +1,18 @@
+namespace Rnn.Math.Layers;
+
+/// <summary>
+/// One layer as a forward/backward pair. Activations are batch-first: a sequence is (n, T, F) and a vector
+/// per sample is (n, 1, F), so the rows of a group of samples are contiguous. Returned buffers belong to the
+/// layer and stay valid until its next call.
+/// </summary>
+internal interface ILayer
+{
+    /// <summary>input (n, Tin, I) → output (n, Tout, O). The layer keeps a reference to input for Backward.</summary>
+    float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass);
+
+    /// <summary>
+    /// outputGradient (n, Tout, O) → the layer's parameter gradients per group into <paramref name="target"/>,
+    /// and the input gradient (n, Tin, I) when <paramref name="wantInputGradient"/>, else null.
+    /// </summary>
+    float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient);
+}

@@ -1,0 +1,141 @@
+using System.Numerics.Tensors;
+using Rnn.Math.Kernels;
+using Rnn.Math.Model;
+
+namespace Rnn.Math.Layers;
+
+/// <summary>
+/// What rnn, lstm and gru share. Shapes: n samples, T timesteps, I inputs, H units, G gates (GH = G·H).
+/// Forward: the input projection of every timestep in one product, then the recurrence one timestep at a time
+/// (a product with M = n, then the cell's row-wise math). Backward: the sweep from T-1 down to 0, then the
+/// weight gradients and the input gradient of all timesteps in one product each. The state left at the end
+/// of a window starts the next one (truncated BPTT); the gradient stops at the window's start.
+/// </summary>
+internal abstract class RecurrentLayer : ILayer
+{
+    protected readonly int I, H, GH;
+    private readonly bool _returnSequences;
+    private readonly TensorSlot _weightIh, _weightHh, _biasIh, _biasHh;
+
+    protected float[] Gates = [];      // (n, T, GH): pre-activations, then the cell's activated gates
+    protected float[] HPrev = [];      // (n, T, H): h_{t-1} as step t reads it; row t = 0 is the initial state
+    protected float[] HSeq = [];       // (n, T, H): h_t
+    protected float[] WeightHhT = [];  // (H, GH)
+    protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations
+    protected float[] DhNext = [];     // (n, H): dL/dh_t during the sweep, dL/dh_{t-1} after a step
+    private float[] _weightIhT = [];   // (I, GH)
+    private float[] _final = [];       // (n, H): h_{T-1}: the output when !returnSequences, and the carried state
+    private float[] _dInput = [];      // (n, T, I)
+    private float[] _input = [];       // (n, T, I), the caller's
+
+    protected RecurrentLayer(LayerSpec spec)
+    {
+        I = spec.InputSize;
+        H = spec.OutputSize;
+        GH = spec.GateCount * H;
+        _returnSequences = spec.Config.ReturnSequences;
+        (_weightIh, _weightHh, _biasIh, _biasHh) = (spec.Slots[0], spec.Slots[1], spec.Slots[2], spec.Slots[3]);
+    }
+
+    /// <summary>Whether bias_hh joins the input projection; GRU keeps it inside the reset gate's product instead.</summary>
+    protected virtual bool BiasHhInGates => true;
+
+    /// <summary>The gradient of the hidden-side pre-activations (n, T, GH); for rnn and lstm the same as DGates.</summary>
+    protected virtual float[] DGatesHidden => DGates;
+
+    protected ReadOnlySpan<float> WeightHh(ReadOnlySpan<float> parameters) => _weightHh.Of(parameters);
+
+    protected ReadOnlySpan<float> BiasHh(ReadOnlySpan<float> parameters) => _biasHh.Of(parameters);
+
+    /// <summary>Sizes the cell's own buffers and sets its extra state (the LSTM cell) to zero or to the carried value.</summary>
+    protected abstract void BeginForward(int n, int steps, bool carryState);
+
+    /// <summary>Step t for all samples: reads Gates[:, t] (input part) and HPrev[:, t], writes HSeq[:, t].</summary>
+    protected abstract void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass);
+
+    /// <summary>Keeps the cell's extra state at the window's end for the next window.</summary>
+    protected abstract void EndForward(int n, int steps);
+
+    /// <summary>Sizes the backward buffers and zeroes the cell's carried gradient.</summary>
+    protected abstract void BeginBackward(int n, int steps);
+
+    /// <summary>Step t: DhNext holds dL/dh_t; fills DGates[:, t] (and DGatesHidden) and leaves dL/dh_{t-1} in DhNext.</summary>
+    protected abstract void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass);
+
+    public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
+    {
+        int n = pass.Samples, T = pass.Steps, rows = n * T;
+        _input = input;
+        Scratch.Ensure(ref Gates, rows * GH);
+        Scratch.Ensure(ref HPrev, rows * H);
+        Scratch.Ensure(ref HSeq, rows * H);
+        Gemm.Transpose(_weightIh.Of(parameters), GH, I, Scratch.Ensure(ref _weightIhT, I * GH));
+        Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref WeightHhT, H * GH));
+
+        // Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep in one product.
+        Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
+        var biasIh = _biasIh.Of(parameters);
+        var biasHh = _biasHh.Of(parameters);
+        for (int row = 0; row < rows; row++)
+        {
+            var gates = Gates.AsSpan(row * GH, GH);
+            TensorPrimitives.Add(gates, biasIh, gates);
+            if (BiasHhInGates) TensorPrimitives.Add(gates, biasHh, gates);
+        }
+
+        bool carry = pass.FirstStep > 0;
+        Scratch.Ensure(ref _final, n * H);
+        for (int s = 0; s < n; s++)
+        {
+            var h0 = HPrev.AsSpan(s * T * H, H);
+            if (carry) _final.AsSpan(s * H, H).CopyTo(h0);
+            else h0.Clear();
+        }
+        BeginForward(n, T, carry);
+
+        for (int t = 0; t < T; t++)
+        {
+            StepForward(parameters, t, pass);
+            for (int s = 0; s < n; s++)
+            {
+                var h = HSeq.AsSpan((s * T + t) * H, H);
+                h.CopyTo(t + 1 < T ? HPrev.AsSpan((s * T + t + 1) * H, H) : _final.AsSpan(s * H, H));
+            }
+        }
+        EndForward(n, T);
+        return _returnSequences ? HSeq : _final;
+    }
+
+    public float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient)
+    {
+        int n = pass.Samples, T = pass.Steps, rows = n * T;
+        Scratch.Ensure(ref DGates, rows * GH);
+        Scratch.Ensure(ref DhNext, n * H).AsSpan(0, n * H).Clear();
+        BeginBackward(n, T);
+
+        for (int t = T - 1; t >= 0; t--)
+        {
+            if (_returnSequences || t == T - 1)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    var dh = DhNext.AsSpan(s * H, H);
+                    int row = _returnSequences ? s * T + t : s;
+                    TensorPrimitives.Add(dh, outputGradient.AsSpan(row * H, H), dh);
+                }
+            }
+            StepBackward(parameters, t, pass);
+        }
+
+        // dW_ih (GH, I) = Σ dGatesᵀ x, dW_hh (GH, H) = Σ dGatesHiddenᵀ h_{t-1}: per group, over all its timesteps at once.
+        GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
+        GroupGradients.Weight(DGatesHidden, GH, HPrev, H, T, pass, target, _weightHh);
+        GroupGradients.Bias(DGates, GH, T, pass, target, _biasIh);
+        GroupGradients.Bias(DGatesHidden, GH, T, pass, target, _biasHh);
+        if (!wantInputGradient) return null;
+
+        // dx (n·T, I) = dGates (n·T, GH) · W_ih (GH, I)
+        Gemm.Multiply(rows, I, GH, DGates, GH, 1, _weightIh.Of(parameters), I, Scratch.Ensure(ref _dInput, rows * I), I, accumulate: false);
+        return _dInput;
+    }
+}

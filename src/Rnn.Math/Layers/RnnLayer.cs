@@ -1,0 +1,42 @@
+using System.Numerics.Tensors;
+using Rnn.Math.Kernels;
+using Rnn.Math.Model;
+
+namespace Rnn.Math.Layers;
+
+/// <summary>
+/// The tanh rnn, as PyTorch nn.RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+/// Gates (n, T, H) hold the pre-activation, then h_t itself is in HSeq.
+/// </summary>
+internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
+{
+    protected override void BeginForward(int n, int steps, bool carryState) { }
+
+    protected override void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    {
+        int n = pass.Samples, T = pass.Steps;
+        // Gates[:, t] (n, H) += h_{t-1} (n, H) · W_hhᵀ (H, H)
+        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, Gates.AsSpan(t * GH), T * GH, accumulate: true);
+        for (int s = 0; s < n; s++)
+        {
+            int row = s * T + t;
+            TensorPrimitives.Tanh(Gates.AsSpan(row * GH, GH), HSeq.AsSpan(row * H, H));
+        }
+    }
+
+    protected override void EndForward(int n, int steps) { }
+
+    protected override void BeginBackward(int n, int steps) { }
+
+    protected override void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    {
+        int n = pass.Samples, T = pass.Steps;
+        for (int s = 0; s < n; s++)
+        {
+            int row = s * T + t;
+            Elementwise.TanhBackward(HSeq.AsSpan(row * H, H), DhNext.AsSpan(s * H, H), DGates.AsSpan(row * GH, GH));
+        }
+        // dh_{t-1} (n, H) = dGates[:, t] (n, H) · W_hh (H, H)
+        Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: false);
+    }
+}

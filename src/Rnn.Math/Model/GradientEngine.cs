@@ -1,0 +1,177 @@
+using Rnn.Math.Config;
+using Rnn.Math.Layers;
+using Rnn.Math.Losses;
+using Rnn.Math.Training;
+
+namespace Rnn.Math.Model;
+
+/// <summary>
+/// Runs a <see cref="Network"/> forward and backward over a shard of samples. One engine per thread: it owns the
+/// layers' scratch buffers, which grow to the largest shard seen and are then reused, so training allocates
+/// nothing per step. Shapes: n samples, T timesteps, I inputs, O outputs; x is (n, T, I), the output (n, O) for
+/// many-to-one or (n, T, O) for many-to-many.
+/// </summary>
+public sealed class GradientEngine
+{
+    private readonly Network _network;
+    private readonly LossKind _loss;
+    private readonly int _truncatedBptt;
+    private readonly ILayer[] _layers;
+    private readonly bool _softmaxInLoss;
+    private float[] _xWindow = [];         // (n, Tw, I) when a window is shorter than the sequence
+    private float[] _yWindow = [];         // (n, Tw, target width)
+    private float[] _outputGradient = [];  // (n, Tout, O)
+
+    /// <param name="truncatedBptt">0 for full BPTT; k &gt; 0 to backpropagate through windows of k timesteps.</param>
+    public GradientEngine(Network network, LossKind loss, int truncatedBptt)
+    {
+        if (truncatedBptt < 0)
+            throw new InputException($"training.truncatedBptt: expected 0 (full BPTT) or a positive integer, got {truncatedBptt}");
+        _network = network;
+        _loss = loss;
+        _truncatedBptt = truncatedBptt;
+        var last = network.Layers[^1];
+        // Softmax followed by cross-entropy is one log-softmax on the logits: the same math, and stable.
+        _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is { Type: LayerType.Dense, Activation: Activation.Softmax };
+        _layers = network.Layers.Select(spec => Create(spec, _softmaxInLoss && spec == last)).ToArray();
+    }
+
+    private static ILayer Create(LayerSpec spec, bool softmaxInLoss) => spec.Config.Type switch
+    {
+        LayerType.Rnn => new RnnLayer(spec),
+        LayerType.Lstm => new LstmLayer(spec),
+        LayerType.Gru => new GruLayer(spec),
+        LayerType.Dense => new DenseLayer(spec, softmaxInLoss ? Activation.Linear : spec.Config.Activation),
+        LayerType.Dropout => new DropoutLayer(spec),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec)),
+    };
+
+    public Network Network => _network;
+
+    /// <summary>
+    /// Loss terms per sample of <paramref name="timesteps"/> steps: the count behind the mean. The caller's
+    /// lossScale is 1 / (this × samples in the minibatch).
+    /// </summary>
+    public int LossTermsPerSample(int timesteps)
+        => (_network.OutputIsSequence ? timesteps : 1) * LossFunction.TargetWidth(_loss, _network.OutputSize);
+
+    /// <summary>
+    /// Forward and BPTT over the shard's samples at once. Group k is samples [k·groupSize, (k+1)·groupSize)
+    /// (the last may be shorter): gradients[k] (length P, overwritten) gets its gradient of lossScale × loss,
+    /// losses[k] its unscaled loss sum. A group's results are the same bits in any shard at any offset.
+    /// With truncated BPTT the windows' gradients are summed; a many-to-one model has loss in the last window only.
+    /// </summary>
+    public void ComputeGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, float lossScale,
+        DropoutKey? dropout, IReadOnlyList<float[]> gradients, Span<double> losses)
+    {
+        int n = shard.Count, T = shard.Timesteps;
+        var whole = new Pass(n, T, 0, groupSize, shard.SampleIds, dropout);
+        CheckShard(parameters, shard, groupSize);
+        if (gradients.Count < whole.GroupCount || losses.Length < whole.GroupCount)
+            throw new ArgumentException($"{whole.GroupCount} groups need as many gradient buffers and losses");
+        for (int g = 0; g < whole.GroupCount; g++)
+            if (gradients[g].Length != _network.ParameterCount)
+                throw new ArgumentException($"gradient buffer {g} has length {gradients[g].Length}, expected {_network.ParameterCount}");
+        losses[..whole.GroupCount].Clear();
+
+        int window = _truncatedBptt > 0 ? System.Math.Min(_truncatedBptt, T) : T;
+        bool accumulate = false;
+        for (int first = 0; first < T; first += window)
+        {
+            var pass = whole with { Steps = System.Math.Min(window, T - first), FirstStep = first };
+            float[] output = Forward(parameters, WindowOf(shard.X, ref _xWindow, _network.InputSize, T, pass), pass);
+            if (!_network.OutputIsSequence && first + pass.Steps < T) continue;
+
+            float[] target = _network.OutputIsSequence
+                ? WindowOf(shard.Y, ref _yWindow, LossFunction.TargetWidth(_loss, _network.OutputSize), T, pass)
+                : shard.Y;
+            AddLosses(output, target, pass, lossScale, losses);
+            Backward(parameters, pass, new GradientTarget(gradients, accumulate));
+            accumulate = true;
+        }
+    }
+
+    /// <summary>The loss sum of each group without dropout or gradients: validation and evaluation.</summary>
+    public void EvaluateGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, Span<double> losses)
+    {
+        CheckShard(parameters, shard, groupSize);
+        var pass = new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null);
+        if (losses.Length < pass.GroupCount)
+            throw new ArgumentException($"{pass.GroupCount} groups need as many losses");
+        losses[..pass.GroupCount].Clear();
+        AddLosses(Forward(parameters, shard.X, pass), shard.Y, pass, 1f, losses);
+    }
+
+    /// <summary>
+    /// Inference without dropout: x (n, T, I) → output (n, O) or (n, T, O), with the last layer's activation applied
+    /// (probabilities for a softmax head).
+    /// </summary>
+    public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output)
+    {
+        if (n <= 0 || timesteps <= 0 || x.Length < n * timesteps * _network.InputSize)
+            throw new ArgumentException($"x must hold n·T·I = {n}·{timesteps}·{_network.InputSize} floats", nameof(x));
+        var pass = new Pass(n, timesteps, 0, n, null, null);
+        int rows = n * (_network.OutputIsSequence ? timesteps : 1), width = _network.OutputSize;
+        if (output.Length < rows * width)
+            throw new ArgumentException($"output must hold {rows * width} floats", nameof(output));
+        Forward(parameters, x, pass).AsSpan(0, rows * width).CopyTo(output);
+        if (_softmaxInLoss)
+            for (int row = 0; row < rows; row++)
+                Elementwise.Softmax(output.Slice(row * width, width));
+    }
+
+    private float[] Forward(ReadOnlySpan<float> parameters, float[] x, in Pass pass)
+    {
+        float[] activation = x;
+        foreach (var layer in _layers)
+            activation = layer.Forward(parameters, activation, pass);
+        return activation;
+    }
+
+    private void Backward(ReadOnlySpan<float> parameters, in Pass pass, GradientTarget target)
+    {
+        float[]? gradient = _outputGradient;
+        for (int i = _layers.Length - 1; i >= 0; i--)
+            gradient = _layers[i].Backward(parameters, gradient!, pass, target, wantInputGradient: i > 0);
+    }
+
+    /// <summary>Adds each group's loss over the pass's output rows and leaves the scaled output gradient in _outputGradient.</summary>
+    private void AddLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<double> losses)
+    {
+        int rowsPerSample = _network.OutputIsSequence ? pass.Steps : 1;
+        int width = _network.OutputSize, targetWidth = LossFunction.TargetWidth(_loss, width);
+        Scratch.Ensure(ref _outputGradient, pass.Samples * rowsPerSample * width);
+        for (int g = 0; g < pass.GroupCount; g++)
+        {
+            int firstRow = pass.GroupStart(g) * rowsPerSample, rows = pass.GroupEnd(g) * rowsPerSample - firstRow;
+            losses[g] += LossFunction.Sum(_loss,
+                output.AsSpan(firstRow * width, rows * width), target.AsSpan(firstRow * targetWidth, rows * targetWidth),
+                rows, width, lossScale, _outputGradient.AsSpan(firstRow * width, rows * width));
+        }
+    }
+
+    /// <summary>The pass's timesteps of a (n, T, F) array: the array itself for the whole sequence, else a copy into window.</summary>
+    private static float[] WindowOf(float[] sequence, ref float[] window, int features, int T, in Pass pass)
+    {
+        if (pass.Steps == T) return sequence;
+        int length = pass.Steps * features;
+        Scratch.Ensure(ref window, pass.Samples * length);
+        for (int s = 0; s < pass.Samples; s++)
+            sequence.AsSpan((s * T + pass.FirstStep) * features, length).CopyTo(window.AsSpan(s * length, length));
+        return window;
+    }
+
+    private void CheckShard(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize)
+    {
+        if (groupSize <= 0) throw new ArgumentOutOfRangeException(nameof(groupSize), "the group size must be positive");
+        if (parameters.Length != _network.ParameterCount)
+            throw new ArgumentException($"expected {_network.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+        int n = shard.Count, T = shard.Timesteps;
+        if (n <= 0 || T <= 0) throw new ArgumentException("a shard needs at least one sample and one timestep", nameof(shard));
+        if (shard.X.Length < n * T * _network.InputSize)
+            throw new ArgumentException($"shard X holds {shard.X.Length} floats, expected (n, T, I) = ({n}, {T}, {_network.InputSize})", nameof(shard));
+        int targets = n * LossTermsPerSample(T);
+        if (shard.Y.Length < targets)
+            throw new ArgumentException($"shard Y holds {shard.Y.Length} floats, expected {targets}", nameof(shard));
+    }
+}

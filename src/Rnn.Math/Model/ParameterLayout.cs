@@ -1,0 +1,36 @@
+namespace Rnn.Math.Model;
+
+/// <summary>
+/// Every tensor of the model in one contiguous float buffer, in CONTRACT order (per layer: weight_ih, weight_hh,
+/// bias_ih, bias_hh, or weight, bias). Gradients and optimizer moments use the same layout, so reduce, clip and
+/// Adam are loops over one array.
+/// </summary>
+public sealed class ParameterLayout
+{
+    private readonly Dictionary<string, TensorSlot> _byName;
+
+    public ParameterLayout(IEnumerable<(string Name, int[] Shape)> tensors)
+    {
+        var slots = new List<TensorSlot>();
+        int offset = 0;
+        foreach (var (name, shape) in tensors)
+        {
+            var slot = new TensorSlot(name, shape, offset);
+            slots.Add(slot);
+            offset += slot.Length;
+        }
+        Slots = slots;
+        Count = offset;
+        _byName = slots.ToDictionary(slot => slot.Name);
+    }
+
+    /// <summary>The tensors in buffer order.</summary>
+    public IReadOnlyList<TensorSlot> Slots { get; }
+
+    /// <summary>The total number of floats: the length of the parameter buffer.</summary>
+    public int Count { get; }
+
+    public TensorSlot this[string name] => _byName[name];
+
+    public bool TryGet(string name, out TensorSlot slot) => _byName.TryGetValue(name, out slot!);
+}
