@@ -20,8 +20,12 @@ For every case it writes two files:
   - `loss` [1]: the minibatch mean loss,
   - `grad.<name>`: the gradient of that loss with respect to every weight,
   - `<optimizer><steps>.<name>` (e.g. `adam3.layers.0.weight_ih`): the weights after `steps` optimizer steps on
-    the same minibatch, with the config's optimizer.
+    the same minibatch, with the config's optimizer, each gradient first clipped to the global norm
+    `training.clipNorm` (torch.nn.utils.clip_grad_norm_) when the config sets it.
   Its `__metadata__` names the config file, the optimizer-step prefix and the number of steps.
+
+A crossentropy model whose last dense layer has a softmax activation reads its output as probabilities, as
+Keras does: the loss is the negative log of the target class's probability.
 
 Truncated BPTT (`training.truncatedBptt` = k) runs each recurrent layer in windows of k timesteps and detaches
 the state carried into the next window: for a many-to-one model only the last window gets gradient, for a
@@ -53,41 +57,51 @@ def dense(units, activation="linear"):
     return layer
 
 
-# (name, seed, inputSize, layers, loss, N, T, optimizer, truncatedBptt). N is not a multiple of the default
-# gradient group size (4), so a partial group is always exercised.
-CASES = [
-    ("rnn", 101, 3, [recurrent("rnn", 5), dense(2)], "mse", 6, 5, ADAM, 0),
-    ("lstm", 102, 3, [recurrent("lstm", 6), dense(1)], "mse", 6, 5, ADAM, 0),
-    ("gru", 103, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5, ADAM, 0),
-    ("stacked_lstm_gru", 104, 2, [recurrent("lstm", 6, True), recurrent("gru", 5), dense(1)], "mse", 5, 6, ADAM, 0),
-    ("stacked_lstm_lstm", 105, 2, [recurrent("lstm", 5, True), recurrent("lstm", 4), dense(2)], "mse", 7, 4, ADAM, 0),
-    ("stacked_rnn_dropout_gru", 106, 3,
-     [recurrent("rnn", 6, True), {"type": "dropout", "rate": 0.2}, recurrent("gru", 4), {"type": "dropout", "rate": 0.2},
-      dense(1)], "mse", 6, 5, ADAM, 0),
-    ("many_to_many_gru", 107, 2, [recurrent("gru", 6, True), dense(2)], "mse", 5, 6, ADAM, 0),
-    ("many_to_many_stacked", 108, 2, [recurrent("lstm", 5, True), recurrent("rnn", 4, True), dense(1, "tanh")],
-     "mse", 5, 5, ADAM, 0),
-    ("mae_gru", 109, 3, [recurrent("gru", 5), dense(2, "sigmoid")], "mae", 6, 5, ADAM, 0),
-    ("mae_many_to_many_rnn", 110, 2, [recurrent("rnn", 5, True), dense(1)], "mae", 5, 4, ADAM, 0),
-    ("crossentropy_lstm", 111, 3, [recurrent("lstm", 6), dense(4)], "crossentropy", 7, 5, ADAM, 0),
-    ("crossentropy_many_to_many_gru", 112, 3, [recurrent("gru", 6, True), dense(3)], "crossentropy", 5, 6, ADAM, 0),
-    ("dense_activations_lstm", 113, 2, [recurrent("lstm", 5), dense(6, "relu"), dense(3, "softmax")], "mse", 6, 4,
-     ADAM, 0),
-    ("tbptt_lstm", 114, 2, [recurrent("lstm", 5), dense(1)], "mse", 5, 8, ADAM, 3),
-    ("tbptt_many_to_many_gru", 115, 2, [recurrent("gru", 5, True), dense(1)], "mse", 5, 8, ADAM, 3),
-    ("sgd_momentum_lstm", 116, 3, [recurrent("lstm", 5), dense(2)], "mse", 6, 5, SGD_MOMENTUM, 0),
-]
-
-
-def config_of(name, seed, input_size, layers, loss, n, optimizer, truncated_bptt):
-    training = {"epochs": 1, "batchSize": n, "loss": loss, "shuffle": False, "seed": seed, "optimizer": optimizer}
+def case(name, seed, input_size, layers, loss, samples, timesteps, optimizer=ADAM, truncated_bptt=0, clip_norm=0.0):
+    """One fixture: its name, minibatch shape and config in OUR format. `seed` seeds PyTorch for this case alone."""
+    training = {"epochs": 1, "batchSize": samples, "loss": loss, "shuffle": False, "seed": seed, "optimizer": optimizer}
     if truncated_bptt:
         training["truncatedBptt"] = truncated_bptt
-    return {
+    if clip_norm:
+        training["clipNorm"] = clip_norm
+    config = {
         "model": {"inputSize": input_size, "layers": layers},
         "data": {"source": "safetensors", "path": f"{name}.safetensors"},
         "training": training,
     }
+    return {"name": name, "seed": seed, "samples": samples, "timesteps": timesteps, "config": config}
+
+
+DROPOUT = {"type": "dropout", "rate": 0.2}
+
+# The minibatch size is never a multiple of the default gradient group size (4), so a partial group is always
+# exercised.
+CASES = [
+    case("rnn", 101, 3, [recurrent("rnn", 5), dense(2)], "mse", 6, 5),
+    case("lstm", 102, 3, [recurrent("lstm", 6), dense(1)], "mse", 6, 5),
+    case("gru", 103, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5),
+    case("stacked_lstm_gru", 104, 2, [recurrent("lstm", 6, True), recurrent("gru", 5), dense(1)], "mse", 5, 6),
+    case("stacked_lstm_lstm", 105, 2, [recurrent("lstm", 5, True), recurrent("lstm", 4), dense(2)], "mse", 7, 4),
+    case("stacked_rnn_dropout_gru", 106, 3, [recurrent("rnn", 6, True), DROPOUT, recurrent("gru", 4), DROPOUT, dense(1)],
+         "mse", 6, 5),
+    case("many_to_many_gru", 107, 2, [recurrent("gru", 6, True), dense(2)], "mse", 5, 6),
+    case("many_to_many_stacked", 108, 2, [recurrent("lstm", 5, True), recurrent("rnn", 4, True), dense(1, "tanh")],
+         "mse", 5, 5),
+    case("mae_gru", 109, 3, [recurrent("gru", 5), dense(2, "sigmoid")], "mae", 6, 5),
+    case("mae_many_to_many_rnn", 110, 2, [recurrent("rnn", 5, True), dense(1)], "mae", 5, 4),
+    case("crossentropy_lstm", 111, 3, [recurrent("lstm", 6), dense(4)], "crossentropy", 7, 5),
+    case("crossentropy_many_to_many_gru", 112, 3, [recurrent("gru", 6, True), dense(3)], "crossentropy", 5, 6),
+    case("dense_activations_lstm", 113, 2, [recurrent("lstm", 5), dense(6, "relu"), dense(3, "softmax")], "mse", 6, 4),
+    case("tbptt_lstm", 114, 2, [recurrent("lstm", 5), dense(1)], "mse", 5, 8, truncated_bptt=3),
+    case("tbptt_many_to_many_gru", 115, 2, [recurrent("gru", 5, True), dense(1)], "mse", 5, 8, truncated_bptt=3),
+    case("sgd_momentum_lstm", 116, 3, [recurrent("lstm", 5), dense(2)], "mse", 6, 5, optimizer=SGD_MOMENTUM),
+    case("crossentropy_softmax_head_lstm", 117, 3, [recurrent("lstm", 6), dense(4, "softmax")], "crossentropy", 6, 5),
+    case("tbptt_stacked_lstm_gru", 118, 2, [recurrent("lstm", 5, True), recurrent("gru", 4), dense(1)], "mse", 5, 7,
+         truncated_bptt=3),
+    case("tbptt_many_to_many_stacked", 119, 2, [recurrent("gru", 5, True), recurrent("rnn", 4, True), dense(2)], "mse",
+         5, 7, truncated_bptt=3),
+    case("clipnorm_adam_gru", 120, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5, clip_norm=0.1),
+]
 
 
 def targets_like(output, loss):
@@ -99,19 +113,21 @@ def targets_like(output, loss):
 
 def run_case(config, x, y, model, steps):
     """Returns (output, loss, gradients, weights after `steps` optimizer steps) of `model` on the minibatch."""
-    truncated_bptt = config["training"].get("truncatedBptt", 0)
-    loss_kind = config["training"]["loss"]
+    training = config["training"]
     named = model.contract_parameters()
-    optimizer = optimizer_of(config["training"]["optimizer"], [p for _, p in named])
+    parameters = [p for _, p in named]
+    optimizer = optimizer_of(training["optimizer"], parameters)
     first = None
     for _ in range(steps):
         optimizer.zero_grad()
-        output = model(x, truncated_bptt)
-        loss = loss_of(loss_kind, output, y)
+        output = model(x, training.get("truncatedBptt", 0))
+        loss = loss_of(training["loss"], output, y, model.outputs_probabilities)
         loss.backward()
         if first is None:
             first = (output.detach().clone(), loss.detach().reshape(1).clone(),
                      {name: p.grad.detach().clone() for name, p in named})
+        if training.get("clipNorm", 0):
+            torch.nn.utils.clip_grad_norm_(parameters, training["clipNorm"])
         optimizer.step()
     return first + ({name: p.detach().clone() for name, p in named},)
 
@@ -121,13 +137,12 @@ def max_difference(a, b):
 
 
 def generate(case):
-    name, seed, input_size, layers, loss, n, t, optimizer, truncated_bptt = case
-    config = config_of(name, seed, input_size, layers, loss, n, optimizer, truncated_bptt)
-    torch.manual_seed(seed)
+    name, config = case["name"], case["config"]
+    torch.manual_seed(case["seed"])
     model = ReferenceModel(config["model"])
-    x = torch.randn(n, t, input_size)
+    x = torch.randn(case["samples"], case["timesteps"], config["model"]["inputSize"])
     with torch.no_grad():
-        y = targets_like(model(x), loss)
+        y = targets_like(model(x), config["training"]["loss"])
     initial = {k: p.detach().clone() for k, p in model.contract_parameters()}
 
     output, loss_value, gradients, stepped = run_case(config, x, y, model, STEPS)
@@ -140,7 +155,7 @@ def generate(case):
             p.copy_(initial[k])
     exact_output, _, exact_gradients, exact_stepped = run_case(config, x.double(), y.double(), exact, STEPS)
 
-    prefix = f"{optimizer['type']}{STEPS}."
+    prefix = f"{config['training']['optimizer']['type']}{STEPS}."
     tensors = {"x": x, "y": y}
     tensors.update(initial)
     tensors["output"] = output
@@ -154,7 +169,8 @@ def generate(case):
         stream.write("\n")
 
     smallest = min(g.abs()[g != 0].min().item() for g in gradients.values())
-    print(f"{name:32s} loss {loss_value.item():.6f}  float32-vs-float64: output "
+    norm = torch.cat([g.reshape(-1) for g in gradients.values()]).norm().item()
+    print(f"{name:32s} loss {loss_value.item():.6f} |grad| {norm:.3f}  float32-vs-float64: output "
           f"{(output.double() - exact_output).abs().max().item():.1e} grad {max_difference(gradients, exact_gradients):.1e}"
           f" {prefix[:-1]} {max_difference(stepped, exact_stepped):.1e}  smallest |grad| {smallest:.1e}")
 

@@ -53,6 +53,12 @@ class ReferenceModel(nn.Module):
                 self.modules_by_index[str(index)] = nn.Linear(width, spec["units"])
                 width = spec["units"]
 
+    @property
+    def outputs_probabilities(self):
+        """True when the last layer is a softmax dense: a crossentropy loss then reads its output as probabilities."""
+        last = self.specs[-1]
+        return last["type"] == "dense" and last.get("activation", "linear") == "softmax"
+
     def contract_parameters(self):
         """[(CONTRACT name, parameter)] in CONTRACT order: per layer weight_ih, weight_hh, bias_ih, bias_hh or weight, bias."""
         named = []
@@ -93,14 +99,17 @@ class ReferenceModel(nn.Module):
         return torch.cat(outputs, dim=1)
 
 
-def loss_of(kind, output, y):
+def loss_of(kind, output, y, probabilities=False):
     """The minibatch loss as CONTRACT defines it: a mean over samples (and timesteps and outputs).
-    For crossentropy, `output` holds logits and `y` class indices stored as float32, [N,1] or [N,T,1]."""
+    For crossentropy, `y` holds class indices stored as float32, [N,1] or [N,T,1], and `output` holds logits, or
+    probabilities (a softmax head, as in Keras) whose negative log-likelihood is taken."""
     if kind == "mse":
         return F.mse_loss(output, y)
     if kind == "mae":
         return F.l1_loss(output, y)
     classes = output.shape[-1]
+    if probabilities:
+        return F.nll_loss(torch.log(output.reshape(-1, classes)), y.reshape(-1).long())
     return F.cross_entropy(output.reshape(-1, classes), y.reshape(-1).long())
 
 
