@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+using Rnn.Math.Data.Synthetic;
+
+namespace Rnn.Math.Config;
+
+/// <summary>
+/// Reads the config file (CONTRACT.md) into a <see cref="RunConfig"/>. Absent optional fields take Keras's
+/// defaults. Every mistake is one <see cref="InputException"/> naming the file, the 1-based line, the field's
+/// JSON path and what was expected; unknown names get the nearest valid one as a suggestion.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly string[] TopFields = ["model", "data", "training"];
+    private static readonly string[] ModelFields = ["inputSize", "layers"];
+    private static readonly string[] RecurrentFields = ["type", "units", "returnSequences"];
+    private static readonly string[] DenseFields = ["type", "units", "activation"];
+    private static readonly string[] DropoutFields = ["type", "rate"];
+    private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "normalize"];
+    private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
+    private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
+    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize"];
+    private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon"];
+    private static readonly string[] SgdFields = ["type", "learningRate", "momentum"];
+
+    /// <summary>Keras's SGD default; Adam's (0.001) is <see cref="OptimizerConfig"/>'s own.</summary>
+    private const float SgdDefaultLearningRate = 0.01f;
+
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"config file not found: {path}");
+        string fullPath = System.IO.Path.GetFullPath(path);
+        return Parse(File.ReadAllBytes(fullPath), System.IO.Path.GetFileName(fullPath), System.IO.Path.GetDirectoryName(fullPath)!);
+    }
+
+    public static RunConfig Parse(string json, string fileName, string baseDirectory)
+        => Parse(Encoding.UTF8.GetBytes(json), fileName, baseDirectory);
+
+    private static RunConfig Parse(byte[] utf8, string fileName, string baseDirectory)
+    {
+        var root = new ConfigObject(LocatedJson.Parse(utf8, fileName), fileName);
+        root.RejectUnknown(TopFields, "");
+        var training = root.OptionalObject("training");
+        return new RunConfig(ReadModel(root.Object("model")), ReadData(root.Object("data")),
+            training is null ? new TrainingConfig() : ReadTraining(training))
+        {
+            BaseDirectory = baseDirectory,
+        };
+    }
+
+    private static ModelConfig ReadModel(ConfigObject model)
+    {
+        model.RejectUnknown(ModelFields, "");
+        int inputSize = model.Int("inputSize", null, 1);
+        var layers = model.Array("layers", "an array of layers")
+            .Select(layer => ReadLayer(model.Child(layer)))
+            .ToList();
+        return new ModelConfig(inputSize, layers);
+    }
+
+    private static LayerConfig ReadLayer(ConfigObject layer)
+    {
+        var type = layer.Choice<LayerType>("type", "layer type", null);
+        string owner = $" for a {type.ToString().ToLowerInvariant()} layer";
+        switch (type)
+        {
+            case LayerType.Dropout:
+                layer.RejectUnknown(DropoutFields, owner);
+                return new LayerConfig(type, Rate: layer.Float("rate", null, r => r >= 0f && r < 1f, "a rate in [0, 1)"));
+            case LayerType.Dense:
+                layer.RejectUnknown(DenseFields, owner);
+                return new LayerConfig(type, layer.Int("units", null, 1),
+                    Activation: layer.Choice<Activation>("activation", "activation", Activation.Linear));
+            default:
+                layer.RejectUnknown(RecurrentFields, owner);
+                return new LayerConfig(type, layer.Int("units", null, 1), layer.Bool("returnSequences", false));
+        }
+    }
+
+    private static DataConfig ReadData(ConfigObject data)
+    {
+        var source = data.Choice<DataSource>("source", "data source", null);
+        string owner = $" for source \"{source.ToString().ToLowerInvariant()}\"";
+        float split = data.Float("validationSplit", 0f, s => s >= 0f && s < 1f, "a fraction in [0, 1)");
+        switch (source)
+        {
+            case DataSource.Csv:
+                data.RejectUnknown(CsvFields, owner);
+                return new DataConfig(source,
+                    Path: data.String("path", "the CSV file's path"),
+                    Columns: ReadColumns(data),
+                    Target: data.String("target", "the name of the column to predict"),
+                    Timesteps: data.Int("timesteps", null, 1),
+                    Horizon: data.Int("horizon", 1, 1),
+                    ValidationSplit: split,
+                    Normalize: data.Choice<Normalization>("normalize", "normalisation", Normalization.None));
+            case DataSource.Safetensors:
+                data.RejectUnknown(SafetensorsFields, owner);
+                return new DataConfig(source, Path: data.String("path", "the safetensors file's path"), ValidationSplit: split);
+            default:
+                data.RejectUnknown(SyntheticFields, owner);
+                var generator = data.Choice<SyntheticGenerator>("generator", "generator", null);
+                int timesteps = data.Int("timesteps", null, MinTimesteps(generator));
+                return new DataConfig(source,
+                    Generator: generator,
+                    Samples: data.Int("samples", null, 1),
+                    Timesteps: timesteps,
+                    Seed: data.Seed("seed"),
+                    ValidationSplit: split);
+        }
+    }
+
+    private static int MinTimesteps(SyntheticGenerator generator) => generator switch
+    {
+        SyntheticGenerator.Adding => AddingProblem.MinTimesteps,
+        SyntheticGenerator.Copy => CopyMemory.MinTimesteps,
+        _ => 1,
+    };
+
+    private static List<string> ReadColumns(ConfigObject data)
+    {
+        const string expected = "an array of column names";
+        var columns = new List<string>();
+        foreach (var item in data.Array("columns", expected))
+        {
+            if (item.Kind != JsonTokenType.String || item.Text.Length == 0)
+            {
+                throw data.Error(item, $"expected a column name, got {item.Describe()}");
+            }
+            if (columns.Contains(item.Text)) throw data.Error(item, $"column \"{item.Text}\" is listed twice");
+            columns.Add(item.Text);
+        }
+        return columns;
+    }
+
+    private static TrainingConfig ReadTraining(ConfigObject training)
+    {
+        training.RejectUnknown(TrainingFields, "");
+        return new TrainingConfig(
+            Epochs: training.Int("epochs", 1, 1),
+            BatchSize: training.Int("batchSize", 32, 1),
+            Loss: training.Choice<LossKind>("loss", "loss", LossKind.Mse),
+            Shuffle: training.Bool("shuffle", true),
+            Seed: training.Seed("seed"),
+            ClipNorm: training.Float("clipNorm", 0f, c => c >= 0f, "a norm >= 0 (0 turns clipping off)"),
+            Optimizer: ReadOptimizer(training),
+            TruncatedBptt: training.Int("truncatedBptt", 0, 0),
+            GroupSize: training.Int("groupSize", TrainingConfig.DefaultGroupSize, 1));
+    }
+
+    /// <summary>`"optimizer": "sgd"` (defaults) or `"optimizer": { "type": "sgd", ... }`, as Keras takes either.</summary>
+    private static OptimizerConfig ReadOptimizer(ConfigObject training)
+    {
+        var value = training.Field("optimizer");
+        if (value is null) return new OptimizerConfig();
+        if (value.Kind == JsonTokenType.String)
+        {
+            var kind = training.Choice<OptimizerKind>(value, "optimizer");
+            return kind == OptimizerKind.Sgd
+                ? new OptimizerConfig(kind, SgdDefaultLearningRate)
+                : new OptimizerConfig(kind);
+        }
+        var optimizer = training.Child(value);
+        var type = optimizer.Choice<OptimizerKind>("type", "optimizer", OptimizerKind.Adam);
+        var defaults = new OptimizerConfig(type);
+        const string positive = "a number > 0";
+        Func<float, bool> isPositive = v => v > 0f;
+        Func<float, bool> isFraction = v => v >= 0f && v < 1f;
+        if (type == OptimizerKind.Sgd)
+        {
+            optimizer.RejectUnknown(SgdFields, " for the sgd optimizer");
+            return defaults with
+            {
+                LearningRate = optimizer.Float("learningRate", SgdDefaultLearningRate, isPositive, positive),
+                Momentum = optimizer.Float("momentum", defaults.Momentum, isFraction, "a momentum in [0, 1)"),
+            };
+        }
+        optimizer.RejectUnknown(AdamFields, " for the adam optimizer");
+        return defaults with
+        {
+            LearningRate = optimizer.Float("learningRate", defaults.LearningRate, isPositive, positive),
+            Beta1 = optimizer.Float("beta1", defaults.Beta1, isFraction, "a decay rate in [0, 1)"),
+            Beta2 = optimizer.Float("beta2", defaults.Beta2, isFraction, "a decay rate in [0, 1)"),
+            Epsilon = optimizer.Float("epsilon", defaults.Epsilon, isPositive, positive),
+        };
+    }
+}

@@ -1,0 +1,51 @@
+using Rnn.Math.Training;
+
+namespace Rnn.Math.Data;
+
+/// <summary>
+/// Samples ready for training. X is (Samples, Timesteps, Features); Y is (Samples, Targets) for many-to-one
+/// or (Samples, Timesteps, Targets) when <see cref="SequenceTargets"/>. When <see cref="Classes"/> is above
+/// zero, Y holds class indices in [0, Classes) (one per sample or timestep, so Targets is 1) for
+/// cross-entropy. The first <see cref="TrainCount"/> samples train; the rest, taken from the end as Keras's
+/// `validation_split` does, validate.
+/// </summary>
+public sealed record Dataset(
+    float[] X,
+    float[] Y,
+    int Samples,
+    int Timesteps,
+    int Features,
+    int Targets,
+    bool SequenceTargets,
+    int TrainCount)
+{
+    public int Classes { get; init; }
+
+    /// <summary>How a CSV series was normalised, to apply to new input and undo on predictions; null otherwise.</summary>
+    public SeriesScaling? Scaling { get; init; }
+
+    public int ValidationCount => Samples - TrainCount;
+
+    /// <summary>Y values per sample: Targets, times Timesteps for sequence targets.</summary>
+    public int TargetsPerSample => SequenceTargets ? Timesteps * Targets : Targets;
+
+    /// <summary>The validation samples' indices: TrainCount .. Samples - 1.</summary>
+    public int[] ValidationIds() => [.. Enumerable.Range(TrainCount, ValidationCount)];
+
+    /// <summary>Copies the samples <paramref name="sampleIds"/>, in that order, into one shard.</summary>
+    public ShardInput Gather(IReadOnlyList<int> sampleIds)
+    {
+        int n = sampleIds.Count;
+        int xSize = Timesteps * Features;
+        int ySize = TargetsPerSample;
+        var x = new float[n * xSize];
+        var y = new float[n * ySize];
+        for (int i = 0; i < n; i++)
+        {
+            int id = sampleIds[i];
+            Array.Copy(X, (long)id * xSize, x, (long)i * xSize, xSize);
+            Array.Copy(Y, (long)id * ySize, y, (long)i * ySize, ySize);
+        }
+        return new ShardInput(x, y, [.. sampleIds], n, Timesteps);
+    }
+}
