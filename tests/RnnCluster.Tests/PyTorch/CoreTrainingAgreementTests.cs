@@ -1,3 +1,4 @@
+using Rnn.Math.Config;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using Xunit.Abstractions;
@@ -19,8 +20,8 @@ public class CoreTrainingAgreementTests(ITestOutputHelper log)
     [InlineData("gru")]
     public void Two_epochs_of_adam_over_minibatches_with_a_partial_last_one_match_pytorch(string cell)
     {
-        var config = FixtureConfig.Load(Path.Combine(FixtureFolders.Training, cell + ".json"));
-        var data = FixtureFile.Read(Path.Combine(FixtureFolders.Training, config.Data.Path!));
+        var config = ConfigLoader.Load(Path.Combine(FixtureFolders.Training, cell + ".json"));
+        var data = FixtureFile.Read(Path.Combine(config.BaseDirectory, config.Data.Path!));
         var network = new Network(config.Model);
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
         float[] parameters = FixtureFile.Read(Path.Combine(FixtureFolders.Training, cell + ".init.safetensors")).Parameters(network.Layout);

@@ -17,7 +17,7 @@ public sealed class PyTorchCase
 
     private PyTorchCase(string name)
     {
-        Config = FixtureConfig.Load(Path.Combine(FixtureFolders.Cases, name + ".json"));
+        Config = ConfigLoader.Load(Path.Combine(FixtureFolders.Cases, name + ".json"));
         Tensors = FixtureFile.Read(Path.Combine(FixtureFolders.Cases, name + ".safetensors"));
         Network = new Network(Config.Model);
         Engine = new GradientEngine(Network, Config.Training.Loss, Config.Training.TruncatedBptt);
