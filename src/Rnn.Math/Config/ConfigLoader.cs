@@ -29,8 +29,8 @@ public static class ConfigLoader
     public static RunConfig Load(string path)
     {
         if (!File.Exists(path)) throw new InputException($"config file not found: {path}");
-        string fullPath = System.IO.Path.GetFullPath(path);
-        return Parse(File.ReadAllBytes(fullPath), System.IO.Path.GetFileName(fullPath), System.IO.Path.GetDirectoryName(fullPath)!);
+        string fullPath = Path.GetFullPath(path);
+        return Parse(File.ReadAllBytes(fullPath), Path.GetFileName(fullPath), Path.GetDirectoryName(fullPath)!);
     }
 
     public static RunConfig Parse(string json, string fileName, string baseDirectory)

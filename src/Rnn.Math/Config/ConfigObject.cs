@@ -20,8 +20,6 @@ internal sealed class ConfigObject
         if (node.Kind != JsonTokenType.StartObject) throw Error(node, $"expected an object {{ ... }}, got {node.Describe()}");
     }
 
-    public string Path => node.Path;
-
     public LocatedJson? Field(string name)
         => node.Properties.FirstOrDefault(p => p.Key == name).Value;
 
@@ -142,7 +140,7 @@ internal sealed class ConfigObject
     }
 
     public InputException Error(LocatedJson at, string message)
-        => new($"{file} line {at.Line}: {at.Path}: {message}");
+        => new($"{file} line {at.Line}:{(at.Path.Length == 0 ? "" : $" {at.Path}:")} {message}");
 
     /// <summary>A required field is absent: the error points at the object that should hold it.</summary>
     public InputException Missing(string name, string expected)

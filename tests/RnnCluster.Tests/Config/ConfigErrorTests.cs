@@ -96,6 +96,12 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void TopLevelValueMustBeAnObject()
+    {
+        Assert.Equal("config.json line 1: expected an object { ... }, got an array", ErrorOf("[1, 2]"));
+    }
+
+    [Fact]
     public void MissingModelIsNamed()
     {
         Assert.Contains("model: missing required field", ErrorOf("""{ "data": { "source": "safetensors", "path": "x" } }"""));

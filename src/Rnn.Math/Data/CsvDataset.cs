@@ -1,0 +1,44 @@
+using Rnn.Math.Config;
+
+namespace Rnn.Math.Data;
+
+/// <summary>
+/// A `csv` data source: windows over a series, normalised with statistics fitted on the training part only.
+/// The validation windows are the last ones, so validation always lies in the training part's future.
+/// </summary>
+internal static class CsvDataset
+{
+    public static Dataset Load(DataConfig data, string path, int inputSize)
+    {
+        var columns = data.Columns!;
+        string target = data.Target!;
+        if (columns.Count != inputSize)
+        {
+            throw new InputException($"data.columns gives {columns.Count} features per timestep but model.inputSize is {inputSize}");
+        }
+        var series = CsvSeries.Read(path, columns, target, targetRequired: true);
+        int timesteps = data.Timesteps, horizon = data.Horizon;
+        int windows = SlidingWindows.WithTargets(series.Rows, timesteps, horizon);
+        if (windows < 1)
+        {
+            throw new InputException(
+                $"{series.FileName}: {series.Rows} data rows are too few for one window: timesteps {timesteps} + horizon {horizon} needs at least {timesteps + horizon} rows");
+        }
+        int train = ValidationSplit.RequireTrainCount(windows, data.ValidationSplit, "windows");
+        // Rows [0, fitRows) are those the training windows read or predict; later rows belong to validation only.
+        int fitRows = SlidingWindows.TargetRow(train - 1, timesteps, horizon) + 1;
+        var scaling = new SeriesScaling(
+            [.. columns.Select(c => ColumnScaling.Fit(c, data.Normalize, series.Column(c).AsSpan(0, fitRows)))],
+            ColumnScaling.Fit(target, data.Normalize, series.Column(target).AsSpan(0, fitRows)));
+        var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps);
+        var y = SlidingWindows.Targets(Scaled(series.Column(target), scaling.Target), windows, timesteps, horizon);
+        return new Dataset(x, y, windows, timesteps, columns.Count, 1, SequenceTargets: false, train) { Scaling = scaling };
+    }
+
+    /// <summary>The feature columns, each normalised by its own statistics.</summary>
+    public static float[][] Scaled(CsvSeries series, IReadOnlyList<ColumnScaling> features)
+        => [.. features.Select(f => Scaled(series.Column(f.Column), f))];
+
+    public static float[] Scaled(float[] values, ColumnScaling scaling)
+        => [.. values.Select(scaling.Apply)];
+}

@@ -1,0 +1,40 @@
+namespace Rnn.Math.Data;
+
+/// <summary>
+/// Cuts a series into overlapping windows: window w reads rows [w, w + timesteps) and predicts the target at
+/// row w + timesteps − 1 + horizon, so horizon 1 is the row right after the window.
+/// </summary>
+internal static class SlidingWindows
+{
+    /// <summary>Windows whose target lies inside <paramref name="rows"/> rows (may be zero or negative).</summary>
+    public static int WithTargets(int rows, int timesteps, int horizon) => rows - timesteps - horizon + 1;
+
+    public static int TargetRow(int window, int timesteps, int horizon) => window + timesteps - 1 + horizon;
+
+    /// <summary>X (windows, timesteps, features) from one array per feature column.</summary>
+    public static float[] Inputs(IReadOnlyList<float[]> features, int windows, int timesteps)
+    {
+        int width = features.Count;
+        var x = new float[windows * timesteps * width];
+        for (int w = 0; w < windows; w++)
+        {
+            for (int t = 0; t < timesteps; t++)
+            {
+                for (int f = 0; f < width; f++) x[(w * timesteps + t) * width + f] = features[f][w + t];
+            }
+        }
+        return x;
+    }
+
+    /// <summary>Y (windows): each window's target, NaN where the target row lies past the end of the series.</summary>
+    public static float[] Targets(float[] target, int windows, int timesteps, int horizon)
+    {
+        var y = new float[windows];
+        for (int w = 0; w < windows; w++)
+        {
+            int row = TargetRow(w, timesteps, horizon);
+            y[w] = row < target.Length ? target[row] : float.NaN;
+        }
+        return y;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Rnn.Math.Weights;
+
+/// <summary>
+/// The safetensors format for float32 tensors: an 8-byte little-endian header length N, N bytes of JSON
+/// header `{name: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}`,
+/// then the raw little-endian data, offsets counted from the end of the header. PyTorch's and Hugging Face's
+/// readers load what this writes. The floats are copied as memory, which is little-endian on every platform
+/// .NET runs this on (x64, Arm64).
+/// </summary>
+public static class SafeTensors
+{
+    /// <summary>
+    /// Writes the tensors in the order given, so the same tensors always give the same bytes. The file
+    /// appears atomically: it is written beside the target and then renamed over it, so a crash never leaves
+    /// a half-written model where a good one was.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        byte[] header = SafeTensorsHeader.Encode(tensors, metadata);
+        string fullPath = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                Span<byte> length = stackalloc byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+                stream.Write(length);
+                stream.Write(header);
+                foreach (var tensor in tensors) stream.Write(MemoryMarshal.AsBytes(tensor.Data.Span));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Reads and checks a whole file; every defect is an <see cref="InputException"/> naming the file and tensor.</summary>
+    public static SafeTensorsFile Read(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"safetensors file not found: {path}");
+        string file = Path.GetFileName(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);
+        long fileLength = stream.Length;
+        if (fileLength < 8)
+        {
+            throw new InputException($"{file}: truncated: {fileLength} bytes, but a safetensors file starts with an 8-byte header length");
+        }
+        Span<byte> lengthBytes = stackalloc byte[8];
+        stream.ReadExactly(lengthBytes);
+        ulong headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > (ulong)(fileLength - 8))
+        {
+            throw new InputException(
+                $"{file}: the header length ({headerLength} bytes) runs past the end of the file ({fileLength} bytes): truncated or not a safetensors file");
+        }
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        long dataStart = 8 + (long)headerLength;
+        var entries = SafeTensorsHeader.Decode(header, file, fileLength - dataStart, out var metadata);
+        var tensors = new List<NamedTensor>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var data = new float[entry.ElementCount];
+            stream.Position = dataStart + entry.Begin;
+            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+            tensors.Add(new NamedTensor(entry.Name, entry.Shape, data));
+        }
+        return new SafeTensorsFile(file, tensors, metadata);
+    }
+}
