@@ -33,7 +33,7 @@ public sealed class GradientEngine
         var last = network.Layers[^1];
         // Softmax followed by cross-entropy is one log-softmax on the logits: the same math, and stable.
         _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is { Type: LayerType.Dense, Activation: Activation.Softmax };
-        _layers = network.Layers.Select(spec => Create(spec, _softmaxInLoss && spec == last)).ToArray();
+        _layers = network.Layers.Select(spec => Create(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
     }
 
     private static ILayer Create(LayerSpec spec, bool softmaxInLoss) => spec.Config.Type switch
