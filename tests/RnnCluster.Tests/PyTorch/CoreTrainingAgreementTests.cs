@@ -1,6 +1,7 @@
 using Rnn.Math.Config;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
+using Rnn.Math.Weights;
 using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.PyTorch;
@@ -21,13 +22,13 @@ public class CoreTrainingAgreementTests(ITestOutputHelper log)
     public void Two_epochs_of_adam_over_minibatches_with_a_partial_last_one_match_pytorch(string cell)
     {
         var config = ConfigLoader.Load(Path.Combine(FixtureFolders.Training, cell + ".json"));
-        var data = FixtureFile.Read(Path.Combine(config.BaseDirectory, config.Data.Path!));
+        var data = SafeTensors.Read(Path.Combine(config.BaseDirectory, config.Data.Path!));
         var network = new Network(config.Model);
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
-        float[] parameters = FixtureFile.Read(Path.Combine(FixtureFolders.Training, cell + ".init.safetensors")).Parameters(network.Layout);
+        float[] parameters = SafeTensors.Read(Path.Combine(FixtureFolders.Training, cell + ".init.safetensors")).Parameters(network.Layout);
         var optimizer = Optimizer.Create(config.Training.OptimizerOrDefault, parameters.Length);
-        float[] x = data["x"], y = data["y"];
-        int samples = data.ShapeOf("x")[0], timesteps = data.ShapeOf("x")[1];
+        float[] x = data.Values("x"), y = data.Values("y");
+        int samples = data.Get("x").Shape[0], timesteps = data.Get("x").Shape[1];
         int xPerSample = x.Length / samples, yPerSample = y.Length / samples, batchSize = config.Training.BatchSize;
 
         for (int epoch = 0; epoch < config.Training.Epochs; epoch++)
@@ -41,7 +42,7 @@ public class CoreTrainingAgreementTests(ITestOutputHelper log)
                 optimizer.Step(parameters, MinibatchGradient.Of(engine, config.Training.GroupSize, minibatch, parameters).Gradient);
             }
 
-        float[] expected = FixtureFile.Read(Path.Combine(FixtureFolders.Training, cell + ".final.safetensors")).Parameters(network.Layout);
+        float[] expected = SafeTensors.Read(Path.Combine(FixtureFolders.Training, cell + ".final.safetensors")).Parameters(network.Layout);
         foreach (var slot in network.Layout.Slots)
             Agreement.Within(Tolerance, $"{cell} {slot.Name}", slot.Of(expected.AsSpan()), slot.Of(parameters.AsSpan()), log);
     }

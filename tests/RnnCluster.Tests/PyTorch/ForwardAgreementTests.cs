@@ -11,9 +11,9 @@ public class ForwardAgreementTests(ITestOutputHelper log)
     public void Output_matches_pytorch(string caseName)
     {
         var fixture = PyTorchCase.Load(caseName);
-        float[] expected = fixture.Tensors["output"];
+        float[] expected = fixture.Safetensors.Values("output");
         var output = new float[expected.Length];
-        fixture.Engine.Predict(fixture.Parameters(), fixture.Tensors["x"], fixture.Samples, fixture.Timesteps, output);
+        fixture.Engine.Predict(fixture.Parameters(), fixture.Safetensors.Values("x"), fixture.Samples, fixture.Timesteps, output);
         Agreement.Within(Tolerance, $"{caseName} output", expected, output, log);
     }
 
@@ -23,6 +23,6 @@ public class ForwardAgreementTests(ITestOutputHelper log)
     {
         var fixture = PyTorchCase.Load(caseName);
         var (_, loss) = fixture.MinibatchGradient(fixture.Parameters());
-        Agreement.Within(Tolerance, $"{caseName} loss", fixture.Tensors["loss"], [(float)loss], log);
+        Agreement.Within(Tolerance, $"{caseName} loss", fixture.Safetensors.Values("loss"), [(float)loss], log);
     }
 }

@@ -13,6 +13,6 @@ public class GradientAgreementTests(ITestOutputHelper log)
         var fixture = PyTorchCase.Load(caseName);
         var (gradient, _) = fixture.MinibatchGradient(fixture.Parameters());
         foreach (var slot in fixture.Network.Layout.Slots)
-            Agreement.Within(Tolerance, $"{caseName} grad.{slot.Name}", fixture.Tensors["grad." + slot.Name], slot.Of(gradient.AsSpan()), log);
+            Agreement.Within(Tolerance, $"{caseName} grad.{slot.Name}", fixture.Safetensors.Values("grad." + slot.Name), slot.Of(gradient.AsSpan()), log);
     }
 }

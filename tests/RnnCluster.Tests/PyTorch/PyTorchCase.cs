@@ -1,6 +1,7 @@
 using Rnn.Math.Config;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
+using Rnn.Math.Weights;
 
 namespace RnnCluster.Tests.PyTorch;
 
@@ -18,10 +19,10 @@ public sealed class PyTorchCase
     private PyTorchCase(string name)
     {
         Config = ConfigLoader.Load(Path.Combine(FixtureFolders.Cases, name + ".json"));
-        Tensors = FixtureFile.Read(Path.Combine(FixtureFolders.Cases, name + ".safetensors"));
+        Safetensors = SafeTensors.Read(Path.Combine(FixtureFolders.Cases, name + ".safetensors"));
         Network = new Network(Config.Model);
         Engine = new GradientEngine(Network, Config.Training.Loss, Config.Training.TruncatedBptt);
-        int[] xShape = Tensors.ShapeOf("x");
+        int[] xShape = Safetensors.Get("x").Shape;
         Samples = xShape[0];
         Timesteps = xShape[1];
     }
@@ -30,7 +31,7 @@ public sealed class PyTorchCase
 
     public RunConfig Config { get; }
 
-    public FixtureFile Tensors { get; }
+    public SafeTensorsFile Safetensors { get; }
 
     public Network Network { get; }
 
@@ -41,17 +42,17 @@ public sealed class PyTorchCase
     public int Timesteps { get; }
 
     /// <summary>The prefix of the weights after the optimizer steps, e.g. "adam3.".</summary>
-    public string StepPrefix => Tensors.Metadata["stepPrefix"];
+    public string StepPrefix => Safetensors.Metadata["stepPrefix"];
 
-    public int Steps => int.Parse(Tensors.Metadata["steps"]);
+    public int Steps => int.Parse(Safetensors.Metadata["steps"]);
 
     /// <summary>The flat parameter buffer in our layout, filled from the tensors named prefix + CONTRACT name.</summary>
-    public float[] Parameters(string prefix = "") => Tensors.Parameters(Network.Layout, prefix);
+    public float[] Parameters(string prefix = "") => Safetensors.Parameters(Network.Layout, prefix);
 
     /// <summary>The gradient of the minibatch mean loss on (x, y), and that loss.</summary>
     public (float[] Gradient, double Loss) MinibatchGradient(float[] parameters)
     {
-        var minibatch = new ShardInput(Tensors["x"], Tensors["y"], Enumerable.Range(0, Samples).ToArray(), Samples, Timesteps);
+        var minibatch = new ShardInput(Safetensors.Values("x"), Safetensors.Values("y"), Enumerable.Range(0, Samples).ToArray(), Samples, Timesteps);
         return PyTorch.MinibatchGradient.Of(Engine, Config.Training.GroupSize, minibatch, parameters);
     }
 }
