@@ -168,6 +168,8 @@ def generate(case):
         json.dump(config, stream, indent=2)
         stream.write("\n")
 
+    # Adam's first step is lr·g/(|g|+eps): a gradient element near eps (1e-7) turns our rounding into a large
+    # weight error, so the smallest nonzero gradient says whether a case is a fair test of the optimizer step.
     smallest = min(g.abs()[g != 0].min().item() for g in gradients.values())
     norm = torch.cat([g.reshape(-1) for g in gradients.values()]).norm().item()
     print(f"{name:32s} loss {loss_value.item():.6f} |grad| {norm:.3f}  float32-vs-float64: output "
