@@ -1,0 +1,68 @@
+using Rnn.Math;
+using Rnn.Math.Config;
+using Rnn.Math.Model;
+using RnnCluster.Coordinator.Cluster;
+using RnnCluster.Coordinator.Training;
+
+namespace RnnCluster.Coordinator.Bench;
+
+/// <summary>`bench` flags: minibatches to time, an optional sequence length, and the workers and their threads.</summary>
+public sealed record BenchOptions(int Steps = 20, int? Timesteps = null, int Workers = 1, int Threads = 1);
+
+/// <summary>
+/// The last line `bench` prints. Times are over the measured steps, the first (warm-up) step excluded;
+/// <see cref="SyncMsPerRound"/> is a round's time minus its slowest worker's compute.
+/// </summary>
+public sealed record BenchResult(double SeqPerSec, double MsPerStep, int Parameters, double SyncMsPerRound, int Workers, int Steps, int Timesteps, int BatchSize);
+
+/// <summary>Trains `--steps` minibatches of random data shaped by the config, through the same actors as `train`.</summary>
+public static class BenchRunner
+{
+    public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
+    {
+        var job = RandomJob(config, options);
+        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, null, Akka.Configuration.ConfigurationFactory.Empty, cancellation);
+        return Summarise(job, options, result);
+    }
+
+    public static async Task<BenchResult> RunClusterAsync(RunConfig config, BenchOptions options, ClusterOptions cluster, CancellationToken cancellation = default)
+    {
+        var job = RandomJob(config, options);
+        var result = await TrainingSession.RunClusterAsync(job, cluster, null, cancellation);
+        return Summarise(job, options, result);
+    }
+
+    /// <summary>Steps + 1 minibatches (the first warms up), one epoch, no validation; targets valid for the loss.</summary>
+    private static TrainingJob RandomJob(RunConfig config, BenchOptions options)
+    {
+        if (options.Steps < 1) throw new InputException($"--steps: expected a positive integer, got {options.Steps}");
+        int timesteps = options.Timesteps ?? config.Data.Timesteps;
+        if (timesteps < 1) throw new InputException($"--timesteps: expected a positive integer (the config's data.timesteps is {config.Data.Timesteps})");
+        var network = new Network(config.Model);
+        var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
+        int samples = (options.Steps + 1) * config.Training.BatchSize, targets = engine.LossTermsPerSample(timesteps);
+        var random = new Random(1);
+        var x = new float[samples * timesteps * network.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;
+        var y = new float[samples * targets];
+        for (int i = 0; i < y.Length; i++)
+            y[i] = config.Training.Loss == LossKind.CrossEntropy ? random.Next(network.OutputSize) : random.NextSingle();
+        var training = config.Training with { Epochs = 1 };
+        return TrainingJob.Create(config.Model, training, new SequenceSet(x, y, samples, timesteps, network.InputSize, targets), null);
+    }
+
+    private static BenchResult Summarise(TrainingJob job, BenchOptions options, TrainingResult result)
+    {
+        var measured = result.Rounds.Skip(1).ToList();
+        double msPerStep = measured.Average(r => r.RoundMs);
+        return new BenchResult(
+            SeqPerSec: job.Training.BatchSize * 1000.0 / msPerStep,
+            MsPerStep: msPerStep,
+            Parameters: job.InitialWeights.Length,
+            SyncMsPerRound: measured.Average(r => r.RoundMs - r.SlowestComputeMs),
+            Workers: result.Epochs[^1].Workers,
+            Steps: measured.Count,
+            Timesteps: job.Train.Timesteps,
+            BatchSize: job.Training.BatchSize);
+    }
+}

@@ -1,0 +1,62 @@
+using Rnn.Math;
+using Rnn.Math.Config;
+using Rnn.Math.Model;
+
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>
+/// Sequences as plain arrays, independent of where they came from: X is (Samples, Timesteps, InputSize) and
+/// Y is (Samples, TargetsPerSample): the outputs, Timesteps × outputs for a sequence output, or class indices.
+/// </summary>
+public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample);
+
+/// <summary>
+/// Everything a training run needs: the model and how to train it, the data, and the weights to start from
+/// in the model's flat parameter layout. Build it with <see cref="Create"/>, which checks that the parts fit.
+/// </summary>
+public sealed record TrainingJob(
+    ModelConfig Model,
+    TrainingConfig Training,
+    SequenceSet Train,
+    SequenceSet? Validation,
+    float[] InitialWeights)
+{
+    /// <summary>
+    /// A job whose data fits its model; without <paramref name="initialWeights"/> the model is initialised from
+    /// the training seed. Throws <see cref="InputException"/> naming what does not fit.
+    /// </summary>
+    public static TrainingJob Create(ModelConfig model, TrainingConfig training, SequenceSet train, SequenceSet? validation, float[]? initialWeights = null)
+    {
+        var network = new Network(model);
+        var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
+        if (training.BatchSize < 1) throw new InputException($"training.batchSize: expected a positive integer, got {training.BatchSize}");
+        if (training.GroupSize < 1) throw new InputException($"training.groupSize: expected a positive integer, got {training.GroupSize}");
+        if (train.Samples < 1) throw new InputException("data: the training part holds no samples");
+        Check(train, "training", network, engine);
+        if (validation is not null)
+        {
+            Check(validation, "validation", network, engine);
+            if (validation.Timesteps != train.Timesteps)
+                throw new InputException($"data: validation sequences have {validation.Timesteps} timesteps, training ones {train.Timesteps}");
+        }
+        if (initialWeights is null)
+        {
+            initialWeights = new float[network.ParameterCount];
+            network.Initialize(initialWeights, training.Seed);
+        }
+        else if (initialWeights.Length != network.ParameterCount)
+            throw new InputException($"initial weights: {initialWeights.Length} parameters, the model has {network.ParameterCount}");
+        return new TrainingJob(model, training, train, validation, initialWeights);
+    }
+
+    private static void Check(SequenceSet set, string part, Network network, GradientEngine engine)
+    {
+        if (set.InputSize != network.InputSize)
+            throw new InputException($"data: the {part} part has {set.InputSize} features per timestep, model.inputSize is {network.InputSize}");
+        int terms = engine.LossTermsPerSample(set.Timesteps);
+        if (set.TargetsPerSample != terms)
+            throw new InputException($"data: the {part} part has {set.TargetsPerSample} targets per sample, the model and loss expect {terms}");
+        if (set.X.Length != (long)set.Samples * set.Timesteps * set.InputSize || set.Y.Length != (long)set.Samples * set.TargetsPerSample)
+            throw new InputException($"data: the {part} part holds {set.X.Length} inputs and {set.Y.Length} targets, not {set.Samples} samples of ({set.Timesteps}, {set.InputSize}) and {set.TargetsPerSample}");
+    }
+}

@@ -1,0 +1,12 @@
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>
+/// What a finished run hands back: the final state (<see cref="Weights"/> is the model; the optimizer state and
+/// epoch history come with it), the metrics of every epoch, and the timing of every training round.
+/// </summary>
+public sealed record TrainingResult(TrainingState State, IReadOnlyList<RoundTiming> Rounds)
+{
+    public float[] Weights => State.Weights;
+
+    public IReadOnlyList<EpochMetrics> Epochs => State.History;
+}

@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Microsoft.Extensions.Hosting;
+using RnnCluster.Coordinator.Actors;
+using RnnCluster.Coordinator.Cluster;
+using RnnCluster.Worker;
+using RnnCluster.Worker.Hosting;
+
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>The ways to run a training job; what the CLI calls.</summary>
+public static class TrainingSession
+{
+    /// <summary>
+    /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
+    /// The same actors and messages as the cluster, so the result is the same bits.
+    /// </summary>
+    public static Task<TrainingResult> RunLocalAsync(
+        TrainingJob job, int workers, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+        => RunLocalAsync(job, workers, threadsPerWorker: 1, progress, ConfigurationFactory.Empty, cancellation);
+
+    internal static async Task<TrainingResult> RunLocalAsync(
+        TrainingJob job, int workers, int threadsPerWorker, IProgress<EpochMetrics>? progress, Config extra, CancellationToken cancellation)
+    {
+        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
+        var system = ActorSystem.Create(ActorSystemSettings.SystemName, extra.WithFallback(ActorSystemSettings.Base));
+        try
+        {
+            var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, workers), "coordinator");
+            for (int i = 0; i < workers; i++)
+                coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(threadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
+            await using (cancellation.Register(() => completion.TrySetCanceled(cancellation)))
+                return await completion.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Cluster mode: this process joins (or, without seed nodes, forms) the cluster as role `coordinator`, waits
+    /// for <see cref="ClusterOptions.MinWorkers"/> members of role `worker`, trains, then leaves the cluster.
+    /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
+    /// </summary>
+    public static async Task<TrainingResult> RunClusterAsync(
+        TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
+        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
+        {
+            var client = system.ActorOf(SessionClientActor.Props(progress, completion), "session");
+            var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
+            system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
+        });
+        await host.StartAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await using (cancellation.Register(() => completion.TrySetCanceled(cancellation)))
+                return await completion.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.Hosting;
+using RnnCluster.Worker.Serialization;
+
+namespace RnnCluster.Worker.Hosting;
+
+/// <summary>A process's membership in the cluster, set up the Akka.Hosting way, for either role.</summary>
+public static class ClusterNode
+{
+    public const string CoordinatorRole = "coordinator";
+    public const string WorkerRole = "worker";
+
+    /// <summary>
+    /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
+    /// and then runs <paramref name="startActors"/>.
+    /// Split brain: keep-oldest decided among the coordinators, without downing a lone oldest. The coordinator
+    /// normally forms the cluster, so it is the oldest; whatever side of a partition it is on holds the job's
+    /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
+    /// side whenever more workers sit across the partition, ending the job for nothing.
+    /// </summary>
+    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
+            .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = node.Host,
+                Port = node.Port,
+                PublicHostName = node.AdvertisedHost,
+                MaxFrameSize = WireFormat.MaximumFrameSizeBytes,
+                SendBufferSize = 2 * WireFormat.MaximumFrameSizeBytes,
+                ReceiveBufferSize = 2 * WireFormat.MaximumFrameSizeBytes,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [role],
+                SeedNodes = node.SeedNodes.ToArray(),
+                SplitBrainResolver = new KeepOldestOption { Role = CoordinatorRole, DownIfAlone = false },
+            })
+            .AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                if (node.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+                startActors(system);
+            }));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace RnnCluster.Worker.Hosting;
+
+/// <summary>
+/// Where a cluster node listens and how others reach it (CONTRACT's `--host`, `--port`, `--public-host`,
+/// `--seed-nodes`). No seed nodes means this node forms the cluster.
+/// </summary>
+public sealed record NodeOptions(string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)
+{
+    /// <summary>
+    /// The name other nodes use for this one. A node bound to every interface has no address of its own, so it
+    /// goes by its machine name (a container's service name, say) unless told otherwise.
+    /// </summary>
+    public string? AdvertisedHost => PublicHost ?? (Host is "0.0.0.0" or "::" ? Dns.GetHostName() : null);
+}

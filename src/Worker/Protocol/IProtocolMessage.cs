@@ -1,0 +1,12 @@
+namespace RnnCluster.Worker.Protocol;
+
+/// <summary>
+/// Every message that crosses between coordinator and worker. The serialization binding is on this marker, so
+/// none of them can fall back to Akka's default JSON serializer: <see cref="Serialization.ProtocolSerializer"/>
+/// writes them all.
+/// </summary>
+public interface IProtocolMessage
+{
+    /// <summary>The job the message belongs to; a worker serves one job at a time and ignores any other.</summary>
+    Guid JobId { get; }
+}

@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Rnn.Math.Config;
+using RnnCluster.Coordinator.Actors;
+using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.Hosting;
+using RnnCluster.Worker.Protocol;
+
+namespace RnnCluster.Tests.Actors;
+
+/// <summary>
+/// The coordinator driven by probes standing in for two workers. The model is Dense(1) on one input (two
+/// parameters) trained by SGD with learning rate 1, so after a round the weights are exactly the initial
+/// weights minus the sum of the gradients the probes sent.
+/// </summary>
+public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorSystemSettings.Base)
+{
+    private static readonly float[] Initial = [0.5f, -0.25f];
+
+    [Fact]
+    public void Nothing_is_sent_until_the_minimum_number_of_workers_joined()
+    {
+        var (a, b, _, coordinator) = Start();
+        coordinator.Tell(new WorkerJoined(a.Ref));
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        coordinator.Tell(new WorkerJoined(b.Ref));
+        Assert.Equal(16, a.ExpectMsg<StartJob>().Shape.TrainSamples);
+        b.ExpectMsg<StartJob>();
+    }
+
+    [Fact]
+    public void Each_worker_gets_the_weights_then_a_contiguous_half_of_the_groups()
+    {
+        var (a, b, _, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Assert.Equal((0, 2, 4), (requestA.FirstGroup, requestA.EndGroup, requestA.GroupCount));
+        Assert.Equal((2, 4, 4), (requestB.FirstGroup, requestB.EndGroup, requestB.GroupCount));
+        Assert.Equal(8, requestA.SampleIds.Length + requestB.SampleIds.Length);
+    }
+
+    [Fact]
+    public void The_step_subtracts_the_tree_sum_of_the_workers_partial_gradients()
+    {
+        var (a, b, _, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], NextWeights(a));
+    }
+
+    [Fact]
+    public void A_duplicated_reply_is_counted_once()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], NextWeights(a));
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_late_reply_of_a_finished_round_is_ignored()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        NextWeights(a);
+        NextWeights(b);
+        var secondA = a.ExpectMsg<ComputeGradients>();
+        var secondB = b.ExpectMsg<ComputeGradients>();
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [100f, 100f]));
+        Reply(a, coordinator, secondA, new TreeNodeGradient(1, 0, [1f, 1f]));
+        Reply(b, coordinator, secondB, new TreeNodeGradient(1, 1, [1f, 1f]));
+        client.ExpectMsg<EpochCompleted>();
+        var finished = client.ExpectMsg<TrainingFinished>();
+        Assert.Equal([0.5f - 3f - 2f, -0.25f - 30f - 2f], finished.State.Weights);
+    }
+
+    [Fact]
+    public void Replies_in_any_order_give_the_same_step()
+    {
+        var (a, b, _, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], NextWeights(a));
+    }
+
+    [Fact]
+    public void The_shard_of_a_worker_that_died_goes_to_another_worker()
+    {
+        var (a, b, _, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Watch(b.Ref);
+        Sys.Stop(b.Ref);
+        ExpectTerminated(b.Ref);
+        var reassigned = a.ExpectMsg<ComputeGradients>();
+        Assert.Equal((requestB.RoundId, requestB.FirstGroup, requestB.EndGroup), (reassigned.RoundId, reassigned.FirstGroup, reassigned.EndGroup));
+    }
+
+    [Fact]
+    public void The_epoch_loss_is_the_loss_sum_over_all_samples_and_targets()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [0f, 0f]), loss: 3);
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [0f, 0f]), loss: 5);
+        NextWeights(a);
+        NextWeights(b);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [0f, 0f]), loss: 4);
+        Reply(b, coordinator, b.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 1, [0f, 0f]), loss: 0);
+        var epoch = client.ExpectMsg<EpochCompleted>().Metrics;
+        Assert.Equal((1, 12.0 / 16), (epoch.Epoch, epoch.Loss));
+    }
+
+    private readonly record struct TreeNodeGradient(int Level, int Index, float[] Gradient);
+
+    private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
+    {
+        var model = new ModelConfig(1, [new LayerConfig(LayerType.Dense, 1)]);
+        var training = new TrainingConfig(Epochs: 1, BatchSize: 8, Shuffle: false, Optimizer: new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 1f), GroupSize: 2);
+        var job = TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
+        var client = CreateTestProbe();
+        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(job, client.Ref, minWorkers: 2)));
+    }
+
+    private static (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)
+    {
+        coordinator.Tell(new WorkerJoined(a.Ref));
+        coordinator.Tell(new WorkerJoined(b.Ref));
+        foreach (var probe in new[] { a, b })
+        {
+            var job = probe.ExpectMsg<StartJob>();
+            probe.ExpectMsg<DataChunk>();
+            probe.ExpectMsg<DataChunk>();
+            coordinator.Tell(new DataReceived(job.JobId), probe.Ref);
+        }
+        Assert.Equal(Initial, NextWeights(a));
+        Assert.Equal(Initial, NextWeights(b));
+        return (a.ExpectMsg<ComputeGradients>(), b.ExpectMsg<ComputeGradients>());
+    }
+
+    private static float[] NextWeights(TestProbe worker) => worker.ExpectMsg<WeightsChunk>().Values;
+
+    private static void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient node, double loss = 1)
+    {
+        coordinator.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, 0, node.Gradient), worker.Ref);
+        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, [new PartialSum(node.Level, node.Index, loss)], 1), worker.Ref);
+    }
+}
