@@ -1,1 +1,10 @@
-return 0;
+using RnnCluster.Coordinator.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C stops the run cleanly (checkpoint kept, model untouched); a second one kills it.
+    e.Cancel = !cancellation.IsCancellationRequested;
+    cancellation.Cancel();
+};
+return RnnClusterApp.Run(args, Console.Out, Console.Error, cancellation.Token);

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json;
+using Rnn.Math.Config;
+using RnnCluster.Coordinator.Bench;
+
+namespace RnnCluster.Coordinator.Cli;
+
+/// <summary>
+/// bench: --steps minibatches of random data shaped by the config, through the same actors as train, with no
+/// files written. The last line is a JSON object for scripts.
+/// </summary>
+internal static class BenchCommand
+{
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        var configPath = args.RequiredFile("--config");
+        var options = new BenchOptions(
+            args.PositiveInt("--steps") ?? new BenchOptions().Steps,
+            args.PositiveInt("--timesteps"),
+            args.PositiveInt("--workers") ?? Environment.ProcessorCount,
+            args.PositiveInt("--threads") ?? 1);
+        var cluster = ClusterFlags.From(args);
+        var config = ConfigLoader.Load(configPath);
+
+        var result = (cluster is null
+            ? BenchRunner.RunLocalAsync(config, options, context.Cancellation)
+            : BenchRunner.RunClusterAsync(config, options, cluster, context.Cancellation)).GetAwaiter().GetResult();
+
+        if (!args.Has("--quiet"))
+            context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Steps} steps of {result.BatchSize} x {result.Timesteps} timesteps on {result.Workers} worker(s): " +
+                $"{result.SeqPerSec:0} seq/s, {result.MsPerStep:0.00} ms/step, {result.Parameters} parameters"));
+        context.Stdout.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        return RnnClusterApp.Success;
+    }
+}

@@ -1,0 +1,37 @@
+using Rnn.Math;
+using RnnCluster.Coordinator.Cluster;
+using RnnCluster.Worker.Hosting;
+
+namespace RnnCluster.Coordinator.Cli;
+
+/// <summary>
+/// Reads the cluster flags of train and bench (each falls back to its RNN_* environment variable). Null
+/// means local mode.
+/// </summary>
+internal static class ClusterFlags
+{
+    public const string DefaultHost = "0.0.0.0";
+    public const int DefaultPort = 4053;
+
+    private static readonly string[] OnlyWithCluster = ["--host", "--port", "--public-host", "--seed-nodes", "--min-workers"];
+
+    public static ClusterOptions? From(ParsedArgs args)
+    {
+        if (!args.Has("--cluster"))
+        {
+            foreach (var flag in OnlyWithCluster)
+                if (args.Has(flag)) throw new InputException($"{flag} needs --cluster (without it, training runs in this process)");
+            return null;
+        }
+        if (args.Has("--workers")) throw new InputException("--workers is for local mode; with --cluster, start rnn-worker processes and set --min-workers");
+        foreach (var address in args.List("--seed-nodes"))
+            if (!address.StartsWith("akka.tcp://rnn-cluster@", StringComparison.Ordinal))
+                throw new InputException($"--seed-nodes: expected addresses like akka.tcp://rnn-cluster@HOST:PORT, got '{address}'");
+        var node = new NodeOptions(
+            args.Text("--host") ?? DefaultHost,
+            args.Port("--port") ?? DefaultPort,
+            args.Text("--public-host"),
+            args.List("--seed-nodes"));
+        return new ClusterOptions(node, args.PositiveInt("--min-workers") ?? 1);
+    }
+}

@@ -1,0 +1,64 @@
+namespace RnnCluster.Coordinator.Cli;
+
+/// <summary>Every command and flag of rnn-cluster, as CONTRACT.md lists them.</summary>
+internal static class Commands
+{
+    private static readonly FlagSpec Quiet = new("--quiet", FlagKind.Switch, "", "print only errors and the final summary");
+    private static readonly FlagSpec Help = new("--help", FlagKind.Switch, "", "show this help");
+
+    private static readonly FlagSpec[] ClusterFlags =
+    [
+        new("--cluster", FlagKind.Switch, "", "run as the coordinator of an Akka.Cluster instead of in-process workers"),
+        new("--host", FlagKind.Value, "HOST", "address to bind (default 0.0.0.0)", "RNN_HOST"),
+        new("--port", FlagKind.Value, "PORT", "port to bind (default 4053)", "RNN_PORT"),
+        new("--public-host", FlagKind.Value, "NAME", "host name other members use to reach this one", "RNN_PUBLIC_HOST"),
+        new("--seed-nodes", FlagKind.Value, "ADDR,...", "seed nodes to join (default: form a new cluster)", "RNN_SEED_NODES"),
+        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)"),
+    ];
+
+    public static readonly CommandSpec Train = new("train", "train a model from a config file",
+    [
+        new("--config", FlagKind.Value, "FILE", "the config file (JSON)"),
+        new("--out", FlagKind.Value, "DIR", "output folder (default runs/<yyyyMMdd-HHmmss>)"),
+        new("--workers", FlagKind.Value, "N", "in-process workers in local mode (default: number of cores)"),
+        new("--epochs", FlagKind.Value, "N", "override training.epochs"),
+        new("--init-weights", FlagKind.Value, "FILE", "start from these weights (safetensors)"),
+        new("--checkpoint-every", FlagKind.Value, "STEPS", "write a checkpoint every STEPS minibatches (not available yet)"),
+        new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest checkpoint (not available yet)"),
+        .. ClusterFlags,
+        Quiet,
+        Help,
+    ]);
+
+    public static readonly CommandSpec Predict = new("predict", "predict with a trained model",
+    [
+        new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
+        new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns)"),
+        new("--output", FlagKind.Value, "FILE", "CSV to write (default: print to stdout)"),
+        new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this PNG"),
+        Quiet,
+        Help,
+    ]);
+
+    public static readonly CommandSpec Evaluate = new("evaluate", "print loss, RMSE and MAE of a model on data",
+    [
+        new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
+        new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns)"),
+        Quiet,
+        Help,
+    ]);
+
+    public static readonly CommandSpec Bench = new("bench", "time training steps on random data shaped by a config",
+    [
+        new("--config", FlagKind.Value, "FILE", "the config file (JSON)"),
+        new("--steps", FlagKind.Value, "N", "minibatches to time (default 20)"),
+        new("--timesteps", FlagKind.Value, "T", "override data.timesteps"),
+        new("--workers", FlagKind.Value, "N", "in-process workers in local mode (default: number of cores)"),
+        new("--threads", FlagKind.Value, "N", "threads per worker (default 1)", "RNN_THREADS"),
+        .. ClusterFlags,
+        Quiet,
+        Help,
+    ]);
+
+    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Bench];
+}

@@ -1,0 +1,12 @@
+namespace RnnCluster.Coordinator.Cli;
+
+/// <summary>The flags of predict and evaluate, checked: a model folder, an input file, where to write.</summary>
+internal sealed record PredictOptions(string ModelDir, string Input, string? Output, string? Plot, bool Quiet)
+{
+    public static PredictOptions From(ParsedArgs args) => new(
+        args.RequiredFolder("--model"),
+        args.RequiredFile("--input"),
+        args.Has("--output") ? Path.GetFullPath(args.RequiredText("--output")) : null,
+        args.Has("--plot") ? Path.GetFullPath(args.RequiredText("--plot")) : null,
+        args.Has("--quiet"));
+}

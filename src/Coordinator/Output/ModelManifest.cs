@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Rnn.Math;
+using Rnn.Math.Config;
+using Rnn.Math.Data;
+
+namespace RnnCluster.Coordinator.Output;
+
+/// <summary>
+/// model.json: everything predict and evaluate need besides the weights. The config is kept as the user
+/// wrote it (with the --epochs override applied), so it reads like a config file and loads through the same
+/// validating loader; the normalisation statistics are those fitted on the training part.
+/// </summary>
+public sealed record ModelManifest(
+    JsonObject Config,
+    IReadOnlyList<string>? Columns,
+    string? Target,
+    int Timesteps,
+    int Horizon,
+    ScalingEntry? Normalization,
+    TrainingSummary Training)
+{
+    public const string FileName = "model.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    public void Save(string folder) =>
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+
+    /// <summary>Reads a model folder's manifest; a missing or damaged one is the user's input error.</summary>
+    public static ModelManifest Load(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) throw new InputException($"--model: '{folder}' holds no {FileName}; is it the --out folder of a finished train run?");
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json)
+                ?? throw new InputException($"{path}: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}:{(e.LineNumber ?? 0) + 1}: not a valid model.json ({e.Message.Split('.')[0]})");
+        }
+    }
+
+    /// <summary>The training config, validated as a config file; relative paths resolve against the model folder.</summary>
+    public RunConfig RunConfig(string folder) =>
+        ConfigLoader.Parse(Config.ToJsonString(), Path.Combine(folder, FileName) + " (config)", folder);
+}
+
+/// <summary>How the series was normalised: per feature column and for the target, value' = (value - offset) / scale.</summary>
+public sealed record ScalingEntry(string Method, IReadOnlyList<ColumnScaling> Features, ColumnScaling Target)
+{
+    public static ScalingEntry? From(Normalization method, SeriesScaling? scaling) =>
+        scaling is null ? null : new(method.ToString().ToLowerInvariant(), scaling.Features, scaling.Target);
+
+    public SeriesScaling ToScaling() => new(Features, Target);
+}
+
+/// <summary>How the run went: what a user asks first about a model file.</summary>
+public sealed record TrainingSummary(int Epochs, double Loss, double? ValLoss, double Seconds, int Workers, int Parameters);

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text;
+using RnnCluster.Coordinator.Training;
+
+namespace RnnCluster.Coordinator.Progress;
+
+/// <summary>The one-line form of an epoch, as Keras prints it: <c>epoch 3/100  loss 0.01234  val_loss ...</c>.</summary>
+internal static class EpochLine
+{
+    public static string Format(EpochMetrics metrics, int epochs)
+    {
+        var width = epochs.ToString(CultureInfo.InvariantCulture).Length;
+        var line = new StringBuilder();
+        line.Append("epoch ").Append(metrics.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)).Append('/').Append(epochs);
+        line.Append("  ").Append(Scores(metrics));
+        line.Append("  ").Append(Workers(metrics.Workers));
+        line.Append(CultureInfo.InvariantCulture, $"  {metrics.ElapsedSec:0.0}s");
+        return line.ToString();
+    }
+
+    /// <summary><c>loss 0.01234  val_loss 0.02345  1234 seq/s</c>: what changes from epoch to epoch.</summary>
+    public static string Scores(EpochMetrics metrics) =>
+        $"loss {Loss(metrics.Loss)}" + (metrics.ValLoss is { } v ? $"  val_loss {Loss(v)}" : "") +
+        string.Create(CultureInfo.InvariantCulture, $"  {metrics.SeqPerSec:0} seq/s");
+
+    public static string Workers(int count) => $"{count} worker{(count == 1 ? "" : "s")}";
+
+    /// <summary>Five significant digits whatever the scale, so small losses late in training stay readable.</summary>
+    public static string Loss(double value) => value.ToString("G5", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,110 @@
+namespace RnnCluster.Tests.Cli;
+
+public class FlagErrorTests
+{
+    [Fact]
+    public void UnknownFlagExitsTwoAndSuggestsTheNearestFlag()
+    {
+        var run = CliRun.Of("train", "--config", "x.json", "--epoch", "5");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown flag --epoch", run.Stderr);
+        Assert.Contains("did you mean \"--epochs\"?", run.Stderr);
+    }
+
+    [Fact]
+    public void UnknownCommandExitsTwoAndSuggestsTheNearestCommand()
+    {
+        var run = CliRun.Of("trian", "--config", "x.json");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown command 'trian'; did you mean \"train\"?", run.Stderr);
+    }
+
+    [Fact]
+    public void FarFetchedNamesGetNoSuggestion()
+    {
+        var run = CliRun.Of("train", "--frobnicate");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.DoesNotContain("did you mean", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--workers", "x")]
+    [InlineData("--workers", "0")]
+    [InlineData("--epochs", "-3")]
+    [InlineData("--epochs", "1.5")]
+    public void NonPositiveOrNonNumericCountNamesTheFlagAndTheValue(string flag, string value)
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", "{}");
+
+        var run = CliRun.Of("train", "--config", config, flag, value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{flag}: expected a positive integer, got '{value}'", run.Stderr);
+    }
+
+    [Fact]
+    public void FlagWithoutItsValueSaysWhatWasExpected()
+    {
+        var run = CliRun.Of("predict", "--model");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--model: expected DIR", run.Stderr);
+    }
+
+    [Fact]
+    public void MissingConfigFileNamesThePath()
+    {
+        var run = CliRun.Of("train", "--config", "no/such/config.json");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--config: file not found: 'no/such/config.json'", run.Stderr);
+    }
+
+    [Fact]
+    public void MissingRequiredFlagIsNamed()
+    {
+        var run = CliRun.Of("evaluate", "--input", "data.csv");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--model DIR is required", run.Stderr);
+    }
+
+    [Fact]
+    public void BadPortFromTheEnvironmentNamesTheVariable()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", "{}");
+        var environment = new Dictionary<string, string> { ["RNN_PORT"] = "http" };
+
+        var run = CliRun.With(environment, "train", "--config", config, "--cluster");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("RNN_PORT: expected a port number", run.Stderr);
+    }
+
+    [Fact]
+    public void ClusterFlagWithoutClusterModeIsRejected()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", "{}");
+
+        var run = CliRun.Of("train", "--config", config, "--min-workers", "2");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--min-workers needs --cluster", run.Stderr);
+    }
+
+    [Fact]
+    public void UserErrorsPrintNoStackTrace()
+    {
+        var run = CliRun.Of("bench", "--steps", "many");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.True(run.StderrLines.Length <= 25);
+    }
+}

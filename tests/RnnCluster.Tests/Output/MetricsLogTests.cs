@@ -1,0 +1,40 @@
+using System.Text.Json;
+using RnnCluster.Coordinator.Output;
+using RnnCluster.Coordinator.Training;
+using RnnCluster.Tests.Cli;
+
+namespace RnnCluster.Tests.Output;
+
+public class MetricsLogTests
+{
+    [Fact]
+    public void EachEpochIsOneJsonLineWithTheContractFields()
+    {
+        using var folder = new TempFolder();
+        var log = new MetricsLog(folder.Path);
+
+        log.Append(new EpochMetrics(1, 0.5, 0.25, 1000, 2, 1.5, 10, 1));
+        log.Append(new EpochMetrics(2, 0.4, 0.2, 1100, 2, 3.0, 10, 1));
+
+        var lines = File.ReadAllLines(folder.File(MetricsLog.FileName));
+        Assert.Equal(2, lines.Length);
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal(2, second.RootElement.GetProperty("epoch").GetInt32());
+        Assert.Equal(0.4, second.RootElement.GetProperty("loss").GetDouble());
+        Assert.Equal(0.2, second.RootElement.GetProperty("valLoss").GetDouble());
+        Assert.Equal(1100, second.RootElement.GetProperty("seqPerSec").GetDouble());
+        Assert.Equal(2, second.RootElement.GetProperty("workers").GetInt32());
+        Assert.Equal(3.0, second.RootElement.GetProperty("elapsedSec").GetDouble());
+    }
+
+    [Fact]
+    public void ValLossIsLeftOutWithoutValidationData()
+    {
+        using var folder = new TempFolder();
+        var log = new MetricsLog(folder.Path);
+
+        log.Append(new EpochMetrics(1, 0.5, null, 1000, 1, 1.0, 10, 0));
+
+        Assert.DoesNotContain("valLoss", File.ReadAllText(folder.File(MetricsLog.FileName)));
+    }
+}

@@ -1,0 +1,127 @@
+"""The PyTorch twin of an RnnCluster model, built from OUR config format (CONTRACT.md), with CONTRACT tensor names.
+
+Each recurrent layer is its own single-layer nn.RNN/LSTM/GRU (batch_first=True), so `layers.i.weight_ih` maps
+1:1 onto that module's `weight_ih_l0`. Dropout layers are identities: fixtures compare runs without dropout
+(RnnCluster draws its masks from its own counter-based generator, which PyTorch cannot reproduce).
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+RECURRENT = ("rnn", "lstm", "gru")
+RECURRENT_TENSORS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+DENSE_TENSORS = ("weight", "bias")
+
+ACTIVATIONS = {
+    "linear": lambda z: z,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "softmax": lambda z: torch.softmax(z, dim=-1),
+}
+
+
+def _recurrent_module(kind, input_size, units):
+    if kind == "rnn":
+        return nn.RNN(input_size, units, nonlinearity="tanh", batch_first=True)
+    if kind == "lstm":
+        return nn.LSTM(input_size, units, batch_first=True)
+    return nn.GRU(input_size, units, batch_first=True)
+
+
+def _detached(state):
+    if isinstance(state, tuple):
+        return tuple(part.detach() for part in state)
+    return state.detach()
+
+
+class ReferenceModel(nn.Module):
+    """config["model"] as PyTorch modules; forward(x) gives the model output, [N,O] or [N,T,O]."""
+
+    def __init__(self, model_config):
+        super().__init__()
+        self.specs = model_config["layers"]
+        self.modules_by_index = nn.ModuleDict()
+        width = model_config["inputSize"]
+        for index, spec in enumerate(self.specs):
+            kind = spec["type"]
+            if kind in RECURRENT:
+                self.modules_by_index[str(index)] = _recurrent_module(kind, width, spec["units"])
+                width = spec["units"]
+            elif kind == "dense":
+                self.modules_by_index[str(index)] = nn.Linear(width, spec["units"])
+                width = spec["units"]
+
+    @property
+    def outputs_probabilities(self):
+        """True when the last layer is a softmax dense: a crossentropy loss then reads its output as probabilities."""
+        last = self.specs[-1]
+        return last["type"] == "dense" and last.get("activation", "linear") == "softmax"
+
+    def contract_parameters(self):
+        """[(CONTRACT name, parameter)] in CONTRACT order: per layer weight_ih, weight_hh, bias_ih, bias_hh or weight, bias."""
+        named = []
+        for index, spec in enumerate(self.specs):
+            if spec["type"] in RECURRENT:
+                module = self.modules_by_index[str(index)]
+                named += [(f"layers.{index}.{name}", getattr(module, f"{name}_l0")) for name in RECURRENT_TENSORS]
+            elif spec["type"] == "dense":
+                module = self.modules_by_index[str(index)]
+                named += [(f"layers.{index}.{name}", getattr(module, name)) for name in DENSE_TENSORS]
+        return named
+
+    def forward(self, x, truncated_bptt=0):
+        """Truncated BPTT (k > 0) runs each recurrent layer in windows of k steps and detaches the state carried
+        from one window into the next: values are unchanged, gradients stop at every window boundary."""
+        h = x
+        for index, spec in enumerate(self.specs):
+            kind = spec["type"]
+            if kind in RECURRENT:
+                h = self._run_recurrent(self.modules_by_index[str(index)], h, truncated_bptt)
+                if not spec.get("returnSequences", False):
+                    h = h[:, -1, :]
+            elif kind == "dense":
+                h = ACTIVATIONS[spec.get("activation", "linear")](self.modules_by_index[str(index)](h))
+        return h
+
+    @staticmethod
+    def _run_recurrent(module, x, truncated_bptt):
+        timesteps = x.shape[1]
+        if truncated_bptt <= 0 or truncated_bptt >= timesteps:
+            return module(x)[0]
+        outputs = []
+        state = None
+        for begin in range(0, timesteps, truncated_bptt):
+            out, state = module(x[:, begin:begin + truncated_bptt, :], state)
+            outputs.append(out)
+            state = _detached(state)
+        return torch.cat(outputs, dim=1)
+
+
+def loss_of(kind, output, y, probabilities=False):
+    """The minibatch loss as CONTRACT defines it: a mean over samples (and timesteps and outputs).
+    For crossentropy, `y` holds class indices stored as float32, [N,1] or [N,T,1], and `output` holds logits, or
+    probabilities (a softmax head, as in Keras) whose negative log-likelihood is taken."""
+    if kind == "mse":
+        return F.mse_loss(output, y)
+    if kind == "mae":
+        return F.l1_loss(output, y)
+    classes = output.shape[-1]
+    if probabilities:
+        return F.nll_loss(torch.log(output.reshape(-1, classes)), y.reshape(-1).long())
+    return F.cross_entropy(output.reshape(-1, classes), y.reshape(-1).long())
+
+
+def optimizer_of(optimizer_config, parameters):
+    """torch.optim for OUR optimizer config; defaults are Keras's (Adam 0.001/0.9/0.999/1e-7, SGD 0.01)."""
+    if optimizer_config["type"] == "adam":
+        return torch.optim.Adam(
+            parameters,
+            lr=optimizer_config.get("learningRate", 0.001),
+            betas=(optimizer_config.get("beta1", 0.9), optimizer_config.get("beta2", 0.999)),
+            eps=optimizer_config.get("epsilon", 1e-7),
+        )
+    return torch.optim.SGD(
+        parameters, lr=optimizer_config.get("learningRate", 0.01), momentum=optimizer_config.get("momentum", 0.0)
+    )
