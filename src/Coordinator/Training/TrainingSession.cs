@@ -24,6 +24,9 @@ public static class TrainingSession
         TrainingJob job, int workers, int threadsPerWorker, SessionObservers observers, Config extra, CancellationToken cancellation)
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
+        // A run cancelled before it starts must not start: the actors could otherwise finish a tiny job
+        // before the cancellation is registered below.
+        cancellation.ThrowIfCancellationRequested();
         var system = ActorSystem.Create(ActorSystemSettings.SystemName, extra.WithFallback(ActorSystemSettings.Base));
         try
         {
