@@ -9,8 +9,10 @@ namespace RnnCluster.Coordinator.Cli;
 /// <summary>
 /// evaluate: how well the model predicts the input's known targets. The loss is the training loss, on
 /// normalised values as training reports it; RMSE and MAE are in the data's own units, next to the RMSE of
-/// the persistence baseline (next value = last value) when the target is one of the inputs. The last line
-/// is the same as one JSON object, for scripts.
+/// the persistence baseline (next value = last value) when the target is one of the inputs. When the model was
+/// trained with a validation split, the same figures follow for the input's last windows in that proportion:
+/// on the training file, exactly the windows training held out. The last line is the same as one JSON
+/// object, for scripts.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -27,22 +29,38 @@ internal static class EvaluateCommand
         if (known.Length == 0)
             throw new InputException($"--input {options.Input}: no window has a known {model.Target} {model.Config.Data.Horizon} step(s) ahead to compare with");
 
+        var all = Score(model, windows, normalised, known);
+        int trainCount = ValidationSplit.TrainCount(known.Length, model.Config.Data.ValidationSplit);
+        var heldOut = trainCount < known.Length && trainCount > 0 ? Score(model, windows, normalised, known[trainCount..]) : null;
+
+        var lossName = model.Config.Training.Loss.ToString().ToLowerInvariant();
+        context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{all.Windows} windows  loss {all.Loss:G5} ({lossName}, normalised)  rmse {all.Rmse:G5}  mae {all.Mae:G5} ({model.Target}){Baseline(all)}"));
+        if (heldOut is not null)
+            context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"last {heldOut.Windows} windows (the part training held out for validation, validationSplit {model.Config.Data.ValidationSplit:G3})  " +
+                $"loss {heldOut.Loss:G5}  rmse {heldOut.Rmse:G5}  mae {heldOut.Mae:G5}{Baseline(heldOut)}"));
+        var json = new EvaluationReport(all.Windows, all.Loss, all.Rmse, all.Mae, all.PersistenceRmse, heldOut);
+        context.Stdout.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        return RnnClusterApp.Success;
+    }
+
+    /// <summary>Loss, RMSE, MAE and the persistence baseline over the windows <paramref name="known"/>.</summary>
+    private static EvaluationResult Score(TrainedModel model, PredictionWindows windows, float[] normalised, int[] known)
+    {
         var errors = known.Select(w => (double)windows.ToDataUnits(normalised[w]) - windows.Actual[w]).ToArray();
         var normalisedErrors = known.Select(w => (double)normalised[w] - model.Scaling.Target.Apply(windows.Actual[w])).ToArray();
-        var result = new EvaluationResult(
+        return new EvaluationResult(
             known.Length,
             model.Config.Training.Loss == LossKind.Mae ? normalisedErrors.Average(System.Math.Abs) : normalisedErrors.Average(e => e * e),
             System.Math.Sqrt(errors.Average(e => e * e)),
             errors.Average(System.Math.Abs),
             PersistenceRmse(model, windows, known));
-
-        var lossName = model.Config.Training.Loss.ToString().ToLowerInvariant();
-        var baseline = result.PersistenceRmse is { } p ? string.Create(CultureInfo.InvariantCulture, $"  (persistence baseline rmse {p:G5})") : "";
-        context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Windows} windows  loss {result.Loss:G5} ({lossName}, normalised)  rmse {result.Rmse:G5}  mae {result.Mae:G5} ({model.Target}){baseline}"));
-        context.Stdout.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
-        return RnnClusterApp.Success;
     }
+
+    private static string Baseline(EvaluationResult result) => result.PersistenceRmse is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $"  (persistence baseline rmse {p:G5})")
+        : "";
 
     /// <summary>The RMSE of predicting each target by the window's last value of the target column.</summary>
     private static double? PersistenceRmse(TrainedModel model, PredictionWindows windows, int[] known)
@@ -60,4 +78,7 @@ internal static class EvaluateCommand
     }
 
     private sealed record EvaluationResult(int Windows, double Loss, double Rmse, double Mae, double? PersistenceRmse);
+
+    /// <summary>The JSON line: every window, and the held-out tail when the model was trained with a validation split.</summary>
+    private sealed record EvaluationReport(int Windows, double Loss, double Rmse, double Mae, double? PersistenceRmse, EvaluationResult? HeldOut);
 }

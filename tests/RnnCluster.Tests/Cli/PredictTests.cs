@@ -66,6 +66,23 @@ public class PredictTests
     }
 
     [Fact]
+    public void EvaluateScoresTheHeldOutTailSeparately()
+    {
+        using var model = new ModelFolder();
+        var input = model.Write("series.csv", Series);
+
+        var run = CliRun.Of("evaluate", "--model", model.Model, "--input", input);
+
+        using var json = JsonDocument.Parse(run.Stdout.TrimEnd().Split('\n')[^1]);
+        var heldOut = json.RootElement.GetProperty("heldOut");
+        // Two known windows at validationSplit 0.25: training kept floor(1.5) = 1, so the tail is the window
+        // predicting 50 (prediction 30, error 20; persistence says 40, error 10).
+        Assert.Equal(1, heldOut.GetProperty("windows").GetInt32());
+        Assert.Equal(20, heldOut.GetProperty("rmse").GetDouble(), 4);
+        Assert.Equal(10, heldOut.GetProperty("persistenceRmse").GetDouble(), 4);
+    }
+
+    [Fact]
     public void ModelFolderWithoutManifestIsAUserError()
     {
         using var model = new ModelFolder();
