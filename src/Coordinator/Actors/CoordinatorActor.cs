@@ -24,7 +24,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly float[] _weights;
     private readonly List<(IActorRef Worker, WorkerSlot Slot)> _workers = new();
     private readonly List<RoundTiming> _timings = new();
-    private readonly List<EpochMetrics> _history;
+    private readonly List<EpochMetrics> _history = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly long _jobStarted = Environment.TickCount64;
 
@@ -55,7 +55,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public static readonly WorkersLostDeadline Instance = new();
     }
 
-    public CoordinatorActor(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null, TimeSpan? workersLostDeadline = null)
+    public CoordinatorActor(TrainingJob job, IActorRef client, int minWorkers, TimeSpan? workersLostDeadline = null)
     {
         _workersLostDeadline = workersLostDeadline ?? DefaultWorkersLostDeadline;
         _job = job;
@@ -63,29 +63,17 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _minWorkers = System.Math.Max(1, minWorkers);
         _start = new StartJob(Guid.NewGuid(), job.Model, job.Training, new DataShape(
             job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample));
-        var optimizerConfig = job.Training.OptimizerOrDefault;
-        if (resumeFrom is null)
-        {
-            _weights = (float[])job.InitialWeights.Clone();
-            _optimizer = Optimizer.Create(optimizerConfig, _weights.Length);
-            _history = new List<EpochMetrics>();
-        }
-        else
-        {
-            _weights = (float[])resumeFrom.Weights.Clone();
-            _optimizer = Optimizer.Restore(optimizerConfig, resumeFrom.Optimizer);
-            (_epoch, _minibatch, _step, _epochLossSum) = (resumeFrom.Epoch, resumeFrom.Minibatch, resumeFrom.Step, resumeFrom.EpochLossSum);
-            _history = resumeFrom.History.ToList();
-        }
+        _weights = (float[])job.InitialWeights.Clone();
+        _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault, _weights.Length);
         WaitingForWorkers();
     }
 
-    public static Props Props(TrainingJob job, IActorRef client, int minWorkers, TrainingState? resumeFrom = null, TimeSpan? workersLostDeadline = null)
-        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, client, minWorkers, resumeFrom, workersLostDeadline));
+    public static Props Props(TrainingJob job, IActorRef client, int minWorkers, TimeSpan? workersLostDeadline = null)
+        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, client, minWorkers, workersLostDeadline));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The run's position as data: what a checkpoint writes down.</summary>
+    /// <summary>The run's position as data: the final state a finished run hands back.</summary>
     private TrainingState Snapshot() => new(_epoch, _minibatch, _step, (float[])_weights.Clone(), _optimizer.State, _epochLossSum, _history.ToList());
 
     private void WaitingForWorkers()
