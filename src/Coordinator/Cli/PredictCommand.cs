@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using RnnCluster.Coordinator.Output;
+using Rnn.Math;
 using RnnCluster.Coordinator.Plots;
 
 namespace RnnCluster.Coordinator.Cli;

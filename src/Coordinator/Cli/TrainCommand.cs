@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Model;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rnn.Math;
 using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Output;

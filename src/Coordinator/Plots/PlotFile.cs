@@ -1,4 +1,4 @@
-using RnnCluster.Coordinator.Output;
+using Rnn.Math;
 using ScottPlot;
 
 namespace RnnCluster.Coordinator.Plots;

@@ -1,4 +1,4 @@
-using RnnCluster.Coordinator.Output;
+using Rnn.Math;
 using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Output;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RnnCluster.Coordinator.Output;
+namespace Rnn.Math;
 
 /// <summary>
 /// Writes a file so that readers see either the old content or the complete new one, never a half-written
