@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Microsoft.Extensions.Hosting;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Worker;

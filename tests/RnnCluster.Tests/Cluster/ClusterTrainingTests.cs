@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Microsoft.Extensions.Hosting;
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Cluster;

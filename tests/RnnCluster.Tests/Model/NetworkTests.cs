@@ -1,6 +1,5 @@
 using Rnn.Math;
 using Rnn.Math.Config;
-using Rnn.Math.Model;
 using static RnnCluster.Tests.Model.ModelFactory;
 
 namespace RnnCluster.Tests.Model;
