@@ -136,16 +136,17 @@ public static class ConfigLoader
     private static TrainingConfig ReadTraining(ConfigObject training)
     {
         training.RejectUnknown(TrainingFields, "");
+        var defaults = new TrainingConfig();
         return new TrainingConfig(
-            Epochs: training.Int("epochs", 1, 1),
-            BatchSize: training.Int("batchSize", 32, 1),
-            Loss: training.Choice<LossKind>("loss", "loss", LossKind.Mse),
-            Shuffle: training.Bool("shuffle", true),
+            Epochs: training.Int("epochs", defaults.Epochs, 1),
+            BatchSize: training.Int("batchSize", defaults.BatchSize, 1),
+            Loss: training.Choice<LossKind>("loss", "loss", defaults.Loss),
+            Shuffle: training.Bool("shuffle", defaults.Shuffle),
             Seed: training.Seed("seed"),
-            ClipNorm: training.Float("clipNorm", 0f, c => c >= 0f, "a norm >= 0 (0 turns clipping off)"),
+            ClipNorm: training.Float("clipNorm", defaults.ClipNorm, c => c >= 0f, "a norm >= 0 (0 turns clipping off)"),
             Optimizer: ReadOptimizer(training),
-            TruncatedBptt: training.Int("truncatedBptt", 0, 0),
-            GroupSize: training.Int("groupSize", TrainingConfig.DefaultGroupSize, 1));
+            TruncatedBptt: training.Int("truncatedBptt", defaults.TruncatedBptt, 0),
+            GroupSize: training.Int("groupSize", defaults.GroupSize, 1));
     }
 
     /// <summary>`"optimizer": "sgd"` (defaults) or `"optimizer": { "type": "sgd", ... }`, as Keras takes either.</summary>
