@@ -30,7 +30,7 @@ public sealed record WorkerCommandLine(NodeOptions Node, int Threads)
             if (!seed.StartsWith($"akka.tcp://{ActorSystemSettings.SystemName}@", StringComparison.Ordinal))
                 throw new InputException($"{values["--seed-nodes"].Source}: '{seed}' is not an address like akka.tcp://{ActorSystemSettings.SystemName}@HOST:PORT");
         var node = new NodeOptions(
-            Host: values["--host"].Value ?? "0.0.0.0",
+            Host: values["--host"].Value ?? NodeOptions.EveryInterface,
             Port: Integer(values["--port"], 0, 65535, 0),
             PublicHost: values["--public-host"].Value,
             SeedNodes: seeds);

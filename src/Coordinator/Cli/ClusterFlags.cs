@@ -10,7 +10,7 @@ namespace RnnCluster.Coordinator.Cli;
 /// </summary>
 internal static class ClusterFlags
 {
-    public const string DefaultHost = "0.0.0.0";
+    public const string DefaultHost = NodeOptions.EveryInterface;
     public const int DefaultPort = 4053;
 
     private static readonly string[] OnlyWithCluster = ["--host", "--port", "--public-host", "--seed-nodes", "--min-workers"];

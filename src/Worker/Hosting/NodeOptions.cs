@@ -8,9 +8,12 @@ namespace RnnCluster.Worker.Hosting;
 /// </summary>
 public sealed record NodeOptions(string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)
 {
+    /// <summary>The default `--host`: listen on every IPv4 interface.</summary>
+    public const string EveryInterface = "0.0.0.0";
+
     /// <summary>
     /// The name other nodes use for this one. A node bound to every interface has no address of its own, so it
     /// goes by its machine name (a container's service name, say) unless told otherwise.
     /// </summary>
-    public string? AdvertisedHost => PublicHost ?? (Host is "0.0.0.0" or "::" ? Dns.GetHostName() : null);
+    public string? AdvertisedHost => PublicHost ?? (Host is EveryInterface or "::" ? Dns.GetHostName() : null);
 }
