@@ -27,8 +27,8 @@ public sealed record WorkerCommandLine(NodeOptions Node, int Threads)
         var seeds = (values["--seed-nodes"].Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (seeds.Length == 0) throw new InputException("--seed-nodes (or RNN_SEED_NODES): expected akka.tcp://rnn-cluster@HOST:PORT[,...]");
         foreach (var seed in seeds)
-            if (!seed.StartsWith($"akka.tcp://{ActorSystemSettings.SystemName}@", StringComparison.Ordinal))
-                throw new InputException($"{values["--seed-nodes"].Source}: '{seed}' is not an address like akka.tcp://{ActorSystemSettings.SystemName}@HOST:PORT");
+            if (!seed.StartsWith(ActorSystemSettings.AddressPrefix, StringComparison.Ordinal))
+                throw new InputException($"{values["--seed-nodes"].Source}: '{seed}' is not an address like {ActorSystemSettings.AddressPrefix}HOST:PORT");
         var node = new NodeOptions(
             Host: values["--host"].Value ?? NodeOptions.EveryInterface,
             Port: Integer(values["--port"], 0, 65535, 0),

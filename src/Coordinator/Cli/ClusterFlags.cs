@@ -25,7 +25,7 @@ internal static class ClusterFlags
         }
         if (args.Has("--workers")) throw new InputException("--workers is for local mode; with --cluster, start rnn-worker processes and set --min-workers");
         foreach (var address in args.List("--seed-nodes"))
-            if (!address.StartsWith("akka.tcp://rnn-cluster@", StringComparison.Ordinal))
+            if (!address.StartsWith(ActorSystemSettings.AddressPrefix, StringComparison.Ordinal))
                 throw new InputException($"--seed-nodes: expected addresses like akka.tcp://rnn-cluster@HOST:PORT, got '{address}'");
         var node = new NodeOptions(
             args.Text("--host") ?? DefaultHost,

@@ -9,6 +9,9 @@ public static class ActorSystemSettings
     /// <summary>CONTRACT: seed node addresses read akka.tcp://rnn-cluster@HOST:PORT.</summary>
     public const string SystemName = "rnn-cluster";
 
+    /// <summary>How every node address, and so every seed node, begins.</summary>
+    public const string AddressPrefix = $"akka.tcp://{SystemName}@";
+
     /// <summary>Each worker actor computes on a thread of its own (see <see cref="Base"/>).</summary>
     public const string WorkerDispatcher = "rnn-worker-dispatcher";
 
