@@ -34,10 +34,12 @@ internal static class EvaluateCommand
         var heldOut = trainCount < known.Length && trainCount > 0 ? Score(model, windows, normalised, known[trainCount..]) : null;
 
         var lossName = model.Config.Training.Loss.ToString().ToLowerInvariant();
-        context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        // --quiet keeps only the final summary: the JSON line.
+        var text = options.Quiet ? TextWriter.Null : context.Stdout;
+        text.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{all.Windows} windows  loss {all.Loss:G5} ({lossName}, normalised)  rmse {all.Rmse:G5}  mae {all.Mae:G5} ({model.Target}){Baseline(all)}"));
         if (heldOut is not null)
-            context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"last {heldOut.Windows} windows (the part training held out for validation, validationSplit {model.Config.Data.ValidationSplit:G3})  " +
                 $"loss {heldOut.Loss:G5}  rmse {heldOut.Rmse:G5}  mae {heldOut.Mae:G5}{Baseline(heldOut)}"));
         var json = new EvaluationReport(all.Windows, all.Loss, all.Rmse, all.Mae, all.PersistenceRmse, heldOut);

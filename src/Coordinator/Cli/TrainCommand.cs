@@ -37,6 +37,7 @@ internal static class TrainCommand
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
         var dataset = DatasetLoader.Load(config);
         var network = new Network(config.Model);
+        OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
             dataset.ValidationCount > 0 ? Part(dataset, dataset.TrainCount, dataset.ValidationCount) : null, initial);

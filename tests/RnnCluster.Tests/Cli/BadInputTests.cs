@@ -18,6 +18,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void LastLayerWiderThanTheTargetsIsNamed()
+    {
+        using var run = new RunFolder();
+        var config = run.ConfigWith("{ \"type\": \"dense\", \"units\": 1 }", "{ \"type\": \"dense\", \"units\": 2 }");
+
+        AssertUserError(run, run.TrainWithConfig(config), "1 targets per sample", "2 units");
+    }
+
+    [Fact]
     public void TruncatedJsonNamesTheFile()
     {
         using var run = new RunFolder();

@@ -83,6 +83,19 @@ public class PredictTests
     }
 
     [Fact]
+    public void QuietEvaluatePrintsOnlyTheJsonLine()
+    {
+        using var model = new ModelFolder();
+        var input = model.Write("series.csv", Series);
+
+        var run = CliRun.Of("evaluate", "--model", model.Model, "--input", input, "--quiet");
+
+        var line = Assert.Single(run.Stdout.TrimEnd().Split('\n'));
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal(2, json.RootElement.GetProperty("windows").GetInt32());
+    }
+
+    [Fact]
     public void ModelFolderWithoutManifestIsAUserError()
     {
         using var model = new ModelFolder();

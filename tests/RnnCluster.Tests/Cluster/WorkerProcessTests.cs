@@ -54,6 +54,21 @@ public class WorkerProcessTests
         Assert.Contains(flag, error);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_port_already_taken_exits_1_naming_the_address()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var worker = StartWorker(["--seed-nodes", "akka.tcp://rnn-cluster@127.0.0.1:1", "--host", "127.0.0.1", "--port", port.ToString()],
+            new Dictionary<string, string>(), captureErrors: true);
+        string error = await worker.StandardError.ReadToEndAsync();
+        await worker.WaitForExitAsync();
+        Assert.Equal(1, worker.ExitCode);
+        Assert.Contains($"127.0.0.1:{port}", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
     private static Process StartWorker(string[] args, Dictionary<string, string> environment, bool captureErrors)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = captureErrors, RedirectStandardOutput = true };
