@@ -7,7 +7,7 @@ namespace RnnCluster.Tests.Cli;
 /// </summary>
 public class WorkerCountDeterminismTests
 {
-    private const string Config = """
+    internal const string Config = """
         {
           "model": { "inputSize": 1, "layers": [
             { "type": "lstm", "units": 6, "returnSequences": true },

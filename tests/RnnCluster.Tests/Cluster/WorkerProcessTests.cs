@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
+using RnnCluster.Tests.Cli;
 using RnnCluster.Worker.Hosting;
 
 namespace RnnCluster.Tests.Cluster;
@@ -28,6 +29,41 @@ public class WorkerProcessTests
         {
             var clustered = await TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), MinWorkers: 2));
             Assert.Equal(local.Weights, clustered.Weights);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync();
+                worker.Dispose();
+            }
+        }
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Train_in_cluster_mode_with_two_worker_processes_writes_the_local_model_file()
+    {
+        using var run = new RunFolder();
+        var config = run.Write("stacked.json", WorkerCountDeterminismTests.Config);
+        var localOut = run.File("local");
+        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", localOut, "--workers", "1", "--quiet").ExitCode);
+
+        int port = LoopbackPort.Free();
+        var environment = new Dictionary<string, string>
+        {
+            ["RNN_SEED_NODES"] = $"{ActorSystemSettings.AddressPrefix}127.0.0.1:{port}",
+            ["RNN_HOST"] = "127.0.0.1",
+            ["RNN_PORT"] = "0",
+        };
+        var workers = new[] { StartWorker([], environment, captureErrors: false), StartWorker([], environment, captureErrors: false) };
+        try
+        {
+            var clusterOut = run.File("cluster");
+            var result = await Task.Run(() => CliRun.Of("train", "--config", config, "--out", clusterOut, "--quiet",
+                "--cluster", "--host", "127.0.0.1", "--port", port.ToString(), "--min-workers", "2"));
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(localOut, "model.safetensors")), File.ReadAllBytes(Path.Combine(clusterOut, "model.safetensors")));
         }
         finally
         {
