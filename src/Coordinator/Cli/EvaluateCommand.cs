@@ -16,10 +16,14 @@ namespace RnnCluster.Coordinator.Cli;
 /// </summary>
 internal static class EvaluateCommand
 {
+    private static readonly JsonSerializerOptions CamelCase = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static int Run(ParsedArgs args, CliContext context)
     {
         var options = PredictOptions.From(args);
         var model = TrainedModel.Load(options.ModelDir);
+        if (Path.GetExtension(options.Input).Equals(".safetensors", StringComparison.OrdinalIgnoreCase))
+            return EvaluateTensors(model, options, context);
         if (model.Network.OutputSize != 1)
             throw new InputException($"--model: evaluate compares one output with the target; this model has {model.Network.OutputSize}");
         var windows = model.Windows(options.Input);
@@ -43,7 +47,18 @@ internal static class EvaluateCommand
                 $"last {heldOut.Windows} windows (the part training held out for validation, validationSplit {model.Config.Data.ValidationSplit:G3})  " +
                 $"loss {heldOut.Loss:G5}  rmse {heldOut.Rmse:G5}  mae {heldOut.Mae:G5}{Baseline(heldOut)}"));
         var json = new EvaluationReport(all.Windows, all.Loss, all.Rmse, all.Mae, all.PersistenceRmse, heldOut);
-        context.Stdout.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        context.Stdout.WriteLine(JsonSerializer.Serialize(json, CamelCase));
+        return RnnClusterApp.Success;
+    }
+
+    /// <summary>A safetensors test set (x and y, as a safetensors data source holds them): the mean loss, any model.</summary>
+    private static int EvaluateTensors(TrainedModel model, PredictOptions options, CliContext context)
+    {
+        var (samples, loss) = model.Evaluate(options.Input);
+        var lossName = model.Config.Training.Loss.ToString().ToLowerInvariant();
+        if (!options.Quiet)
+            context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{samples} samples  loss {loss:G5} ({lossName})"));
+        context.Stdout.WriteLine(JsonSerializer.Serialize(new TensorEvaluation(samples, loss), CamelCase));
         return RnnClusterApp.Success;
     }
 
@@ -51,7 +66,7 @@ internal static class EvaluateCommand
     private static EvaluationResult Score(TrainedModel model, PredictionWindows windows, float[] normalised, int[] known)
     {
         var errors = known.Select(w => (double)windows.ToDataUnits(normalised[w]) - windows.Actual[w]).ToArray();
-        var normalisedErrors = known.Select(w => (double)normalised[w] - model.Scaling.Target.Apply(windows.Actual[w])).ToArray();
+        var normalisedErrors = known.Select(w => (double)normalised[w] - windows.Scaling.Target.Apply(windows.Actual[w])).ToArray();
         return new EvaluationResult(
             known.Length,
             model.Config.Training.Loss == LossKind.Mae ? normalisedErrors.Average(System.Math.Abs) : normalisedErrors.Average(e => e * e),
@@ -78,6 +93,8 @@ internal static class EvaluateCommand
         });
         return System.Math.Sqrt(squares.Average());
     }
+
+    private sealed record TensorEvaluation(int Samples, double Loss);
 
     private sealed record EvaluationResult(int Windows, double Loss, double Rmse, double Mae, double? PersistenceRmse);
 

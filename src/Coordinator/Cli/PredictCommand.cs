@@ -15,6 +15,8 @@ internal static class PredictCommand
     public static int Run(ParsedArgs args, CliContext context)
     {
         var options = PredictOptions.From(args);
+        if (Path.GetExtension(options.Input).Equals(".safetensors", StringComparison.OrdinalIgnoreCase))
+            throw new InputException($"--input {options.Input}: predict reads a CSV series; to score a safetensors test set, use evaluate");
         var model = TrainedModel.Load(options.ModelDir);
         var windows = model.Windows(options.Input);
         var normalised = model.PredictNormalised(windows);

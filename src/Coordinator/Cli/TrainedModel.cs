@@ -2,6 +2,7 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Model;
+using Rnn.Math.Training;
 using RnnCluster.Coordinator.Output;
 
 namespace RnnCluster.Coordinator.Cli;
@@ -15,18 +16,18 @@ internal sealed class TrainedModel
     private readonly float[] parameters;
     private readonly GradientEngine engine;
 
-    private TrainedModel(RunConfig config, SeriesScaling scaling, Network network, float[] parameters)
+    private readonly SeriesScaling? scaling;
+
+    private TrainedModel(RunConfig config, SeriesScaling? scaling, Network network, float[] parameters)
     {
         Config = config;
-        Scaling = scaling;
+        this.scaling = scaling;
         Network = network;
         this.parameters = parameters;
         engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
     }
 
     public RunConfig Config { get; }
-
-    public SeriesScaling Scaling { get; }
 
     public Network Network { get; }
 
@@ -36,16 +37,35 @@ internal sealed class TrainedModel
     {
         var manifest = ModelManifest.Load(folder);
         var config = manifest.RunConfig(folder);
-        if (config.Data.Source != DataSource.Csv || manifest.Normalization is null)
-            throw new InputException($"--model: this model was trained on {config.Data.Source.ToString().ToLowerInvariant()} data; " +
-                "predict and evaluate read CSV series, so they need a model trained on a csv source");
         var network = new Network(config.Model);
         var weights = ModelWeights.Load(Path.Combine(folder, ModelWeights.FileName), network, "--model");
-        return new TrainedModel(config, manifest.Normalization.ToScaling(), network, weights);
+        return new TrainedModel(config, manifest.Normalization?.ToScaling(), network, weights);
     }
 
     /// <summary>The CSV's complete windows, built with the training run's columns, window and normalisation.</summary>
-    public PredictionWindows Windows(string csvPath) => CsvPrediction.Load(csvPath, Config.Data, Scaling);
+    public PredictionWindows Windows(string csvPath)
+    {
+        if (Config.Data.Source != DataSource.Csv || scaling is null)
+            throw new InputException($"--model: this model was trained on {Config.Data.Source.ToString().ToLowerInvariant()} data; " +
+                "a CSV series needs a model trained on a csv source (evaluate also scores a safetensors x/y test set, with any model)");
+        return CsvPrediction.Load(csvPath, Config.Data, scaling);
+    }
+
+    /// <summary>
+    /// A safetensors file of x [N, T, I] and y, checked as training checks its data, scored as training scores
+    /// validation: the mean loss over every sample (and timestep and output), without dropout.
+    /// </summary>
+    public (int Samples, double Loss) Evaluate(string safetensorsPath)
+    {
+        var data = Config.Data with { Source = DataSource.Safetensors, Path = Path.GetFullPath(safetensorsPath), ValidationSplit = 0 };
+        var dataset = DatasetLoader.Load(Config with { Data = data, BaseDirectory = "." });
+        OutputCheck.Require(dataset, Network.OutputSize, Network.OutputIsSequence, Config.Training.Loss);
+        var ids = Enumerable.Range(0, dataset.Samples).ToArray();
+        int groupSize = Config.Training.GroupSize;
+        var losses = new double[(dataset.Samples + groupSize - 1) / groupSize];
+        engine.EvaluateGroups(parameters, new ShardInput(dataset.X, dataset.Y, ids, dataset.Samples, dataset.Timesteps), groupSize, losses);
+        return (dataset.Samples, losses.Sum() / ((double)dataset.Samples * engine.LossTermsPerSample(dataset.Timesteps)));
+    }
 
     /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize).</summary>
     public float[] PredictNormalised(PredictionWindows windows)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rnn.Math.Weights;
 
 namespace RnnCluster.Tests.Cli;
 
@@ -93,6 +94,37 @@ public class PredictTests
         var line = Assert.Single(run.Stdout.TrimEnd().Split('\n'));
         using var json = JsonDocument.Parse(line);
         Assert.Equal(2, json.RootElement.GetProperty("windows").GetInt32());
+    }
+
+    [Fact]
+    public void EvaluateScoresASafetensorsTestSetWithTheTrainingLoss()
+    {
+        using var model = new ModelFolder();
+        // The model outputs 0.5 (normalised units; a tensor test set is taken as it is): errors 0, -1 and 0.5.
+        var input = model.File("test.safetensors");
+        SafeTensors.Write(input, [
+            new NamedTensor("x", [3, 3, 1], new float[9]),
+            new NamedTensor("y", [3, 1], new[] { 0.5f, 1.5f, 0f })]);
+
+        var run = CliRun.Of("evaluate", "--model", model.Model, "--input", input);
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout.TrimEnd().Split('\n')[^1]);
+        Assert.Equal(3, json.RootElement.GetProperty("samples").GetInt32());
+        Assert.Equal((0 + 1 + 0.25) / 3, json.RootElement.GetProperty("loss").GetDouble(), 6);
+    }
+
+    [Fact]
+    public void PredictOnASafetensorsInputPointsToEvaluate()
+    {
+        using var model = new ModelFolder();
+
+        var input = model.Write("test.safetensors", "tensors");
+
+        var run = CliRun.Of("predict", "--model", model.Model, "--input", input);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("evaluate", run.Stderr);
     }
 
     [Fact]
