@@ -34,18 +34,5 @@ public sealed record Dataset(
 
     /// <summary>Copies the samples <paramref name="sampleIds"/>, in that order, into one shard.</summary>
     public ShardInput Gather(IReadOnlyList<int> sampleIds)
-    {
-        int n = sampleIds.Count;
-        int xSize = Timesteps * Features;
-        int ySize = TargetsPerSample;
-        var x = new float[n * xSize];
-        var y = new float[n * ySize];
-        for (int i = 0; i < n; i++)
-        {
-            int id = sampleIds[i];
-            Array.Copy(X, (long)id * xSize, x, (long)i * xSize, xSize);
-            Array.Copy(Y, (long)id * ySize, y, (long)i * ySize, ySize);
-        }
-        return new ShardInput(x, y, [.. sampleIds], n, Timesteps);
-    }
+        => ShardInput.Gather(X, Y, Timesteps, Features, TargetsPerSample, [.. sampleIds]);
 }

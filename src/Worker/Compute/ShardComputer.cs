@@ -98,18 +98,6 @@ public sealed class ShardComputer
     }
 
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds)
-    {
-        var shape = _job.Shape;
-        int xWidth = shape.Timesteps * shape.InputSize, yWidth = shape.TargetsPerSample;
-        var x = new float[sampleIds.Length * xWidth];
-        var y = new float[sampleIds.Length * yWidth];
-        var allX = replica.Data(xPart);
-        var allY = replica.Data(yPart);
-        for (int i = 0; i < sampleIds.Length; i++)
-        {
-            allX.Slice(sampleIds[i] * xWidth, xWidth).CopyTo(x.AsSpan(i * xWidth));
-            allY.Slice(sampleIds[i] * yWidth, yWidth).CopyTo(y.AsSpan(i * yWidth));
-        }
-        return new ShardInput(x, y, sampleIds, sampleIds.Length, shape.Timesteps);
-    }
+        => ShardInput.Gather(replica.Data(xPart), replica.Data(yPart), _job.Shape.Timesteps, _job.Shape.InputSize,
+            _job.Shape.TargetsPerSample, sampleIds);
 }
