@@ -1,5 +1,4 @@
 using Rnn.Math.Config;
-using RnnCluster.Tests.Data;
 
 namespace RnnCluster.Tests.Config;
 

@@ -1,5 +1,4 @@
 using Rnn.Math;
-using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Output;
 

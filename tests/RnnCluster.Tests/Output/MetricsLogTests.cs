@@ -1,7 +1,6 @@
 using System.Text.Json;
 using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Output;
 

@@ -1,5 +1,4 @@
 using RnnCluster.Coordinator.Plots;
-using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Output;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Rnn.Math;
 using Rnn.Math.Weights;
-using RnnCluster.Tests.Data;
 
 namespace RnnCluster.Tests.Weights;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Rnn.Math.Weights;
-using RnnCluster.Tests.Data;
 
 namespace RnnCluster.Tests.Weights;
 

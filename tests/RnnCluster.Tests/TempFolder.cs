@@ -1,22 +1,21 @@
-namespace RnnCluster.Tests.Data;
+namespace RnnCluster.Tests;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it when disposed.</summary>
 public sealed class TempFolder : IDisposable
 {
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rnn-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
+    public TempFolder() => Directory.CreateDirectory(Path);
 
-    public string Path { get; }
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rnn-tests-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The full path of <paramref name="relativePath"/> in this folder; nothing is created.</summary>
+    public string File(string relativePath) => System.IO.Path.Combine(Path, relativePath);
 
     /// <summary>Writes <paramref name="text"/> to a file at <paramref name="relativePath"/> and returns its full path.</summary>
     public string Write(string relativePath, string text)
     {
-        string path = System.IO.Path.Combine(Path, relativePath);
+        string path = File(relativePath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
+        System.IO.File.WriteAllText(path, text);
         return path;
     }
 
