@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Bench;
 
@@ -30,7 +29,7 @@ internal static class BenchCommand
             context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} steps of {result.BatchSize} x {result.Timesteps} timesteps on {result.Workers} worker(s): " +
                 $"{result.SeqPerSec:0} seq/s, {result.MsPerStep:0.00} ms/step, {result.Parameters} parameters"));
-        context.Stdout.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        context.Stdout.WriteLine(JsonLine.Of(result));
         return RnnClusterApp.Success;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
@@ -16,8 +15,6 @@ namespace RnnCluster.Coordinator.Cli;
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly JsonSerializerOptions CamelCase = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static int Run(ParsedArgs args, CliContext context)
     {
         var options = PredictOptions.From(args);
@@ -47,7 +44,7 @@ internal static class EvaluateCommand
                 $"last {heldOut.Windows} windows (the part training held out for validation, validationSplit {model.Config.Data.ValidationSplit:G3})  " +
                 $"loss {heldOut.Loss:G5}  rmse {heldOut.Rmse:G5}  mae {heldOut.Mae:G5}{Baseline(heldOut)}"));
         var json = new EvaluationReport(all.Windows, all.Loss, all.Rmse, all.Mae, all.PersistenceRmse, heldOut);
-        context.Stdout.WriteLine(JsonSerializer.Serialize(json, CamelCase));
+        context.Stdout.WriteLine(JsonLine.Of(json));
         return RnnClusterApp.Success;
     }
 
@@ -58,7 +55,7 @@ internal static class EvaluateCommand
         var lossName = model.Config.Training.Loss.ToString().ToLowerInvariant();
         if (!options.Quiet)
             context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{samples} samples  loss {loss:G5} ({lossName})"));
-        context.Stdout.WriteLine(JsonSerializer.Serialize(new TensorEvaluation(samples, loss), CamelCase));
+        context.Stdout.WriteLine(JsonLine.Of(new TensorEvaluation(samples, loss)));
         return RnnClusterApp.Success;
     }
 
