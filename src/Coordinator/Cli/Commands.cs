@@ -1,6 +1,6 @@
 namespace RnnCluster.Coordinator.Cli;
 
-/// <summary>Every command and flag of rnn-cluster, as CONTRACT.md lists them.</summary>
+/// <summary>Every command and flag of rnn-cluster, as docs/contract.md lists them.</summary>
 internal static class Commands
 {
     private static readonly FlagSpec Quiet = new("--quiet", FlagKind.Switch, "", "print only errors and the final summary");

@@ -6,7 +6,7 @@ namespace RnnCluster.Coordinator.Output;
 
 /// <summary>
 /// Moves the flat parameter array to and from safetensors files, one tensor per slot of the network's
-/// layout, named and shaped as PyTorch names and shapes them (CONTRACT.md).
+/// layout, named and shaped as PyTorch names and shapes them (docs/contract.md).
 /// </summary>
 public static class ModelWeights
 {

@@ -5,7 +5,7 @@ using Rnn.Math.Data.Synthetic;
 namespace Rnn.Math.Config;
 
 /// <summary>
-/// Reads the config file (CONTRACT.md) into a <see cref="RunConfig"/>. Absent optional fields take Keras's
+/// Reads the config file (docs/contract.md) into a <see cref="RunConfig"/>. Absent optional fields take Keras's
 /// defaults. Every mistake is one <see cref="InputException"/> naming the file, the 1-based line, the field's
 /// JSON path and what was expected; unknown names get the nearest valid one as a suggestion.
 /// </summary>

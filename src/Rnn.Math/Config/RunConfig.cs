@@ -1,6 +1,6 @@
 namespace Rnn.Math.Config;
 
-/// <summary>The whole config file: what to train, on what, and how. Field names follow CONTRACT.md.</summary>
+/// <summary>The whole config file: what to train, on what, and how. Field names follow docs/contract.md.</summary>
 public sealed record RunConfig(ModelConfig Model, DataConfig Data, TrainingConfig Training)
 {
     /// <summary>The folder of the config file; relative data paths resolve against it.</summary>

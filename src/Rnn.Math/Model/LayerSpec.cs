@@ -5,7 +5,7 @@ namespace Rnn.Math.Model;
 /// <summary>
 /// One validated entry of the stack with the shapes around it: <see cref="InputSize"/> features in,
 /// <see cref="OutputSize"/> out, and whether each side is a sequence (n, T, F) or one vector per sample (n, 1, F).
-/// <see cref="Slots"/> are its tensors in CONTRACT order (none for dropout).
+/// <see cref="Slots"/> are its tensors in the order of docs/contract.md (none for dropout).
 /// </summary>
 public sealed record LayerSpec(
     int Index,

@@ -1,7 +1,7 @@
 namespace Rnn.Math.Model;
 
 /// <summary>
-/// Every tensor of the model in one contiguous float buffer, in CONTRACT order (per layer: weight_ih, weight_hh,
+/// Every tensor of the model in one contiguous float buffer, in the order of docs/contract.md (per layer: weight_ih, weight_hh,
 /// bias_ih, bias_hh, or weight, bias). Gradients and optimizer moments use the same layout, so reduce, clip and
 /// Adam are loops over one array.
 /// </summary>

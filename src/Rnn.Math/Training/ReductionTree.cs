@@ -16,7 +16,7 @@ public readonly record struct TreeNode(int Level, int Index)
 }
 
 /// <summary>
-/// The fixed summation order of a minibatch's gradient (DETERMINISM.md, "fixed tree"): node (L, i) is the sum of
+/// The fixed summation order of a minibatch's gradient (docs/determinism.md, "fixed tree"): node (L, i) is the sum of
 /// its two children, or its left child alone when the right one lies past the last group. Whoever computes a
 /// node, and from whatever pieces, gets the same bits, because every node is always the same additions.
 /// </summary>

@@ -6,7 +6,7 @@ namespace RnnCluster.Worker.Hosting;
 /// <summary>What every RnnCluster actor system shares, local or clustered, coordinator or worker.</summary>
 public static class ActorSystemSettings
 {
-    /// <summary>CONTRACT: seed node addresses read akka.tcp://rnn-cluster@HOST:PORT.</summary>
+    /// <summary>docs/contract.md: seed node addresses read akka.tcp://rnn-cluster@HOST:PORT.</summary>
     public const string SystemName = "rnn-cluster";
 
     /// <summary>How every node address, and so every seed node, begins.</summary>

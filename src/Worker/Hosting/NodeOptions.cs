@@ -3,7 +3,7 @@ using System.Net;
 namespace RnnCluster.Worker.Hosting;
 
 /// <summary>
-/// Where a cluster node listens and how others reach it (CONTRACT's `--host`, `--port`, `--public-host`,
+/// Where a cluster node listens and how others reach it (docs/contract.md's `--host`, `--port`, `--public-host`,
 /// `--seed-nodes`). No seed nodes means this node forms the cluster.
 /// </summary>
 public sealed record NodeOptions(string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)

@@ -6,7 +6,7 @@ namespace RnnCluster.Tests.Actors;
 
 /// <summary>
 /// The reference the actors are held to: the training step written as one plain loop in one thread, each
-/// minibatch computed whole by one engine and summed along the reduction tree (DETERMINISM.md).
+/// minibatch computed whole by one engine and summed along the reduction tree (docs/determinism.md).
 /// </summary>
 internal static class SequentialTrainer
 {

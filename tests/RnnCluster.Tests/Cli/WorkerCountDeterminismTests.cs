@@ -1,7 +1,7 @@
 namespace RnnCluster.Tests.Cli;
 
 /// <summary>
-/// CONTRACT's determinism promise at the level a user sees it: the model file `train` writes is the same bytes
+/// The determinism promise of docs/contract.md at the level a user sees it: the model file `train` writes is the same bytes
 /// whatever `--workers` says, with everything that could make the order of work leak in turned on
 /// (dropout, shuffling, clipping, validation, a stacked lstm+gru model, a partial last minibatch).
 /// </summary>

@@ -4,7 +4,7 @@ using static RnnCluster.Tests.Model.ModelFactory;
 
 namespace RnnCluster.Tests.Model;
 
-/// <summary>The stack's validation and its parameter layout in CONTRACT order.</summary>
+/// <summary>The stack's validation and its parameter layout in the order of docs/contract.md.</summary>
 public class NetworkTests
 {
     [Fact]

@@ -8,7 +8,7 @@ public static class FixtureTensors
 {
     public static float[] Values(this SafeTensorsFile file, string name) => file.Get(name).Data.ToArray();
 
-    /// <summary>A flat parameter buffer in <paramref name="layout"/>, filled from the tensors named prefix + CONTRACT name.</summary>
+    /// <summary>A flat parameter buffer in <paramref name="layout"/>, filled from the tensors named prefix + the name docs/contract.md gives.</summary>
     public static float[] Parameters(this SafeTensorsFile file, ParameterLayout layout, string prefix = "")
     {
         var parameters = new float[layout.Count];

@@ -46,7 +46,7 @@ public sealed class PyTorchCase
 
     public int Steps => int.Parse(Safetensors.Metadata["steps"]);
 
-    /// <summary>The flat parameter buffer in our layout, filled from the tensors named prefix + CONTRACT name.</summary>
+    /// <summary>The flat parameter buffer in our layout, filled from the tensors named prefix + the name docs/contract.md gives.</summary>
     public float[] Parameters(string prefix = "") => Safetensors.Parameters(Network.Layout, prefix);
 
     /// <summary>The gradient of the minibatch mean loss on (x, y), and that loss.</summary>
