@@ -7,7 +7,7 @@ namespace RnnCluster.Coordinator.Progress;
 /// For a terminal: two live bars, the run's epochs (with the time left) and the current epoch's minibatches,
 /// labelled with the latest loss, validation loss, throughput and worker count (as much as the terminal's
 /// width allows). Each finished epoch is also printed as a permanent line above the bars, so the history
-/// stays on screen.
+/// stays on screen. Until the first minibatch the second bar says what training waits for.
 /// </summary>
 internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
 {
@@ -19,7 +19,7 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
     private ProgressTask? run;
     private ProgressTask? epoch;
 
-    public Task<T> Show<T>(int epochs, Func<Task<T>> training) =>
+    public Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> training) =>
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -27,13 +27,21 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
                 new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async context =>
             {
-                run = context.AddTask($"epoch 0/{epochs}", maxValue: epochs);
+                run = context.AddTask($"epoch {doneEpochs}/{epochs}", maxValue: epochs);
+                run.Value = doneEpochs;
                 epoch = context.AddTask("waiting for the first minibatch");
                 var result = await training();
                 epoch.StopTask();
                 run.StopTask();
                 return result;
             });
+
+    public void Waiting(string status)
+    {
+        if (epoch is not null) epoch.Description = Markup.Escape(Fit(status, "waiting for workers"));
+    }
+
+    public void Note(string line) => console.WriteLine(line);
 
     public void StepDone(StepProgress step)
     {

@@ -109,7 +109,8 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
     public void A_job_with_no_worker_left_past_the_deadline_fails()
     {
         var (a, b, client, _) = Start();
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2, workersLostDeadline: TimeSpan.FromMilliseconds(300)));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
+            new CoordinatorSettings(MinWorkers: 2) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
         FirstRound(a, b, coordinator);
         Sys.Stop(a.Ref);
         Sys.Stop(b.Ref);
@@ -137,7 +138,8 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
     private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
     {
         var client = CreateTestProbe();
-        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2)));
+        client.IgnoreMessages(message => message is WaitingForWorkers or WorkerArrived or WorkerLeft);
+        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, new CoordinatorSettings(MinWorkers: 2))));
     }
 
     private static TrainingJob Job()
