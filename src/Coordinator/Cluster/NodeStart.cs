@@ -17,7 +17,7 @@ internal static class NodeStart
     public static async Task<IHost> StartAsync(NodeOptions node, CancellationToken cancellation)
     {
         EnsurePortFree(node);
-        var host = ClusterNode.Build(node, ClusterNode.CoordinatorRole, _ => { }, new SignalFreeLifetime());
+        var host = ClusterNode.Build(node, ClusterNode.CoordinatorRole, _ => { }, ownSignals: true);
         try
         {
             await host.StartAsync(cancellation).ConfigureAwait(false);

@@ -36,7 +36,8 @@ public static class TrainingSession
         // A run cancelled before it starts must not start: the actors could otherwise finish a tiny job
         // before the cancellation is registered below.
         cancellation.ThrowIfCancellationRequested();
-        var system = ActorSystem.Create(ActorSystemSettings.SystemName, local.Extra.WithFallback(ActorSystemSettings.Base));
+        var system = ActorSystem.Create(ActorSystemSettings.SystemName,
+            local.Extra.WithFallback(ActorSystemSettings.OwnSignals).WithFallback(ActorSystemSettings.Base));
         try
         {
             return await Run(system, job, local.Workers, session, null, cancellation, coordinator =>

@@ -28,4 +28,11 @@ public static class ActorSystemSettings
         akka.log-dead-letters = 0
         rnn-worker-dispatcher.type = PinnedDispatcher
         """).WithFallback(WireFormat.Config);
+
+    /// <summary>
+    /// For a program that handles SIGTERM itself and runs CoordinatedShutdown when it is ready (rnn-cluster
+    /// checkpoints first): Akka (1.5.74) would otherwise start CoordinatedShutdown on SIGTERM, and on process
+    /// exit, by itself, terminating the actor system under the program's feet.
+    /// </summary>
+    public static Config OwnSignals => ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
 }

@@ -17,19 +17,19 @@ public static class ClusterNode
 
     /// <summary>
     /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
-    /// and then runs <paramref name="startActors"/>. A <paramref name="lifetime"/> replaces the console lifetime, for a
-    /// program that handles SIGTERM and Ctrl+C itself.
+    /// and then runs <paramref name="startActors"/>. With <paramref name="ownSignals"/> the program handles SIGTERM
+    /// and Ctrl+C itself (rnn-cluster checkpoints first): neither the host nor Akka takes them (<see cref="ActorSystemSettings.OwnSignals"/>).
     /// Split brain: keep-oldest decided among the coordinators, without downing a lone oldest. The coordinator
     /// normally forms the cluster, so it is the oldest; whatever side of a partition it is on holds the job's
     /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
     /// side whenever more workers sit across the partition, ending the job for nothing.
     /// </summary>
-    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors, IHostLifetime? lifetime = null)
+    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors, bool ownSignals = false)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        if (lifetime is not null) builder.Services.AddSingleton(lifetime);
+        if (ownSignals) builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
-            .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
+            .AddHocon(ownSignals ? ActorSystemSettings.OwnSignals.WithFallback(ActorSystemSettings.Base) : ActorSystemSettings.Base, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = node.Host,
