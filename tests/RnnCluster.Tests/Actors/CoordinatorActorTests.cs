@@ -133,6 +133,61 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Assert.Equal((1, 12.0 / 16), (epoch.Epoch, epoch.Loss));
     }
 
+    [Fact]
+    public void A_worker_that_computes_a_dead_workers_shard_counts_once()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [0f, 0f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [0f, 0f]));
+        NextWeights(a);
+        NextWeights(b);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [0f, 0f]));
+        var secondB = b.ExpectMsg<ComputeGradients>();
+        Sys.Stop(b.Ref);
+        var reissued = a.ExpectMsg<ComputeGradients>();
+        Assert.Equal(secondB.FirstGroup, reissued.FirstGroup);
+        Reply(a, coordinator, reissued, new TreeNodeGradient(1, 1, [0f, 0f]));
+
+        Assert.Equal([2, 1], new[] { client.ExpectMsg<StepCompleted>(), client.ExpectMsg<StepCompleted>() }.Select(s => s.Progress.Workers));
+        Assert.Equal(2, client.ExpectMsg<EpochCompleted>().Metrics.Workers);
+    }
+
+    [Fact]
+    public void A_stop_drops_the_round_in_flight_and_hands_back_the_state_of_the_last_step()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        client.ExpectMsg<StepCompleted>();
+        NextWeights(a);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [100f, 100f]));
+
+        coordinator.Tell(StopTraining.Instance);
+
+        var stopped = client.ExpectMsg<TrainingStopped>();
+        Assert.Equal((0, 1, 1L), (stopped.State.Epoch, stopped.State.Minibatch, stopped.State.Step));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], stopped.State.Weights);
+        Assert.Null(stopped.Checkpoint);
+    }
+
+    [Fact]
+    public void While_waiting_for_workers_the_coordinator_says_so_on_each_change_and_again_after_a_while()
+    {
+        var client = CreateTestProbe();
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
+            new CoordinatorSettings(MinWorkers: 2) { WaitingReminder = TimeSpan.FromMilliseconds(300) }));
+        Assert.Equal(new WaitingForWorkers(0, 2), client.ExpectMsg<WaitingForWorkers>());
+
+        var a = CreateTestProbe();
+        coordinator.Tell(new WorkerJoined(a.Ref));
+
+        Assert.Equal(1, client.ExpectMsg<WorkerArrived>().Workers);
+        Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>());
+        Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>(TimeSpan.FromSeconds(5)));
+    }
+
     private readonly record struct TreeNodeGradient(int Level, int Index, float[] Gradient);
 
     private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
