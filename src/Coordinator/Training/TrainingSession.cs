@@ -18,8 +18,12 @@ public static class TrainingSession
     /// <summary>How long a stopped coordinator may take to checkpoint and answer before the session gives up on it.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(6);
 
-    /// <summary>How long leaving the cluster may take (it normally takes one or two gossip rounds, about a second).</summary>
-    private static readonly TimeSpan LeaveGrace = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How long the actor system may take to end. Leaving the cluster normally takes one or two gossip rounds,
+    /// about a second; a local worker in the middle of a shard would hold termination until the shard is done
+    /// (seconds, for a large model), and nothing waits for that shard any more.
+    /// </summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
@@ -48,7 +52,7 @@ public static class TrainingSession
         }
         finally
         {
-            await system.Terminate().ConfigureAwait(false);
+            await Task.WhenAny(system.Terminate(), Task.Delay(ShutdownGrace)).ConfigureAwait(false);
         }
     }
 
@@ -81,7 +85,7 @@ public static class TrainingSession
         {
             // Leaving runs Akka's CoordinatedShutdown: the workers see this member leave instead of going unreachable.
             var leaving = host.StopAsync(CancellationToken.None);
-            await Task.WhenAny(leaving, Task.Delay(LeaveGrace)).ConfigureAwait(false);
+            await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false);
         }
     }
 
