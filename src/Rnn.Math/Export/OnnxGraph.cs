@@ -50,6 +50,10 @@ internal sealed class OnnxGraph
         return names;
     }
 
+    /// <summary>Gives <paramref name="value"/> the name <paramref name="name"/> (a graph output's name is fixed).</summary>
+    public void Identity(string value, string name)
+        => Proto.Node.Add(new NodeProto { OpType = "Identity", Name = $"Identity_{_nodes++}", Input = { value }, Output = { name } });
+
     public static AttributeProto Int(string name, long value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
