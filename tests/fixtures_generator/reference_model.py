@@ -1,33 +1,23 @@
 """The PyTorch twin of an RnnCluster model, built from OUR config format (docs/contract.md).
 
-Its `layers` is an nn.ModuleList with one module per config layer, in config order: each recurrent layer its own
-single-layer nn.RNN/LSTM/GRU (batch_first=True), nn.Dropout, nn.Linear. Its parameter names are therefore
-PyTorch's own (`layers.0.weight_ih_l0`, `layers.2.weight`), the names docs/contract.md gives the weights file.
+It is examples/pytorch/load.py's module: `layers` is an nn.ModuleList with one module per config layer, in config
+order: each recurrent layer its own single-layer nn.RNN/LSTM/GRU (batch_first=True), nn.Dropout, nn.Linear. Its
+parameter names are therefore PyTorch's own (`layers.0.weight_ih_l0`, `layers.2.weight`), the names
+docs/contract.md gives the weights file.
 Dropout layers are identities: fixtures compare runs without dropout (RnnCluster draws its masks from its own
 counter-based generator, which PyTorch cannot reproduce).
 """
 
+import os
+import sys
+
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-RECURRENT = ("rnn", "lstm", "gru")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "examples", "pytorch"))
 
-ACTIVATIONS = {
-    "linear": lambda z: z,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "relu": torch.relu,
-    "softmax": lambda z: torch.softmax(z, dim=-1),
-}
-
-
-def _recurrent_module(kind, input_size, units):
-    if kind == "rnn":
-        return nn.RNN(input_size, units, nonlinearity="tanh", batch_first=True)
-    if kind == "lstm":
-        return nn.LSTM(input_size, units, batch_first=True)
-    return nn.GRU(input_size, units, batch_first=True)
+from load import ACTIVATIONS, RECURRENT, RnnClusterModel  # noqa: E402  (examples/pytorch/load.py)
 
 
 def _detached(state):
@@ -36,24 +26,9 @@ def _detached(state):
     return state.detach()
 
 
-class ReferenceModel(nn.Module):
-    """config["model"] as PyTorch modules; forward(x) gives the model output, [N,O] or [N,T,O]."""
-
-    def __init__(self, model_config):
-        super().__init__()
-        self.specs = model_config["layers"]
-        self.layers = nn.ModuleList()
-        width = model_config["inputSize"]
-        for spec in self.specs:
-            kind = spec["type"]
-            if kind in RECURRENT:
-                self.layers.append(_recurrent_module(kind, width, spec["units"]))
-                width = spec["units"]
-            elif kind == "dense":
-                self.layers.append(nn.Linear(width, spec["units"]))
-                width = spec["units"]
-            else:
-                self.layers.append(nn.Dropout(spec["rate"]))
+class ReferenceModel(RnnClusterModel):
+    """load.py's module (its `layers` built the same way, so the same parameters and names), run with truncated
+    BPTT when asked; forward(x) gives the model output, [N,O] or [N,T,O]."""
 
     @property
     def outputs_probabilities(self):
