@@ -29,7 +29,7 @@ public sealed record RunFingerprint(string Config, string Data)
         data.Remove("path");
         var training = Node(config.Training with { Optimizer = config.Training.OptimizerOrDefault });
         training.Remove("epochs");
-        var settings = new JsonObject { ["model"] = Node(config.Model), ["data"] = data, ["training"] = training };
+        var settings = new JsonObject { ["model"] = config.Model.ToJson(), ["data"] = data, ["training"] = training };
         var content = new JsonObject
         {
             ["train"] = Shape(job.Train),

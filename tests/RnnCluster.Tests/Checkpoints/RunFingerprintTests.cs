@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
@@ -26,7 +27,7 @@ public class RunFingerprintTests
     public void A_changed_layer_width_is_named_with_both_values()
     {
         var job = TestJobs.StackedLstmGru();
-        var wider = job with { Model = job.Model with { Layers = [job.Model.Layers[0] with { Units = 9 }, .. job.Model.Layers.Skip(1)] } };
+        var wider = job with { Model = job.Model with { Layers = [new LstmConfig(9, ReturnSequences: true), .. job.Model.Layers.Skip(1)] } };
 
         Assert.Equal(["model.layers[0].units: 5 in the checkpoint, 9 now"], Of(job).Differences(Of(wider)));
     }
