@@ -111,7 +111,7 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                     if (options.Once) return Ending.JobFinished;
                     break;
                 case CoordinatorRemoved removed:
-                    Say($"coordinator {removed.Coordinator} {(removed.Left ? "left" : "was removed")}");
+                    Say($"coordinator {removed.Coordinator} {(removed.Left ? "left" : "is gone")}");
                     if (removed.Remaining > 0) break;
                     _lost ??= Stopwatch.StartNew();
                     return Ending.CoordinatorGone;
