@@ -33,7 +33,7 @@ internal static class Commands
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns)"),
         new("--output", FlagKind.Value, "FILE", "CSV to write (default: print to stdout)"),
-        new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this PNG"),
+        new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this image (.png, .jpg, .bmp, .webp)"),
         Quiet,
         FlagSpec.HelpFlag,
     ]);
