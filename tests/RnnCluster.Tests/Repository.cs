@@ -1,7 +1,7 @@
 namespace RnnCluster.Tests;
 
-/// <summary>Files of the repository the tests run from (found upwards from the test binaries).</summary>
-internal static class Repository
+/// <summary>Files of the checkout the tests run from (examples, scripts), found by walking up from the test binaries.</summary>
+public static class Repository
 {
     public static string File(string relative)
     {

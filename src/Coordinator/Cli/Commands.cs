@@ -31,8 +31,8 @@ internal static class Commands
     public static readonly CommandSpec Predict = new(Program, "predict", "predict with a trained model",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
-        new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns)"),
-        new("--output", FlagKind.Value, "FILE", "CSV to write (default: print to stdout)"),
+        new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns, or safetensors x [N,T,I])"),
+        new("--output", FlagKind.Value, "FILE", "CSV, or .safetensors (y) for a safetensors input, to write (default: CSV to stdout)"),
         new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this image (.png, .jpg, .bmp, .webp)"),
         Quiet,
         FlagSpec.HelpFlag,
@@ -42,6 +42,14 @@ internal static class Commands
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns)"),
+        Quiet,
+        FlagSpec.HelpFlag,
+    ]);
+
+    public static readonly CommandSpec Export = new(Program, "export", "write a trained model as ONNX",
+    [
+        new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
+        new("--onnx", FlagKind.Value, "FILE", "the ONNX file to write"),
         Quiet,
         FlagSpec.HelpFlag,
     ]);
@@ -58,7 +66,7 @@ internal static class Commands
         FlagSpec.HelpFlag,
     ]);
 
-    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Bench];
+    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Export, Bench];
 
     /// <summary>`rnn-cluster --help`.</summary>
     public static string ProgramHelp => Usage.Program(Program,

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using RnnCluster.Worker.Protocol;
 
@@ -23,10 +23,12 @@ internal static class JobLine
     /// <summary>`job 6f1c2a57`: the first part of the job's id, enough to tell jobs apart on one terminal.</summary>
     public static string Id(Guid jobId) => $"job {jobId.ToString()[..8]}";
 
-    private static string Layer(LayerConfig layer) => layer.Type switch
+    private static string Layer(LayerConfig layer) => layer switch
     {
-        LayerType.Dropout => string.Create(CultureInfo.InvariantCulture, $"dropout({layer.Rate})"),
-        _ => $"{layer.Type.ToString().ToLowerInvariant()}({layer.Units})",
+        DropoutConfig dropout => string.Create(CultureInfo.InvariantCulture, $"{dropout.TypeName}({dropout.Rate})"),
+        RecurrentConfig recurrent => $"{recurrent.TypeName}({recurrent.Units})",
+        DenseConfig dense => $"{dense.TypeName}({dense.Units})",
+        _ => layer.TypeName,
     };
 
     private static string Size(long bytes) => bytes switch
