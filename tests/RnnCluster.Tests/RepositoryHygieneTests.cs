@@ -33,7 +33,7 @@ public partial class RepositoryHygieneTests
         Assert.All(written, path => Assert.StartsWith("runs/", path));
     }
 
-    /// <summary>`--out X`, `--output X`, `--plot X` in a command (not the placeholders of the reference: DIR, FILE...).</summary>
-    [GeneratedRegex(@"--(?:out|output|plot) (?<path>(?![A-Z]+\b)[^\s`\]]+)")]
+    /// <summary>`--out X`, `--output X`, `--plot X`, `--onnx X` in a command (not the placeholders of the reference: DIR, FILE...).</summary>
+    [GeneratedRegex(@"--(?:out|output|plot|onnx) (?<path>(?![A-Z]+\b)[^\s`\]]+)")]
     private static partial Regex OutputFlag();
 }
