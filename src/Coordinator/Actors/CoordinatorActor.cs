@@ -272,6 +272,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Finish()
     {
+        foreach (var worker in _workers.All) worker.Tell(new JobFinished(_jobId));
         _client.Tell(new TrainingFinished(_state, _timings.ToList()));
         End();
     }

@@ -40,8 +40,7 @@ public static class TrainingSession
         // A run cancelled before it starts must not start: the actors could otherwise finish a tiny job
         // before the cancellation is registered below.
         cancellation.ThrowIfCancellationRequested();
-        var system = ActorSystem.Create(ActorSystemSettings.SystemName,
-            local.Extra.WithFallback(ActorSystemSettings.OwnSignals).WithFallback(ActorSystemSettings.Base));
+        var system = ActorSystem.Create(ActorSystemSettings.SystemName, local.Extra.WithFallback(ActorSystemSettings.Base));
         try
         {
             return await Run(system, job, local.Workers, session, null, cancellation, coordinator =>
@@ -71,7 +70,8 @@ public static class TrainingSession
     {
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         cancellation.ThrowIfCancellationRequested();
-        using var host = await NodeStart.StartAsync(options.Node, cancellation).ConfigureAwait(false);
+        NodeNames.Check(options.Node);
+        using var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();

@@ -17,19 +17,19 @@ public static class ClusterNode
 
     /// <summary>
     /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
-    /// and then runs <paramref name="startActors"/>. With <paramref name="ownSignals"/> the program handles SIGTERM
-    /// and Ctrl+C itself (rnn-cluster checkpoints first): neither the host nor Akka takes them (<see cref="ActorSystemSettings.OwnSignals"/>).
+    /// and then runs <paramref name="startActors"/>. Both programs handle SIGTERM and Ctrl+C themselves, so the
+    /// host takes no signal (<see cref="SignalFreeLifetime"/>).
     /// Split brain: keep-oldest decided among the coordinators, without downing a lone oldest. The coordinator
     /// normally forms the cluster, so it is the oldest; whatever side of a partition it is on holds the job's
     /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
     /// side whenever more workers sit across the partition, ending the job for nothing.
     /// </summary>
-    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors, bool ownSignals = false)
+    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        if (ownSignals) builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
-            .AddHocon(ownSignals ? ActorSystemSettings.OwnSignals.WithFallback(ActorSystemSettings.Base) : ActorSystemSettings.Base, HoconAddMode.Prepend)
+            .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = node.Host,
@@ -52,5 +52,28 @@ public static class ClusterNode
                 startActors(system);
             }));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// <see cref="Build"/>, then starts the node; when it cannot listen, throws <see cref="NodeStartException"/>
+    /// with the reason in one line, before Akka has logged anything. The actor system is created here rather
+    /// than inside the host's start, where Akka.Hosting would print the whole nested exception to standard out.
+    /// </summary>
+    public static async Task<IHost> StartAsync(NodeOptions node, string role, Action<ActorSystem> startActors,
+        CancellationToken cancellation = default)
+    {
+        ListenCheck.Probe(node);
+        var host = Build(node, role, startActors);
+        try
+        {
+            host.Services.GetRequiredService<ActorSystem>();
+            await host.StartAsync(cancellation).ConfigureAwait(false);
+            return host;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new NodeStartException($"cannot start a cluster node on {node.Host}:{node.Port}: {e.GetBaseException().Message}");
+        }
     }
 }

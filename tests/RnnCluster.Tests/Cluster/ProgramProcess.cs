@@ -1,92 +1,102 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace RnnCluster.Tests.Cluster;
 
 /// <summary>
-/// rnn-cluster or rnn-worker run as a user runs it: its own process, its output collected, signalled as a
-/// terminal or a container runtime would. Disposing kills it if it still runs.
+/// `rnn-worker` or `rnn-cluster` as a user runs it: a separate process, its output lines collected as they
+/// come, each with the time it arrived. Disposing kills it if it still runs.
 /// </summary>
-internal sealed partial class ProgramProcess : IDisposable
+internal sealed partial class ProgramProcess : IAsyncDisposable
 {
-    public const int SigInt = 2;
-    public const int SigKill = 9;
-    public const int SigTerm = 15;
+    public const string WorkerProgram = "rnn-worker";
+    public const string ClusterProgram = "rnn-cluster";
 
-    private readonly Process process;
-    private readonly StringBuilder stdout = new();
-    private readonly StringBuilder stderr = new();
+    private readonly Process _process;
+    private readonly ConcurrentQueue<(TimeSpan At, string Line)> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly Stopwatch _clock;
 
-    private ProgramProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    private ProgramProcess(Process process, Stopwatch clock)
+    {
+        _process = process;
+        _clock = clock;
+    }
+
+    /// <param name="clock">The time lines are stamped with; one clock for several processes orders their events.</param>
+    public static ProgramProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Stopwatch? clock = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, $"{program}.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var started = new ProgramProcess(Process.Start(start)!, clock ?? Stopwatch.StartNew());
+        started._process.OutputDataReceived += (_, e) => { if (e.Data is not null) started._stdout.Enqueue((started._clock.Elapsed, e.Data)); };
+        started._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) started._stderr.Enqueue(e.Data); };
+        started._process.BeginOutputReadLine();
+        started._process.BeginErrorReadLine();
+        return started;
     }
 
-    public static ProgramProcess Cluster(params string[] args) => new("rnn-cluster.dll", args, null);
+    public string[] Output => _stdout.Select(l => l.Line).ToArray();
 
-    public static ProgramProcess Worker(IReadOnlyDictionary<string, string> environment, params string[] args) => new("rnn-worker.dll", args, environment);
+    public string[] Errors => _stderr.ToArray();
 
-    public int Id => process.Id;
+    public bool HasExited => _process.HasExited;
 
-    public string Stdout => Read(stdout);
-
-    public string Stderr => Read(stderr);
-
-    public int ExitCode => process.ExitCode;
-
-    public bool HasExited => process.HasExited;
-
-    /// <summary>Sends <paramref name="signal"/> (SIGTERM, SIGINT...) as `kill -s` does.</summary>
-    public void Signal(int signal)
+    /// <summary>When the first output line matching <paramref name="match"/> arrived, on the process's clock; null if none did.</summary>
+    public TimeSpan? TimeOf(Func<string, bool> match)
     {
-        if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        foreach (var (at, line) in _stdout)
+            if (match(line)) return at;
+        return null;
     }
 
-    /// <summary>Waits for the process to end, its output read to the end; false when it still runs after <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    /// <summary><see cref="TimeOf"/> the first matching line, once it comes.</summary>
+    public async Task<TimeSpan> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
-        using var cancel = new CancellationTokenSource(timeout);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (TimeOf(match) is { } at) return at;
+            if (_process.HasExited) break;
+            await Task.Delay(100);
+        }
+        if (TimeOf(match) is { } last) return last;
+        throw new TimeoutException($"no such line within {timeout.TotalSeconds:0} s; output:\n{string.Join('\n', Output)}\nerrors:\n{string.Join('\n', Errors)}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(cancel.Token);
-            return true;
+            await _process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)
         {
-            return false;
+            throw new TimeoutException($"still running after {timeout.TotalSeconds:0} s; output:\n{string.Join('\n', Output)}\nerrors:\n{string.Join('\n', Errors)}");
         }
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
-    public void Dispose()
+    /// <summary>SIGTERM, as docker stop, systemd and Kubernetes send it.</summary>
+    public void Terminate() => Assert.Equal(0, Kill(_process.Id, Sigterm));
+
+    /// <summary>SIGKILL: the process dies without a word to anyone.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-        process.Dispose();
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
     }
 
-    private static void Append(StringBuilder buffer, string? line)
-    {
-        if (line is null) return;
-        lock (buffer) buffer.Append(line).Append('\n');
-    }
+    private const int Sigterm = 15;
 
-    private static string Read(StringBuilder buffer)
-    {
-        lock (buffer) return buffer.ToString();
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
 }
