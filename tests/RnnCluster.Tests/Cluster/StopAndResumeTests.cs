@@ -96,15 +96,17 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     public async Task A_worker_joining_midway_takes_part_and_the_run_ends_on_the_undisturbed_bytes()
     {
         // Long enough for the second worker to join: it starts in this (already compiled) process, so it joins
-        // within a few gossip rounds; on a loaded 2-core machine it took part from epoch 172 on.
+        // within a few gossip rounds; on a loaded 2-core machine it took part from about epoch 170 on.
         const int epochs = 600;
         var config = Config;
         await using var first = StartWorker();
-        await using var coordinator = Start(ClusterProgram, [.. Train(config, epochs), .. ClusterFlags(minWorkers: 1)]);
+        var clock = Stopwatch.StartNew();
+        await using var coordinator = Start(ClusterProgram, [.. Train(config, epochs), .. ClusterFlags(minWorkers: 1)], clock: clock);
         await WaitFor(() => MetricsEpochs().Length > 0, coordinator, "the first epoch");
 
         using var second = ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, [Seed]), ClusterNode.WorkerRole,
             system => system.ActorOf(WorkerActor.Props(threads: 1), WorkerActor.Name));
+        var starting = clock.Elapsed;
         try
         {
             await second.StartAsync();
@@ -114,6 +116,8 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
         {
             await second.StopAsync();
         }
+        var joined = coordinator.TimeOf(line => line.StartsWith("worker joined: ", StringComparison.Ordinal) && line.EndsWith("(2 workers)", StringComparison.Ordinal));
+        log.WriteLine($"the second worker joined {(joined - starting)?.TotalSeconds:0.0} s after it started, in epoch {Array.IndexOf(Metrics("workers"), 2) + 1} of {epochs}");
 
         Assert.Contains($"waiting for workers: 0/1 joined, seed {Seed}", coordinator.Output);
         Assert.Equal(2, coordinator.Output.Count(line => line.StartsWith("worker joined: ", StringComparison.Ordinal)));
