@@ -24,7 +24,7 @@ internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> sta
 
     public void WaitingForWorkers(int joined, int needed)
     {
-        if (showWorkers) display.Waiting(WorkerLines.Waiting(joined, needed, seed));
+        if (showWorkers) display.Waiting(joined, needed, seed);
     }
 
     public void WorkerArrived(string address, int workers)

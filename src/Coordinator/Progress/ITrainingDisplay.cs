@@ -11,8 +11,11 @@ internal interface ITrainingDisplay
 {
     Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> run);
 
-    /// <summary>What training waits for (workers, in cluster mode): kept in view until the first step.</summary>
-    void Waiting(string status);
+    /// <summary>
+    /// Training waits for <paramref name="needed"/> workers, <paramref name="joined"/> are there; <paramref name="seed"/>
+    /// is what a worker gives as `--seed-nodes`. Kept in view until the first step.
+    /// </summary>
+    void Waiting(int joined, int needed, string? seed);
 
     /// <summary>A line worth keeping in the output: a worker joined or left.</summary>
     void Note(string line);

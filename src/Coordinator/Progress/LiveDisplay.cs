@@ -18,6 +18,7 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
 
     private ProgressTask? run;
     private ProgressTask? epoch;
+    private string? printedSeed;
 
     public Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> training) =>
         console.Progress()
@@ -36,9 +37,16 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
                 return result;
             });
 
-    public void Waiting(string status)
+    public void Waiting(int joined, int needed, string? seed)
     {
-        if (epoch is not null) epoch.Description = Markup.Escape(Fit(status, "waiting for workers"));
+        var full = WorkerLines.Waiting(joined, needed, seed);
+        // The seed is what a worker needs to join; where the bar has no room for it, it is printed once above the bars.
+        if (seed is not null && seed != printedSeed && full.Length > Room)
+        {
+            console.WriteLine(full);
+            printedSeed = seed;
+        }
+        if (epoch is not null) epoch.Description = Markup.Escape(Fit(full, WorkerLines.Waiting(joined, needed, null)));
     }
 
     public void Note(string line) => console.WriteLine(line);
@@ -68,9 +76,7 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
     }
 
     /// <summary>The first label that fits on one line (the last one always): a wrapped line redraws as garbage.</summary>
-    private string Fit(params string[] labels)
-    {
-        var room = console.Profile.Width - FixedColumns;
-        return labels.FirstOrDefault(label => label.Length <= room) ?? labels[^1];
-    }
+    private string Fit(params string[] labels) => labels.FirstOrDefault(label => label.Length <= Room) ?? labels[^1];
+
+    private int Room => console.Profile.Width - FixedColumns;
 }

@@ -12,7 +12,7 @@ internal sealed class PlainDisplay(TextWriter output) : ITrainingDisplay
 
     public Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> run) => run();
 
-    public void Waiting(string status) => Write(status);
+    public void Waiting(int joined, int needed, string? seed) => Write(WorkerLines.Waiting(joined, needed, seed));
 
     public void Note(string line) => Write(line);
 

@@ -7,7 +7,7 @@ internal sealed class QuietDisplay : ITrainingDisplay
 {
     public Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> run) => run();
 
-    public void Waiting(string status)
+    public void Waiting(int joined, int needed, string? seed)
     {
     }
 
