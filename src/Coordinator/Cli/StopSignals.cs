@@ -14,21 +14,40 @@ internal sealed class StopSignals : IDisposable
 
     public StopSignals(CancellationTokenSource stop)
     {
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
-        {
-            context.Cancel = !stop.IsCancellationRequested;
-            stop.Cancel();
-        });
+        var requests = new StopRequests(stop);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = requests.Terminate());
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = requests.Interrupt());
     }
 
     public void Dispose()
     {
         _terminate.Dispose();
         _interrupt.Dispose();
+    }
+}
+
+/// <summary>
+/// What each signal does, apart from the signals themselves. Each method says whether the signal is handled
+/// here (true) or left to the runtime's default, which ends the process. Signals can be handled on two
+/// threads at once, hence one atomic exchange.
+/// </summary>
+internal sealed class StopRequests(CancellationTokenSource stop)
+{
+    private int _stopping;
+
+    /// <summary>SIGTERM: stop cleanly, however often it comes (a container runtime follows with SIGKILL when it has waited enough).</summary>
+    public bool Terminate()
+    {
+        Interlocked.Exchange(ref _stopping, 1);
+        stop.Cancel();
+        return true;
+    }
+
+    /// <summary>Ctrl+C: the first one stops cleanly; one after stopping has begun ends the process.</summary>
+    public bool Interrupt()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1) return false;
+        stop.Cancel();
+        return true;
     }
 }
