@@ -66,7 +66,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     public static Props Props(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
         => Akka.Actor.Props.Create(() => new CoordinatorActor(job, start, client, settings));
 
-    /// <summary>A coordinator of <paramref name="job"/> from its first step, without checkpoints.</summary>
+    /// <summary>A coordinator of <paramref name="job"/> from its first step.</summary>
     public static Props Props(TrainingJob job, IActorRef client, CoordinatorSettings settings)
         => Props(job, TrainingState.Initial(job), client, settings);
 

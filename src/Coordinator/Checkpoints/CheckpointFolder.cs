@@ -39,8 +39,9 @@ public sealed partial class CheckpointFolder(string path, int keep = CheckpointF
         .ToList();
 
     /// <summary>
-    /// Writes <paramref name="state"/> and removes all but the newest <see cref="Keep"/>; returns its path. A
-    /// state already written (the stop right after an epoch's end, say) is not written twice.
+    /// Writes <paramref name="state"/> and returns its path; then removes any file past it (the damaged ones a
+    /// resume passed over: the newest file is always where the run stands) and all but the newest
+    /// <see cref="Keep"/>. A state already written (the stop right after an epoch's end, say) is not written twice.
     /// </summary>
     public string Write(ParameterLayout layout, TrainingState state, RunFingerprint fingerprint)
     {
@@ -50,7 +51,9 @@ public sealed partial class CheckpointFolder(string path, int keep = CheckpointF
             $"checkpoint-epoch{state.Epoch + 1:D4}-step{state.Step:D9}.safetensors"));
         CheckpointFile.Write(file, layout, state, fingerprint);
         _latest = (file, state.Epoch, state.Minibatch, state.Step);
-        foreach (var old in Files().Skip(Keep)) File.Delete(old);
+        var files = Files();
+        int newest = files.ToList().IndexOf(file);
+        foreach (var stale in files.Take(newest).Concat(files.Skip(newest + Keep))) File.Delete(stale);
         return file;
     }
 

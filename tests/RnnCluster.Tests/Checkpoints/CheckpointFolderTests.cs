@@ -23,9 +23,9 @@ public class CheckpointFolderTests
         var folder = new CheckpointFolder(temp.Path);
         var (layout, state, fingerprint) = CheckpointFileTests.Sample();
 
+        var earlier = folder.Write(layout, state with { Epoch = 9, Minibatch = 3, Step = 99 }, fingerprint);
         var lastStep = folder.Write(layout, state with { Epoch = 9, Minibatch = 4, Step = 100 }, fingerprint);
         var epochEnd = folder.Write(layout, state with { Epoch = 10, Minibatch = 0, Step = 100 }, fingerprint);
-        var earlier = folder.Write(layout, state with { Epoch = 9, Minibatch = 3, Step = 99 }, fingerprint);
 
         Assert.Equal([epochEnd, lastStep, earlier], folder.Files());
     }
@@ -61,6 +61,23 @@ public class CheckpointFolderTests
         Assert.Equal(older, found!.Path);
         Assert.Equal(7, found.Position.Step);
         Assert.Contains(Path.GetFileName(newest), Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void The_first_checkpoint_after_a_resume_removes_the_damaged_ones_it_passed_over()
+    {
+        using var temp = new TempFolder();
+        var folder = new CheckpointFolder(temp.Path);
+        var (layout, state, fingerprint) = CheckpointFileTests.Sample();
+        var resumedFrom = folder.Write(layout, state with { Step = 7 }, fingerprint);
+        var damaged = folder.Write(layout, state with { Step = 9 }, fingerprint);
+        File.WriteAllBytes(damaged, [1, 2, 3]);
+
+        var resumed = new CheckpointFolder(temp.Path);
+        resumed.NewestValid(_ => { });
+        var next = resumed.Write(layout, state with { Step = 8 }, fingerprint);
+
+        Assert.Equal([next, resumedFrom], resumed.Files());
     }
 
     [Fact]
