@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Actors;
+using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
@@ -116,6 +117,30 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Sys.Stop(a.Ref);
         Sys.Stop(b.Ref);
         Assert.IsType<TimeoutException>(client.ExpectMsg<TrainingFailed>().Cause);
+    }
+
+    [Fact]
+    public void A_job_that_fails_after_a_step_checkpoints_that_step_and_names_the_file()
+    {
+        using var temp = new TempFolder();
+        var (a, b, client, _) = Start();
+        var job = Job();
+        var policy = new CheckpointPolicy(new CheckpointFolder(temp.Path), RunFingerprint.Of(Tests.Checkpoints.CheckpointFileTests.Config(job), job));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(job, client.Ref,
+            new CoordinatorSettings(MinWorkers: 2, policy) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        client.ExpectMsg<StepCompleted>();
+
+        Sys.Stop(a.Ref);
+        Sys.Stop(b.Ref);
+
+        var failed = client.ExpectMsg<TrainingFailed>();
+        Assert.IsType<TimeoutException>(failed.Cause);
+        var checkpoint = CheckpointFile.Read(failed.Checkpoint!);
+        Assert.Equal((0, 1, 1L), (checkpoint.Position.Epoch, checkpoint.Position.Minibatch, checkpoint.Position.Step));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], checkpoint.State(new Rnn.Math.Model.Network(job.Model).Layout).Weights);
     }
 
     [Fact]
