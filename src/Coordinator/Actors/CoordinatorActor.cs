@@ -10,10 +10,13 @@ namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each,
-/// then for every minibatch broadcasts the weights, gives each worker a contiguous run of gradient groups,
-/// finishes the reduction tree from their partial sums, clips, and steps the optimizer; at each epoch's end it
-/// shards the validation set the same way and reports the epoch's metrics to the client. It checkpoints its
-/// state as its settings say, and on <see cref="StopTraining"/> drops the round in flight and checkpoints.
+/// then for every minibatch gives each idle worker a contiguous run of gradient groups sized by its speed (with
+/// the weights first when it lacks them), finishes the reduction tree from their partial sums, clips, and steps
+/// the optimizer; at each epoch's end it shards the validation set the same way and reports the epoch's metrics
+/// to the client. A shard whose worker is lost or unreachable goes to a live worker at once; a shard late past
+/// its holder's recent pace goes to the idle workers too, cut among them; the first answer counts (see
+/// <see cref="Round"/>). It checkpoints its state as its settings say; on <see cref="StopTraining"/> it drops
+/// the round in flight and checkpoints, and on <see cref="ClusterLost"/> it checkpoints and fails.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
 /// The run's position is one value, <see cref="TrainingState"/>, replaced at every step; the fields besides it
 /// are the connections to workers (<see cref="WorkerRoster"/>), the round in flight and clocks.
@@ -34,6 +37,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private TrainingState _state;
     private EpochPlan? _plan;
     private Round? _round;
+    private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
     private Stopwatch? _trainingClock;
 
@@ -45,6 +49,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed record RemindWaiting
     {
         public static readonly RemindWaiting Instance = new();
+    }
+
+    /// <summary>The earliest time a shard of the round in flight becomes late.</summary>
+    private sealed record CheckLateShards
+    {
+        public static readonly CheckLateShards Instance = new();
     }
 
     public CoordinatorActor(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
@@ -103,7 +113,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (RemoveWorker(terminated.ActorRef)) ReportWaiting();
         });
         Receive<RemindWaiting>(_ => ReportWaiting());
+        ReceiveReachability();
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
     }
 
     private void DistributingData()
@@ -111,6 +123,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        ReceiveReachability();
         Receive<DataReceived>(IsThisJob, _ =>
         {
             if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
@@ -119,6 +132,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             NextRound();
         });
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
     }
 
     private void Training()
@@ -126,27 +140,42 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated =>
         {
-            var request = _round?.Release(terminated.ActorRef);
             RemoveStartedWorker(terminated.ActorRef);
-            if (request is null) return;
-            _log.Warning("worker {0} left during round {1}; its shard goes to another worker", terminated.ActorRef.Path, _round!.Id);
-            _round.Defer(request);
-            DispatchDeferred();
+            TakeShardFrom(terminated.ActorRef, ReissueCause.Left);
         });
-        Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) DispatchDeferred(); });
+        ReceiveReachability();
+        Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        Receive<CheckLateShards>(_ => Dispatch());
         Receive<GradientChunk>(chunk => IsThisRound(chunk.JobId, chunk.RoundId), chunk => _round!.AddChunk(Sender, chunk));
-        Receive<GradientsComputed>(done => IsThisRound(done.JobId, done.RoundId) && !_round!.IsValidation, done =>
-        {
-            if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishTrainingRound(_round);
-        });
-        Receive<ValidationLossComputed>(done => IsThisRound(done.JobId, done.RoundId) && _round!.IsValidation, done =>
-        {
-            if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishValidationRound(_round);
-        });
+        Receive<GradientsComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: false, done.Partials, done.ComputeMs));
+        Receive<ValidationLossComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: true, done.Partials, done.ComputeMs));
         Receive<ShardFailed>(failed => IsThisRound(failed.JobId, failed.RoundId), Fail);
+        Receive<ShardFailed>(failed => IsThisJob(failed.JobId), failed => { if (_workers.MarkDone(Sender, failed.RoundId)) Dispatch(); });
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
         Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
+    }
+
+    /// <summary>
+    /// The failure detector's news: an unreachable worker gets no new request and its shard goes to a live worker
+    /// at once, long before the node is removed; it keeps the shard too, and if it comes back and answers first,
+    /// that answer counts. A worker reachable again takes work again.
+    /// </summary>
+    private void ReceiveReachability()
+    {
+        Receive<WorkerUnreachable>(unreachable =>
+        {
+            if (!_workers.MarkReachable(unreachable.Worker, false)) return;
+            _client.Tell(new WorkerLost(NodeOf(unreachable.Worker), _workers.ReachableCount, _workers.Count));
+            if (_round?.HeldBy(unreachable.Worker) is { } shard) Reissue(unreachable.Worker, shard, ReissueCause.Unreachable, Dispatch());
+        });
+        Receive<WorkerReachable>(reachable =>
+        {
+            if (!_workers.MarkReachable(reachable.Worker, true)) return;
+            _client.Tell(new WorkerBack(NodeOf(reachable.Worker), _workers.ReachableCount, _workers.Count));
+            Dispatch();
+        });
     }
 
     private void Done()
@@ -187,45 +216,151 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void StartTrainingRound(ReadOnlySpan<int> minibatch)
     {
-        int groupSize = _job.Training.GroupSize;
-        int groupCount = EpochPlan.GroupCount(minibatch.Length, groupSize);
-        var round = Round.Training(_nextRoundId++, groupCount, _state.Weights.Length);
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
-        {
-            var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, minibatch.Length)].ToArray();
-            round.Defer(new ComputeGradients(_jobId, round.Id, _state.Epoch, _state.Step, minibatch.Length, groupCount, first, end, ids));
-        }
-        Dispatch(round);
+        int groupSize = _job.Training.GroupSize, samples = minibatch.Length;
+        int groupCount = EpochPlan.GroupCount(samples, groupSize);
+        var ids = minibatch.ToArray();
+        var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
+        _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
+        _round = Round.Training(id, groupCount, _state.Weights.Length, (first, end) =>
+            new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, first, end, ids[(first * groupSize)..System.Math.Min(end * groupSize, samples)]));
+        Dispatch();
     }
 
     private void StartValidationRound()
     {
-        int groupCount = EpochPlan.GroupCount(_job.Validation!.Samples, _job.Training.GroupSize);
-        var round = Round.Validation(_nextRoundId++, groupCount);
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
-            round.Defer(new ComputeValidationLoss(_jobId, round.Id, _state.Step, groupCount, first, end));
-        Dispatch(round);
+        int groupSize = _job.Training.GroupSize, samples = _job.Validation!.Samples;
+        int groupCount = EpochPlan.GroupCount(samples, groupSize);
+        var (id, step) = (_nextRoundId++, _state.Step);
+        _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
+        _round = Round.Validation(id, groupCount, (first, end) => new ComputeValidationLoss(_jobId, id, step, groupCount, first, end));
+        Dispatch();
     }
 
-    private void Dispatch(Round round)
+    /// <summary>
+    /// Puts every idle worker to use in the round in flight: first the groups no one computes (all of them at the
+    /// start of a round, the shards of lost workers later), cut among the idle workers by their speed; then, to
+    /// workers still idle, copies of late shards, cut the same way. Returns what it handed out, and sets the
+    /// timer for the next shard to become late.
+    /// </summary>
+    private List<(IActorRef Worker, int First, int End)> Dispatch()
     {
-        _round = round;
-        DispatchDeferred();
-    }
-
-    /// <summary>Gives each waiting request of the round to a ready worker that holds none, sending it the weights first.</summary>
-    private void DispatchDeferred()
-    {
-        if (_round is null) return;
-        foreach (var worker in _workers.Ready.ToList())
+        var given = new List<(IActorRef, int, int)>();
+        Timers.Cancel(nameof(CheckLateShards));
+        if (_round is null) return given;
+        var idle = _workers.Idle.ToList();
+        var gaps = _round.Gaps(_workers.IsReachable);
+        int ungiven = gaps.Sum(g => g.End - g.First);
+        foreach (var (first, end) in gaps)
         {
-            if (!_round.HasUnassigned) return;
-            if (_round.Holds(worker)) continue;
-            _workers.SendWeights(worker, _state.Step, _state.Weights);
-            var request = _round.TakeUnassigned();
-            _round.Assign(worker, request);
-            worker.Tell(request);
+            // Idle workers go to each gap in proportion to its size, at least one while any is left.
+            int share = System.Math.Max(1, (int)System.Math.Round(idle.Count * (end - first) / (double)ungiven));
+            ungiven -= end - first;
+            given.AddRange(Give(first, end, idle, share));
         }
+        var copied = new HashSet<(int, int)>();
+        foreach (var late in LateShards().Where(l => l.Waited >= l.Allowed).OrderByDescending(l => l.Waited - l.Allowed).ToList())
+        {
+            if (idle.Count == 0) break;
+            if (!copied.Add((late.First, late.End))) continue;
+            var copies = Give(late.First, late.End, idle, idle.Count);
+            given.AddRange(copies);
+            _round.MarkCopied(late.First, late.End);
+            Report(late.Holder, (late.First, late.End), ReissueCause.Late, copies, late.Waited, late.Allowed);
+        }
+        // Shards already late wait for a worker to become free, which calls this again; the timer is for the rest.
+        var next = LateShards().Where(l => l.Allowed > l.Waited).Select(l => l.Allowed - l.Waited).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        if (next != TimeSpan.MaxValue) Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
+        return given;
+    }
+
+    /// <summary>
+    /// Cuts groups [first, end) by speed among the first <paramref name="count"/> <paramref name="idle"/> workers
+    /// and sends each its piece; the workers used leave the list.
+    /// </summary>
+    private List<(IActorRef Worker, int First, int End)> Give(int first, int end, List<IActorRef> idle, int count)
+    {
+        var given = new List<(IActorRef, int, int)>();
+        var workers = idle.Take(count).ToList();
+        if (workers.Count == 0) return given;
+        var pieces = ShardPlanner.Plan(first, end, workers.Select(_workers.Speed).ToArray());
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            if (pieces[i].First == pieces[i].End) continue;
+            var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
+            _workers.SendRequest(workers[i], _round.Id, request, _state.Step, _state.Weights);
+            given.Add((workers[i], pieces[i].First, pieces[i].End));
+        }
+        idle.RemoveAll(w => given.Any(g => g.Item1.Equals(w)));
+        return given;
+    }
+
+    /// <summary>
+    /// Each reachable holder's shard with the time it has had it and the time it is allowed: its recent time per
+    /// sample (the median of all workers' for one not measured yet) times the shard's samples, times
+    /// <see cref="CoordinatorSettings.LateMultiple"/>, plus <see cref="CoordinatorSettings.LateFloor"/>.
+    /// Before any worker has answered there is no measure, and nothing is late.
+    /// </summary>
+    private IEnumerable<(int First, int End, IActorRef Holder, TimeSpan Waited, TimeSpan Allowed)> LateShards()
+    {
+        foreach (var (first, end, holder, waited) in _round!.Waiting(_workers.IsReachable))
+        {
+            if ((_workers.Pace(holder).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is not { } msPerSample) continue;
+            var allowed = TimeSpan.FromMilliseconds(_settings.LateMultiple * msPerSample * _samplesOf(first, end)) + _settings.LateFloor;
+            yield return (first, end, holder, waited, allowed);
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="worker"/>'s shard of the round in flight away and gives it to other workers: the one
+    /// way a shard leaves its holder for good (the worker left, or its answers cannot be trusted). The worker,
+    /// if it is still there, counts as busy until it answers.
+    /// </summary>
+    private void TakeShardFrom(IActorRef worker, ReissueCause cause)
+    {
+        if (_round?.Release(worker) is not { } shard) return;
+        Reissue(worker, shard, cause, Dispatch());
+    }
+
+    /// <summary>Tells the client where the shard taken from <paramref name="worker"/> went, when it went anywhere: another holder may still cover it.</summary>
+    private void Reissue(IActorRef worker, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> given)
+    {
+        var to = given.Where(g => g.First < shard.End && shard.First < g.End).ToList();
+        if (to.Count == 0 && !_round!.Gaps(_workers.IsReachable).Any(g => g.First < shard.End && shard.First < g.End)) return;
+        Report(worker, shard, cause, to, TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private void Report(IActorRef from, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> to,
+        TimeSpan waited, TimeSpan allowed)
+    {
+        var round = _round!;
+        _client.Tell(new ShardReissued(new ShardReissue(_state.Epoch + 1, _state.Step + 1, round.IsValidation, shard.First, shard.End,
+            round.GroupCount, NodeOf(from), cause, waited.TotalSeconds, allowed.TotalSeconds, to.Select(t => NodeOf(t.Worker)).ToArray())));
+    }
+
+    /// <summary>
+    /// A closing reply: the worker is free again whatever round it answers, and takes the next piece of work; a
+    /// reply to the round in flight is counted if it came first (see <see cref="Round.Complete"/>). Every training
+    /// answer, counted or late, measures the worker's pace.
+    /// </summary>
+    private void Answered(long roundId, bool validation, PartialSum[] partials, double computeMs)
+    {
+        bool freed = _workers.MarkDone(Sender, roundId);
+        if (_round is not { } round || round.Id != roundId || round.IsValidation != validation)
+        {
+            if (freed) Dispatch();
+            return;
+        }
+        var reply = round.Complete(Sender, partials, computeMs);
+        if (reply.Answer != Round.Answer.NotHeld && !validation)
+            _workers.Pace(Sender).Record(_samplesOf(reply.First, reply.End), computeMs, reply.RoundTripMs);
+        if (!round.IsComplete)
+        {
+            Dispatch();
+            return;
+        }
+        Timers.Cancel(nameof(CheckLateShards));
+        if (validation) FinishValidationRound(round);
+        else FinishTrainingRound(round);
     }
 
     private void FinishTrainingRound(Round round)
@@ -284,6 +419,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         End();
     }
 
+    /// <summary>This node is leaving the cluster against the run's will: the last step's state is kept, and the run fails.</summary>
+    private void LoseCluster(ClusterLost lost)
+    {
+        _client.Tell(new TrainingFailed(new ClusterLostException(lost.Reason), CheckpointAfterFailure()));
+        End();
+    }
+
     private void End()
     {
         Become(Done);
@@ -316,14 +458,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (!_workers.Add(worker)) return false;
         Context.Watch(worker);
-        _client.Tell(new WorkerArrived(worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerArrived(NodeOf(worker), _workers.Count));
         return true;
     }
 
     private bool RemoveWorker(IActorRef worker)
     {
         if (!_workers.Remove(worker)) return false;
-        _client.Tell(new WorkerLeft(worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerLeft(NodeOf(worker), _workers.Count));
         return true;
     }
 
@@ -346,7 +488,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private static IEnumerable<string> Names(IEnumerable<IActorRef> workers) => workers.Select(w => w.Path.ToString());
 
-    private bool IsThisJob(DataReceived received) => received.JobId == _jobId;
+    private static string NodeOf(IActorRef worker) => worker.Path.Address.ToString();
+
+    private bool IsThisJob(DataReceived received) => IsThisJob(received.JobId);
+
+    private bool IsThisJob(Guid jobId) => jobId == _jobId;
 
     private bool IsThisRound(Guid jobId, long roundId) => jobId == _jobId && _round?.Id == roundId;
 }

@@ -9,6 +9,22 @@ namespace RnnCluster.Coordinator.Actors;
 /// <summary>A worker actor that can take part in the job; the coordinator watches it and drops it when it dies.</summary>
 public sealed record WorkerJoined(IActorRef Worker) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// The failure detector finds <see cref="Worker"/>'s node unreachable: the coordinator gives its shard to a
+/// live worker at once and sends it nothing more until it is reachable again (or removed, see
+/// <see cref="Cluster.WorkerDowningActor"/>).
+/// </summary>
+public sealed record WorkerUnreachable(IActorRef Worker) : INoSerializationVerificationNeeded;
+
+/// <summary>An unreachable worker's node answers heartbeats again: it takes work again.</summary>
+public sealed record WorkerReachable(IActorRef Worker) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// This node is leaving the cluster without having been asked to (it was downed, or its cluster ended under
+/// it): the coordinator checkpoints and fails the run, saying <see cref="Reason"/>.
+/// </summary>
+public sealed record ClusterLost(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>Stop the run where it is (SIGTERM, Ctrl+C): the round in flight is dropped, the state checkpointed.</summary>
 public sealed record StopTraining : INoSerializationVerificationNeeded
 {
@@ -23,6 +39,15 @@ public sealed record WorkerArrived(string Address, int Workers) : INoSerializati
 
 /// <summary>A worker left or died; <see cref="Workers"/> remain.</summary>
 public sealed record WorkerLeft(string Address, int Workers) : INoSerializationVerificationNeeded;
+
+/// <summary>A worker (<see cref="Address"/> is its node) became unreachable; <see cref="Reachable"/> of <see cref="Workers"/> are reachable now.</summary>
+public sealed record WorkerLost(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
+
+/// <summary>An unreachable worker is reachable again and takes work again.</summary>
+public sealed record WorkerBack(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
+
+/// <summary>A shard was given to other workers: its holder was lost, unreachable or late.</summary>
+public sealed record ShardReissued(ShardReissue Reissue) : INoSerializationVerificationNeeded;
 
 /// <summary>A training step ended.</summary>
 public sealed record StepCompleted(StepProgress Progress) : INoSerializationVerificationNeeded;

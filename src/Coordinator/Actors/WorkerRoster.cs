@@ -5,9 +5,10 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
-/// The coordinator's connections: the workers it knows, in the order they joined, whether each holds the job's
-/// data, which weights it holds; and how the job, its data and each step's weights reach a worker. It decides
-/// nothing about training.
+/// The coordinator's connections: the workers it knows, in the order they joined; whether each holds the job's
+/// data, is reachable, is computing a request (of which round), which weights it holds and how fast it has been;
+/// and how the job, its data, each step's weights and each request reach a worker. It decides nothing about
+/// training.
 /// </summary>
 internal sealed class WorkerRoster(StartJob start, TrainingJob job)
 {
@@ -18,7 +19,13 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     private sealed class Link
     {
         public bool HasData;
+        public bool Reachable = true;
         public long WeightsVersion = -1;
+
+        /// <summary>The round of the request it computes; null when it computes nothing.</summary>
+        public long? Computing;
+
+        public readonly WorkerPace Pace = new();
     }
 
     /// <summary>Workers known, with or without the data.</summary>
@@ -27,15 +34,22 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     /// <summary>Every worker known, in the order they joined.</summary>
     public IEnumerable<IActorRef> All => _workers.Select(w => w.Worker);
 
-    /// <summary>Workers holding the whole dataset, in the order they joined: the ones a round can use.</summary>
+    /// <summary>Workers holding the whole dataset, in the order they joined.</summary>
     public IEnumerable<IActorRef> Ready => _workers.Where(w => w.Link.HasData).Select(w => w.Worker);
 
     public bool HasReady => _workers.Any(w => w.Link.HasData);
 
+    /// <summary>Workers a request can go to now: they hold the data, are reachable, and compute nothing.</summary>
+    public IEnumerable<IActorRef> Idle => _workers.Where(w => w.Link is { HasData: true, Reachable: true, Computing: null }).Select(w => w.Worker);
+
+    public int ReachableCount => _workers.Count(w => w.Link.Reachable);
+
+    public bool IsReachable(IActorRef worker) => Find(worker)?.Reachable == true;
+
     /// <summary>False when the worker is known already.</summary>
     public bool Add(IActorRef worker)
     {
-        if (_workers.Any(w => w.Worker.Equals(worker))) return false;
+        if (Find(worker) is not null) return false;
         _workers.Add((worker, new Link()));
         return true;
     }
@@ -46,10 +60,48 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     /// <summary>Records that the worker holds the data; false when it is unknown or was counted already.</summary>
     public bool MarkHasData(IActorRef worker)
     {
-        var link = _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
+        var link = Find(worker);
         if (link is null || link.HasData) return false;
         link.HasData = true;
         return true;
+    }
+
+    /// <summary>Records what the failure detector says of a known worker; false when that is no change.</summary>
+    public bool MarkReachable(IActorRef worker, bool reachable)
+    {
+        var link = Find(worker);
+        if (link is null || link.Reachable == reachable) return false;
+        link.Reachable = reachable;
+        return true;
+    }
+
+    /// <summary>The worker answered its request of <paramref name="round"/>; false when that was not what it computed.</summary>
+    public bool MarkDone(IActorRef worker, long round)
+    {
+        var link = Find(worker);
+        if (link?.Computing != round) return false;
+        link.Computing = null;
+        return true;
+    }
+
+    public WorkerPace Pace(IActorRef worker) => Find(worker)?.Pace ?? new WorkerPace();
+
+    /// <summary>
+    /// The worker's compute speed in samples per second; a worker not measured yet is taken to be as fast as the
+    /// median of those that are (all equal before any is).
+    /// </summary>
+    public double Speed(IActorRef worker)
+        => Find(worker)?.Pace.SamplesPerSecond
+           ?? (_workers.Any(w => w.Link.Pace.IsKnown) ? WorkerPace.Median(_workers.Select(w => w.Link.Pace.SamplesPerSecond).OfType<double>()) : 1);
+
+    /// <summary>The median over the workers measured of their time from request to answer per sample; null before any answer.</summary>
+    public double? RoundTripMsPerSample
+    {
+        get
+        {
+            var known = _workers.Select(w => w.Link.Pace.RoundTripMsPerSample).OfType<double>().ToList();
+            return known.Count == 0 ? null : WorkerPace.Median(known);
+        }
     }
 
     /// <summary>The job's description, then its dataset in chunks; the worker answers <see cref="DataReceived"/>.</summary>
@@ -63,10 +115,18 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         SendData(worker, DataPart.ValidationY, job.Validation.Y);
     }
 
-    /// <summary>Sends the weights of <paramref name="version"/> unless the worker holds them; chunks are cut once per version.</summary>
-    public void SendWeights(IActorRef worker, long version, float[] weights)
+    /// <summary>Sends the request of <paramref name="round"/>, preceded by the weights of <paramref name="version"/> unless the worker holds them.</summary>
+    public void SendRequest(IActorRef worker, long round, IProtocolMessage request, long version, float[] weights)
     {
-        var link = _workers.First(w => w.Worker.Equals(worker)).Link;
+        SendWeights(worker, version, weights);
+        worker.Tell(request);
+        Find(worker)!.Computing = round;
+    }
+
+    /// <summary>Chunks are cut once per version, whoever they go to.</summary>
+    private void SendWeights(IActorRef worker, long version, float[] weights)
+    {
+        var link = Find(worker)!;
         if (link.WeightsVersion == version) return;
         if (_chunksVersion != version)
         {
@@ -82,4 +142,6 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         foreach (var (offset, chunk) in TensorChunks.Split(values))
             worker.Tell(new DataChunk(start.JobId, part, offset, chunk));
     }
+
+    private Link? Find(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
 }

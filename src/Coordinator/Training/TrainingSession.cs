@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,7 +44,7 @@ public static class TrainingSession
         var system = ActorSystem.Create(ActorSystemSettings.SystemName, local.Extra.WithFallback(ActorSystemSettings.Base));
         try
         {
-            return await Run(system, job, local.Workers, session, null, cancellation, coordinator =>
+            return await Run(system, job, local.Workers, session, null, cancellation, (coordinator, _) =>
             {
                 for (int i = 0; i < local.Workers; i++)
                     coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
@@ -78,8 +79,12 @@ public static class TrainingSession
             var seed = options.Node.SeedNodes.Count == 0
                 ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
                 : string.Join(",", options.Node.SeedNodes);
-            return await Run(system, job, options.MinWorkers, session, seed, cancellation,
-                coordinator => system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery")).ConfigureAwait(false);
+            return await Run(system, job, options.MinWorkers, session, seed, cancellation, (coordinator, running) =>
+            {
+                system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
+                system.ActorOf(WorkerDowningActor.Props(), "worker-downing");
+                CheckpointWhenClusterLost(system, coordinator, running);
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -89,8 +94,31 @@ public static class TrainingSession
         }
     }
 
+    /// <summary>
+    /// A node leaves the cluster without being asked when it is downed (by hand, or by a peer's decision): Akka
+    /// then runs CoordinatedShutdown, which ends the actor system, the coordinator with it. The first phase gives
+    /// a run still going the time to checkpoint and fail with a message (<see cref="ClusterLost"/>), instead of
+    /// ending with nothing saved. When the session ended first (it leaves the cluster itself), there is nothing to do.
+    /// </summary>
+    private static void CheckpointWhenClusterLost(ActorSystem system, IActorRef coordinator, Task running)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "checkpoint-if-cluster-lost", async () =>
+        {
+            if (running.IsCompleted) return Done.Instance;
+            coordinator.Tell(new ClusterLost(shutdown.ShutdownReason switch
+            {
+                CoordinatedShutdown.ClusterDowningReason => "this coordinator was downed: the cluster removed it, so the run cannot go on",
+                CoordinatedShutdown.ClusterLeavingReason => "this coordinator left the cluster, so the run cannot go on",
+                var reason => $"this coordinator's node is shutting down ({reason?.GetType().Name ?? "no reason given"}), so the run cannot go on",
+            }));
+            await Task.WhenAny(running, Task.Delay(StopGrace)).ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
     private static async Task<TrainingResult> Run(ActorSystem system, TrainingJob job, int minWorkers, SessionOptions session, string? seed,
-        CancellationToken cancellation, Action<IActorRef> bringWorkers)
+        CancellationToken cancellation, Action<IActorRef, Task> bringWorkers)
     {
         var observer = session.Observer ?? new ProgressObserver(null);
         observer.Started(seed);
@@ -98,10 +126,10 @@ public static class TrainingSession
         var client = system.ActorOf(SessionClientActor.Props(observer, completion), "session");
         var settings = new CoordinatorSettings(minWorkers, session.Checkpoints);
         var coordinator = system.ActorOf(CoordinatorActor.Props(job, session.Start ?? TrainingState.Initial(job), client, settings), "coordinator");
-        bringWorkers(coordinator);
-        // An actor system that ends under the session (this node downed and removed from the cluster) ends the run.
-        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(
-            new InvalidOperationException("the actor system stopped before the run ended: this node was removed from the cluster")), TaskScheduler.Default);
+        bringWorkers(coordinator, completion.Task);
+        // An actor system that ends under the session without the coordinator having answered ends the run too.
+        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new TrainingFailedException(
+            new ClusterLostException("the actor system stopped before the run ended"), session.Checkpoints?.Folder.Latest)), TaskScheduler.Default);
         await using (cancellation.Register(() =>
         {
             coordinator.Tell(StopTraining.Instance);

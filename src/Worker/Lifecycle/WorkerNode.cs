@@ -38,6 +38,18 @@ internal sealed class WorkerNode
     }
 
     /// <summary>
+    /// Gives the node up without a word to a coordinator it cannot reach (a leave would wait for it): marks itself
+    /// down, which makes Akka end the node within a second or two, and waits at most <paramref name="limit"/> for that.
+    /// </summary>
+    public async Task DownAsync(TimeSpan limit)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        cluster.Down(cluster.SelfAddress);
+        if (await Task.WhenAny(_system.WhenTerminated, Task.Delay(limit)).ConfigureAwait(false) == _system.WhenTerminated) _host.Dispose();
+        else await LeaveAsync(limit).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Leaves the cluster (CoordinatedShutdown: leave, wait until removed, terminate) and releases the node.
     /// A leave cannot complete while a member is unreachable; after <paramref name="limit"/> the node is
     /// abandoned as it is, which its peers see as a node gone silent.
