@@ -19,13 +19,16 @@ public sealed class WorkerActor : ReceiveActor
     public const string Name = "worker";
 
     private readonly int _threads;
+    private readonly Slowdown _slowdown;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private JobReplica? _replica;
     private ShardComputer? _computer;
+    private int _trainingShards;
 
-    public WorkerActor(int threads)
+    public WorkerActor(int threads, Slowdown slowdown)
     {
         _threads = threads;
+        _slowdown = slowdown;
         Receive<StartJob>(Start);
         Receive<DataChunk>(chunk => Current(chunk) is not null, chunk => ReceiveData(_replica!, chunk));
         Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => _replica!.Add(chunk));
@@ -36,8 +39,9 @@ public sealed class WorkerActor : ReceiveActor
     }
 
     /// <param name="threads">Engines computing a shard side by side (`--threads`).</param>
-    public static Props Props(int threads)
-        => Akka.Actor.Props.Create(() => new WorkerActor(threads)).WithDispatcher(ActorSystemSettings.WorkerDispatcher);
+    /// <param name="slowdown">A test hook that makes this worker slow on purpose; none in use.</param>
+    public static Props Props(int threads, Slowdown? slowdown = null)
+        => Akka.Actor.Props.Create(() => new WorkerActor(threads, slowdown ?? Slowdown.None)).WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 
@@ -68,6 +72,7 @@ public sealed class WorkerActor : ReceiveActor
         if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
+        SlowDown(watch.Elapsed, ++_trainingShards);
         double computeMs = watch.Elapsed.TotalMilliseconds;
         foreach (var (node, gradient, _) in partials)
             foreach (var (offset, values) in TensorChunks.Split(gradient))
@@ -81,7 +86,15 @@ public sealed class WorkerActor : ReceiveActor
         if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
+        SlowDown(watch.Elapsed, trainingShard: 0);
         Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
+    }
+
+    /// <summary>The test hook's delay, if any: this thread is the worker's own, so waiting on it is what a slow machine looks like.</summary>
+    private void SlowDown(TimeSpan compute, int trainingShard)
+    {
+        var extra = _slowdown.Extra(compute, trainingShard);
+        if (extra > TimeSpan.Zero) Thread.Sleep(extra);
     }
 
     /// <summary>Turns a failed computation into a reply: a restarted worker would lose its replica and leave the round hanging.</summary>

@@ -10,6 +10,9 @@ namespace RnnCluster.Worker;
 /// </summary>
 internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Once)
 {
+    /// <summary>A test hook (see <see cref="Compute.Slowdown"/>), from the environment only; not a flag and not in --help.</summary>
+    public Compute.Slowdown Slowdown { get; init; } = Compute.Slowdown.None;
+
     public static readonly CommandSpec Spec = new("rnn-worker", null,
         "join an RnnCluster cluster as a worker and serve its coordinators, one after another",
         [

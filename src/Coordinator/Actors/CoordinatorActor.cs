@@ -223,7 +223,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _state.Weights.Length, (first, end) =>
             new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, first, end, ids[(first * groupSize)..System.Math.Min(end * groupSize, samples)]));
-        Dispatch();
+        Dispatch(startingRound: true);
     }
 
     private void StartValidationRound()
@@ -233,7 +233,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var (id, step) = (_nextRoundId++, _state.Step);
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Validation(id, groupCount, (first, end) => new ComputeValidationLoss(_jobId, id, step, groupCount, first, end));
-        Dispatch();
+        Dispatch(startingRound: true);
     }
 
     /// <summary>
@@ -241,13 +241,19 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// start of a round, the shards of lost workers later), cut among the idle workers by their speed; then, to
     /// workers still idle, copies of late shards, cut the same way. Returns what it handed out, and sets the
     /// timer for the next shard to become late.
+    /// A round that is <paramref name="startingRound"/> also counts on workers still computing a request of an
+    /// earlier round that is not late (a copy overtaken by the original's answer, say): the new request waits
+    /// behind it for a moment, where leaving them out would run the whole round on fewer workers. A worker late
+    /// on its request (a straggler, or dead without the cluster knowing yet) is left out until it answers.
     /// </summary>
-    private List<(IActorRef Worker, int First, int End)> Dispatch()
+    private List<(IActorRef Worker, int First, int End)> Dispatch(bool startingRound = false)
     {
         var given = new List<(IActorRef, int, int)>();
         Timers.Cancel(nameof(CheckLateShards));
         if (_round is null) return given;
         var idle = _workers.Idle.ToList();
+        if (startingRound)
+            idle.AddRange(_workers.Usable.Where(u => u.Computing is { } request && !IsLate(u.Worker, request)).Select(u => u.Worker));
         var gaps = _round.Gaps(_workers.IsReachable);
         int ungiven = gaps.Sum(g => g.End - g.First);
         foreach (var (first, end) in gaps)
@@ -287,28 +293,32 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (pieces[i].First == pieces[i].End) continue;
             var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
-            _workers.SendRequest(workers[i], _round.Id, request, _state.Step, _state.Weights);
+            _workers.SendRequest(workers[i], _round.Id, _samplesOf(pieces[i].First, pieces[i].End), request, _state.Step, _state.Weights);
             given.Add((workers[i], pieces[i].First, pieces[i].End));
         }
         idle.RemoveAll(w => given.Any(g => g.Item1.Equals(w)));
         return given;
     }
 
-    /// <summary>
-    /// Each reachable holder's shard with the time it has had it and the time it is allowed: its recent time per
-    /// sample (the median of all workers' for one not measured yet) times the shard's samples, times
-    /// <see cref="CoordinatorSettings.LateMultiple"/>, plus <see cref="CoordinatorSettings.LateFloor"/>.
-    /// Before any worker has answered there is no measure, and nothing is late.
-    /// </summary>
+    /// <summary>Each reachable holder's shard of the round in flight, with the time it has had it and the time it is allowed.</summary>
     private IEnumerable<(int First, int End, IActorRef Holder, TimeSpan Waited, TimeSpan Allowed)> LateShards()
     {
         foreach (var (first, end, holder, waited) in _round!.Waiting(_workers.IsReachable))
-        {
-            if ((_workers.Pace(holder).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is not { } msPerSample) continue;
-            var allowed = TimeSpan.FromMilliseconds(_settings.LateMultiple * msPerSample * _samplesOf(first, end)) + _settings.LateFloor;
-            yield return (first, end, holder, waited, allowed);
-        }
+            if (Allowance(holder, _samplesOf(first, end)) is { } allowed) yield return (first, end, holder, waited, allowed);
     }
+
+    private bool IsLate(IActorRef worker, WorkerRoster.Request request) => Allowance(worker, request.Samples) is { } allowed && request.Waited > allowed;
+
+    /// <summary>
+    /// How long <paramref name="worker"/> may take for <paramref name="samples"/> samples: its recent time per
+    /// sample from request to answer (the median of all workers' for one not measured yet) times the samples,
+    /// times <see cref="CoordinatorSettings.LateMultiple"/>, plus <see cref="CoordinatorSettings.LateFloor"/>.
+    /// Before any worker has answered there is no measure, and nothing is late.
+    /// </summary>
+    private TimeSpan? Allowance(IActorRef worker, int samples)
+        => (_workers.Pace(worker).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is { } msPerSample
+            ? TimeSpan.FromMilliseconds(_settings.LateMultiple * msPerSample * samples) + _settings.LateFloor
+            : null;
 
     /// <summary>
     /// Takes <paramref name="worker"/>'s shard of the round in flight away and gives it to other workers: the one

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
@@ -22,10 +23,16 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         public bool Reachable = true;
         public long WeightsVersion = -1;
 
-        /// <summary>The round of the request it computes; null when it computes nothing.</summary>
-        public long? Computing;
+        /// <summary>The request it computes; null when it computes nothing.</summary>
+        public Request? Computing;
 
         public readonly WorkerPace Pace = new();
+    }
+
+    /// <summary>A request a worker computes: of which round, how many samples, sent when (a <see cref="Stopwatch"/> timestamp).</summary>
+    public readonly record struct Request(long Round, int Samples, long SentAt)
+    {
+        public TimeSpan Waited => Stopwatch.GetElapsedTime(SentAt);
     }
 
     /// <summary>Workers known, with or without the data.</summary>
@@ -41,6 +48,10 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
 
     /// <summary>Workers a request can go to now: they hold the data, are reachable, and compute nothing.</summary>
     public IEnumerable<IActorRef> Idle => _workers.Where(w => w.Link is { HasData: true, Reachable: true, Computing: null }).Select(w => w.Worker);
+
+    /// <summary>Workers that hold the data and are reachable, with the request each computes (if any).</summary>
+    public IEnumerable<(IActorRef Worker, Request? Computing)> Usable
+        => _workers.Where(w => w.Link is { HasData: true, Reachable: true }).Select(w => (w.Worker, w.Link.Computing));
 
     public int ReachableCount => _workers.Count(w => w.Link.Reachable);
 
@@ -79,7 +90,7 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     public bool MarkDone(IActorRef worker, long round)
     {
         var link = Find(worker);
-        if (link?.Computing != round) return false;
+        if (link?.Computing?.Round != round) return false;
         link.Computing = null;
         return true;
     }
@@ -115,12 +126,16 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         SendData(worker, DataPart.ValidationY, job.Validation.Y);
     }
 
-    /// <summary>Sends the request of <paramref name="round"/>, preceded by the weights of <paramref name="version"/> unless the worker holds them.</summary>
-    public void SendRequest(IActorRef worker, long round, IProtocolMessage request, long version, float[] weights)
+    /// <summary>
+    /// Sends the request of <paramref name="round"/> for <paramref name="samples"/> samples, preceded by the
+    /// weights of <paramref name="version"/> unless the worker holds them. A worker still computing an earlier
+    /// request takes this one after it (Akka keeps the order), and counts as computing this one from now.
+    /// </summary>
+    public void SendRequest(IActorRef worker, long round, int samples, IProtocolMessage request, long version, float[] weights)
     {
         SendWeights(worker, version, weights);
         worker.Tell(request);
-        Find(worker)!.Computing = round;
+        Find(worker)!.Computing = new Request(round, samples, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Chunks are cut once per version, whoever they go to.</summary>

@@ -16,7 +16,6 @@ public sealed class FailoverTests : CoordinatorTestKit
     private static readonly TreeNodeGradient LeftHalf = new(1, 0, [1f, 10f]);
     private static readonly TreeNodeGradient RightHalf = new(1, 1, [2f, 20f]);
     private static readonly TreeNodeGradient WrongRightHalf = new(1, 1, [500f, 500f]);
-    private static readonly TreeNodeGradient Whole = new(2, 0, [0f, 0f]);
     private static readonly float[] AfterFirstStep = [0.5f - 3f, -0.25f - 30f];
 
     [Fact]
@@ -74,14 +73,12 @@ public sealed class FailoverTests : CoordinatorTestKit
     }
 
     [Fact]
-    public void A_worker_still_computing_a_dropped_shard_gets_nothing_new_until_it_answers()
+    public void A_worker_late_on_its_shard_gets_nothing_new_until_it_answers()
     {
-        var (a, b, _, coordinator) = Start(epochs: 2);
+        var (a, b, _, coordinator) = Start(Settings with { LateFloor = TimeSpan.FromMilliseconds(200) });
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
-        coordinator.Tell(new WorkerUnreachable(b.Ref));
-        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), RightHalf);
-        coordinator.Tell(new WorkerReachable(b.Ref));
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5)), RightHalf);
 
         NextWeights(a);
         var second = a.ExpectMsg<ComputeGradients>();
@@ -89,9 +86,28 @@ public sealed class FailoverTests : CoordinatorTestKit
         b.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         Reply(b, coordinator, requestB, WrongRightHalf);
-        Reply(a, coordinator, second, Whole);
+
         NextWeights(b);
-        Assert.Equal(second.RoundId + 1, b.ExpectMsg<ComputeGradients>().RoundId);
+        var copy = b.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5), "free again, it takes the late shard of the round in flight");
+        Assert.Equal((second.RoundId, 0, 4), (copy.RoundId, copy.FirstGroup, copy.EndGroup));
+    }
+
+    [Fact]
+    public void A_worker_whose_copy_was_overtaken_takes_part_in_the_next_round_at_once()
+    {
+        var (a, b, _, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, LeftHalf);
+        coordinator.Tell(new WorkerUnreachable(b.Ref));
+        var copy = a.ExpectMsg<ComputeGradients>();
+        coordinator.Tell(new WorkerReachable(b.Ref));
+
+        Reply(b, coordinator, requestB, RightHalf);
+
+        Assert.Equal(AfterFirstStep, NextWeights(a));
+        Assert.Equal(copy.RoundId + 1, a.ExpectMsg<ComputeGradients>().RoundId);
+        NextWeights(b);
+        Assert.Equal(copy.RoundId + 1, b.ExpectMsg<ComputeGradients>().RoundId);
     }
 
     [Fact]
