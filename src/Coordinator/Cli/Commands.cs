@@ -13,7 +13,7 @@ internal static class Commands
         new("--port", FlagKind.Value, "PORT", "port to bind (default 4053)", "RNN_PORT"),
         new("--public-host", FlagKind.Value, "NAME", "host name other members use to reach this one", "RNN_PUBLIC_HOST"),
         new("--seed-nodes", FlagKind.Value, "ADDR,...", "seed nodes to join (default: form a new cluster)", "RNN_SEED_NODES"),
-        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)"),
+        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)", "RNN_MIN_WORKERS"),
     ];
 
     public static readonly CommandSpec Train = new("train", "train a model from a config file",
