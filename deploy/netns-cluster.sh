@@ -66,6 +66,7 @@ require_root() {
 host_arg() {
   local host=${ARGS[0]:-}
   [ -n "$host" ] || die "$COMMAND: expected a host (see 'netns-cluster.sh hosts --name $NAME')"
+  [ -n "$(namespaces)" ] || die "$COMMAND: no cluster named '$NAME' is up"
   ip netns list | awk '{print $1}' | grep -qx "$(namespace "$host")" \
     || die "$COMMAND: no host '$host' in cluster '$NAME' (hosts: $(hosts_now | tr '\n' ' '))"
   echo "$host"
