@@ -24,18 +24,10 @@ internal sealed class DeployScript : IDisposable
     /// <summary>The folder holding rnn-cluster.dll and rnn-worker.dll: the test project copies both.</summary>
     public static string Programs => AppContext.BaseDirectory;
 
-    public static string PathOf(string script)
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "RnnCluster.sln"))) folder = folder.Parent;
-        Assert.True(folder is not null, "the repository root (RnnCluster.sln) above the test binaries");
-        return Path.Combine(folder.FullName, "deploy", script);
-    }
-
     public static DeployScript Start(string script, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(PathOf(script));
+        start.ArgumentList.Add(Repository.File(Path.Combine("deploy", script)));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return new DeployScript(Process.Start(start)!);
     }
