@@ -44,9 +44,13 @@ free_port() {
 PORT=$(free_port)
 
 PIDS=()
+FOLLOWER=
+# The nodes first, then the follower, which so shows what the coordinator said on its way out (where its
+# checkpoint is, how to resume).
 cleanup() {
   trap - EXIT INT TERM
   stop_pids 15 "${PIDS[@]}"
+  [ -z "$FOLLOWER" ] || await_pids 2 "$FOLLOWER"
 }
 trap cleanup EXIT
 trap 'say "interrupted: stopping every node"; cleanup; exit 130' INT TERM
@@ -64,9 +68,9 @@ say "coordinator on 127.0.0.1:$PORT, $WORKERS workers; logs in $LOGS"
 
 # In the background, so that a SIGTERM to this script is handled at once (bash runs traps between commands).
 follow "$LOGS/coordinator.log" "$COORDINATOR" &
-PIDS+=($!)
+FOLLOWER=$!
 status=0
 wait "$COORDINATOR" || status=$?
-wait "${PIDS[-1]}" || true
+wait "$FOLLOWER" || true
 say "coordinator exited with code $status"
 exit "$status"

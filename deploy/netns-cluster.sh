@@ -100,9 +100,11 @@ run() {
   resolve_logs
   resolve_bin
 
-  local follower status=0 k
-  trap 'down' EXIT
-  trap 'say "interrupted: stopping every node"; down; exit 130' INT TERM
+  local status=0 k
+  FOLLOWER=
+  # The nodes first, then the follower, which so shows what the coordinator said on its way out.
+  trap 'down; [ -z "$FOLLOWER" ] || await_pids 2 "$FOLLOWER"' EXIT
+  trap 'say "interrupted: stopping every node"; exit 130' INT TERM
   ip netns add "$SWITCH"
   ip -n "$SWITCH" link add br0 type bridge
   ip -n "$SWITCH" link set br0 up
@@ -120,9 +122,9 @@ run() {
 
   # In the background, so that a SIGTERM to this script is handled at once (bash runs traps between commands).
   follow "$LOGS/coordinator.log" "$coordinator" &
-  follower=$!
+  FOLLOWER=$!
   wait "$coordinator" || status=$?
-  wait "$follower" || true
+  wait "$FOLLOWER" || true
   say "coordinator exited with code $status"
   exit "$status"
 }

@@ -49,17 +49,27 @@ start_node() {
 # stop_pids GRACE PID...: SIGTERM (a coordinator then writes a checkpoint and a worker leaves the cluster),
 # SIGKILL to whatever still runs GRACE seconds later.
 stop_pids() {
-  local grace=$1 pid waited=0; shift
-  [ $# -gt 0 ] || return 0
+  [ $# -gt 1 ] || return 0
+  local grace=$1; shift
   kill -TERM "$@" 2>/dev/null || true
-  while [ "$waited" -lt $((grace * 10)) ]; do
-    local alive=0
+  await_pids "$grace" "$@"
+}
+
+# await_pids GRACE PID...: waits up to GRACE seconds for the processes to end, then kills what is left.
+await_pids() {
+  local grace=$1 pid tenths=0 alive; shift
+  while [ "$tenths" -lt $((grace * 10)) ]; do
+    alive=0
     for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 1 ] || return 0
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.1; tenths=$((tenths + 1))
   done
   kill -KILL "$@" 2>/dev/null || true
 }
 
-# follow LOG PID: shows LOG as it grows until process PID ends.
-follow() { tail -n +1 -f --pid="$2" "$1" 2>/dev/null || true; }
+# follow LOG PID: shows LOG as it grows until process PID ends. Run in the background; it ignores Ctrl+C, so
+# that what the coordinator prints while it stops (its checkpoint, how to resume) still shows.
+follow() {
+  trap '' INT
+  tail -n +1 -f --pid="$2" "$1" 2>/dev/null || true
+}
