@@ -72,7 +72,7 @@ public sealed class WorkerActor : ReceiveActor
         if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
-        SlowDown(watch.Elapsed, ++_trainingShards);
+        SlowDown(request.SampleIds.Length, ++_trainingShards);
         double computeMs = watch.Elapsed.TotalMilliseconds;
         foreach (var (node, gradient, _) in partials)
             foreach (var (offset, values) in TensorChunks.Split(gradient))
@@ -86,14 +86,14 @@ public sealed class WorkerActor : ReceiveActor
         if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
-        SlowDown(watch.Elapsed, trainingShard: 0);
+        SlowDown((request.EndGroup - request.FirstGroup) * _replica!.Job.Training.GroupSize, trainingShard: 0);
         Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
     }
 
     /// <summary>The test hook's delay, if any: this thread is the worker's own, so waiting on it is what a slow machine looks like.</summary>
-    private void SlowDown(TimeSpan compute, int trainingShard)
+    private void SlowDown(int samples, int trainingShard)
     {
-        var extra = _slowdown.Extra(compute, trainingShard);
+        var extra = _slowdown.Extra(samples, trainingShard);
         if (extra > TimeSpan.Zero) Thread.Sleep(extra);
     }
 

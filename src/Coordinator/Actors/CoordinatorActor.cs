@@ -140,8 +140,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated =>
         {
+            // An unreachable worker's shard was given away (and said so) already; it only loses its claim now.
+            bool reported = !_workers.IsReachable(terminated.ActorRef);
             RemoveStartedWorker(terminated.ActorRef);
-            TakeShardFrom(terminated.ActorRef, ReissueCause.Left);
+            TakeShardFrom(terminated.ActorRef, reported ? null : ReissueCause.Left);
         });
         ReceiveReachability();
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
@@ -151,7 +153,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<GradientsComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: false, done.Partials, done.ComputeMs));
         Receive<ValidationLossComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: true, done.Partials, done.ComputeMs));
         Receive<ShardFailed>(failed => IsThisRound(failed.JobId, failed.RoundId), Fail);
-        Receive<ShardFailed>(failed => IsThisJob(failed.JobId), failed => { if (_workers.MarkDone(Sender, failed.RoundId)) Dispatch(); });
+        Receive<ShardFailed>(failed => IsThisJob(failed.JobId), failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
         Receive<StopTraining>(_ => Stop());
         Receive<ClusterLost>(LoseCluster);
         Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
@@ -310,25 +312,31 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private bool IsLate(IActorRef worker, WorkerRoster.Request request) => Allowance(worker, request.Samples) is { } allowed && request.Waited > allowed;
 
     /// <summary>
-    /// How long <paramref name="worker"/> may take for <paramref name="samples"/> samples: its recent time per
-    /// sample from request to answer (the median of all workers' for one not measured yet) times the samples,
-    /// times <see cref="CoordinatorSettings.LateMultiple"/>, plus <see cref="CoordinatorSettings.LateFloor"/>.
-    /// Before any worker has answered there is no measure, and nothing is late.
+    /// How long <paramref name="worker"/> may take for <paramref name="samples"/> samples: the time it is expected
+    /// to take (its recent time per sample from request to answer, or the median of all workers' for one not
+    /// measured yet, times the samples), stretched by <see cref="CoordinatorSettings.LateMultiple"/> but by no
+    /// less than <see cref="CoordinatorSettings.LateFloor"/>. Before any worker has answered there is no measure,
+    /// and nothing is late.
     /// </summary>
     private TimeSpan? Allowance(IActorRef worker, int samples)
-        => (_workers.Pace(worker).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is { } msPerSample
-            ? TimeSpan.FromMilliseconds(_settings.LateMultiple * msPerSample * samples) + _settings.LateFloor
-            : null;
+    {
+        if ((_workers.Pace(worker).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is not { } msPerSample) return null;
+        var expected = TimeSpan.FromMilliseconds(msPerSample * samples);
+        var slack = expected * (_settings.LateMultiple - 1);
+        return expected + (slack > _settings.LateFloor ? slack : _settings.LateFloor);
+    }
 
     /// <summary>
     /// Takes <paramref name="worker"/>'s shard of the round in flight away and gives it to other workers: the one
     /// way a shard leaves its holder for good (the worker left, or its answers cannot be trusted). The worker,
-    /// if it is still there, counts as busy until it answers.
+    /// if it is still there, counts as busy until it answers. The client hears of it with <paramref name="cause"/>,
+    /// unless that is null (it heard already).
     /// </summary>
-    private void TakeShardFrom(IActorRef worker, ReissueCause cause)
+    private void TakeShardFrom(IActorRef worker, ReissueCause? cause)
     {
         if (_round?.Release(worker) is not { } shard) return;
-        Reissue(worker, shard, cause, Dispatch());
+        var given = Dispatch();
+        if (cause is { } reported) Reissue(worker, shard, reported, given);
     }
 
     /// <summary>Tells the client where the shard taken from <paramref name="worker"/> went, when it went anywhere: another holder may still cover it.</summary>
@@ -350,19 +358,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>
     /// A closing reply: the worker is free again whatever round it answers, and takes the next piece of work; a
     /// reply to the round in flight is counted if it came first (see <see cref="Round.Complete"/>). Every training
-    /// answer, counted or late, measures the worker's pace.
+    /// answer measures the worker's pace, counted or not: a slow worker's answers are the ones that come late.
     /// </summary>
     private void Answered(long roundId, bool validation, PartialSum[] partials, double computeMs)
     {
-        bool freed = _workers.MarkDone(Sender, roundId);
+        var request = _workers.MarkDone(Sender, roundId);
+        if (request is { } done && !validation) _workers.Pace(Sender).Record(done.Samples, computeMs, done.Waited.TotalMilliseconds);
         if (_round is not { } round || round.Id != roundId || round.IsValidation != validation)
         {
-            if (freed) Dispatch();
+            if (request is not null) Dispatch();
             return;
         }
-        var reply = round.Complete(Sender, partials, computeMs);
-        if (reply.Answer != Round.Answer.NotHeld && !validation)
-            _workers.Pace(Sender).Record(_samplesOf(reply.First, reply.End), computeMs, reply.RoundTripMs);
+        round.Complete(Sender, partials, computeMs);
         if (!round.IsComplete)
         {
             Dispatch();

@@ -147,20 +147,18 @@ internal sealed class Round
     }
 
     /// <summary>
-    /// Takes a worker's closing reply. <see cref="Answer.NotHeld"/>: the worker holds no shard here (a duplicate, or
-    /// one taken back); <see cref="Answer.Late"/>: another answer covered some of its groups first, so it is
-    /// dropped; <see cref="Answer.Counted"/>: its sums are in the tree.
+    /// Takes a worker's closing reply: its sums go into the tree when it holds a shard here whose groups no other
+    /// answer has covered yet; otherwise (a duplicate, a shard taken back, or overtaken by another answer) it is dropped.
     /// </summary>
-    public Reply Complete(IActorRef worker, PartialSum[] partials, double computeMs)
+    public void Complete(IActorRef worker, PartialSum[] partials, double computeMs)
     {
-        if (!_held.Remove(worker, out var shard)) return new Reply(Answer.NotHeld, 0, 0, 0);
-        var roundTripMs = Stopwatch.GetElapsedTime(shard.Holders[worker]).TotalMilliseconds;
+        if (!_held.Remove(worker, out var shard)) return;
         shard.Holders.Remove(worker);
         if (shard.Holders.Count == 0) _shards.Remove(shard);
         if (!IsUnsummed(shard))
         {
             DropChunks(worker);
-            return new Reply(Answer.Late, shard.First, shard.End, roundTripMs);
+            return;
         }
         foreach (var p in partials)
         {
@@ -173,13 +171,7 @@ internal sealed class Round
         for (int g = shard.First; g < shard.End; g++) _summed[g] = true;
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
         _contributors.Add(worker);
-        return new Reply(Answer.Counted, shard.First, shard.End, roundTripMs);
     }
-
-    /// <summary>What became of a closing reply, for which groups, and how long its holder took from request to answer.</summary>
-    public readonly record struct Reply(Answer Answer, int First, int End, double RoundTripMs);
-
-    public enum Answer { NotHeld, Late, Counted }
 
     private Shard Add(Shard shard)
     {

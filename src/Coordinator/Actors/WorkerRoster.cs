@@ -86,13 +86,13 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         return true;
     }
 
-    /// <summary>The worker answered its request of <paramref name="round"/>; false when that was not what it computed.</summary>
-    public bool MarkDone(IActorRef worker, long round)
+    /// <summary>The worker answered its request of <paramref name="round"/>: that request; null when it was not what the worker computed.</summary>
+    public Request? MarkDone(IActorRef worker, long round)
     {
         var link = Find(worker);
-        if (link?.Computing?.Round != round) return false;
+        if (link?.Computing is not { } request || request.Round != round) return null;
         link.Computing = null;
-        return true;
+        return request;
     }
 
     public WorkerPace Pace(IActorRef worker) => Find(worker)?.Pace ?? new WorkerPace();

@@ -6,27 +6,28 @@ namespace RnnCluster.Worker.Compute;
 /// <summary>
 /// A test hook, read by rnn-worker from its environment and by nothing else: makes this worker slow on purpose,
 /// so that tests can show what the coordinator does with a straggler or with workers of unequal speed. Not a
-/// feature: never set it in use.
-/// <c>RNN_TEST_SLOWDOWN=F</c>: every shard takes F times its compute time (the worker waits the rest after
-/// computing, and reports the whole as its compute time, as a slower machine would).
-/// <c>RNN_TEST_STALL=N:MS</c>: the worker's N-th training shard (counted from 1) waits MS milliseconds more.
+/// feature: never set it in use. A slowdown is a wait on the worker's own thread after it has computed, counted
+/// in the compute time it reports, as a slower machine's would be; a wait takes no processor, so a test's timing
+/// does not depend on how busy the machine is.
+/// <c>RNN_TEST_MS_PER_SAMPLE=X</c>: every shard takes X milliseconds more per sample.
+/// <c>RNN_TEST_STALL=N:MS</c>: the worker's N-th training shard (counted from 1) takes MS milliseconds more.
 /// </summary>
-public sealed record Slowdown(double Factor, int StallShard, int StallMs)
+public sealed record Slowdown(double MsPerSample, int StallShard, int StallMs)
 {
-    public const string FactorVariable = "RNN_TEST_SLOWDOWN";
+    public const string PerSampleVariable = "RNN_TEST_MS_PER_SAMPLE";
     public const string StallVariable = "RNN_TEST_STALL";
 
-    public static readonly Slowdown None = new(1, 0, 0);
+    public static readonly Slowdown None = new(0, 0, 0);
 
     /// <summary>The hook as the environment sets it; <see cref="None"/> without either variable. A malformed value is an <see cref="InputException"/>.</summary>
     public static Slowdown FromEnvironment(Func<string, string?> environment)
     {
         var slowdown = None;
-        if (environment(FactorVariable) is { Length: > 0 } factor)
+        if (environment(PerSampleVariable) is { Length: > 0 } perSample)
         {
-            if (!double.TryParse(factor, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) || !(f >= 1) || double.IsInfinity(f))
-                throw new InputException($"{FactorVariable}={factor}: expected a factor of at least 1");
-            slowdown = slowdown with { Factor = f };
+            if (!double.TryParse(perSample, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) || !(ms >= 0) || double.IsInfinity(ms))
+                throw new InputException($"{PerSampleVariable}={perSample}: expected milliseconds, at least 0");
+            slowdown = slowdown with { MsPerSample = ms };
         }
         if (environment(StallVariable) is { Length: > 0 } stall)
         {
@@ -39,7 +40,10 @@ public sealed record Slowdown(double Factor, int StallShard, int StallMs)
         return slowdown;
     }
 
-    /// <summary>How much longer a shard that took <paramref name="compute"/> should take; <paramref name="trainingShard"/> counts this worker's training shards from 1 (0 for validation).</summary>
-    public TimeSpan Extra(TimeSpan compute, int trainingShard)
-        => compute * (Factor - 1) + (trainingShard == StallShard ? TimeSpan.FromMilliseconds(StallMs) : TimeSpan.Zero);
+    /// <summary>
+    /// How much longer a shard of <paramref name="samples"/> samples should take; <paramref name="trainingShard"/>
+    /// counts this worker's training shards from 1 (0 for a validation shard).
+    /// </summary>
+    public TimeSpan Extra(int samples, int trainingShard)
+        => TimeSpan.FromMilliseconds(MsPerSample * samples + (trainingShard == StallShard ? StallMs : 0));
 }
