@@ -112,6 +112,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (RemoveWorker(terminated.ActorRef)) ReportWaiting();
         });
+        Receive<WorkerDowned>(downed =>
+        {
+            if (RemoveWorker(downed.Worker)) ReportWaiting();
+        });
         Receive<RemindWaiting>(_ => ReportWaiting());
         ReceiveReachability();
         Receive<StopTraining>(_ => Stop());
@@ -122,6 +126,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
+        Receive<WorkerDowned>(downed => RemoveStartedWorker(downed.Worker));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         ReceiveReachability();
         Receive<DataReceived>(IsThisJob, _ =>
@@ -138,13 +143,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Training()
     {
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
-        Receive<Terminated>(terminated =>
-        {
-            // An unreachable worker's shard was given away (and said so) already; it only loses its claim now.
-            bool reported = !_workers.IsReachable(terminated.ActorRef);
-            RemoveStartedWorker(terminated.ActorRef);
-            TakeShardFrom(terminated.ActorRef, reported ? null : ReissueCause.Left);
-        });
+        Receive<Terminated>(terminated => WorkerGone(terminated.ActorRef));
+        Receive<WorkerDowned>(downed => WorkerGone(downed.Worker));
         ReceiveReachability();
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
@@ -157,6 +157,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<StopTraining>(_ => Stop());
         Receive<ClusterLost>(LoseCluster);
         Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
+    }
+
+    /// <summary>A worker left, died or was downed: it loses its claim on its shard, which goes to another worker.</summary>
+    private void WorkerGone(IActorRef worker)
+    {
+        // An unreachable worker's shard was given away (and said so) already; it only loses its claim now.
+        bool reported = !_workers.IsReachable(worker);
+        if (!RemoveStartedWorker(worker)) return;
+        TakeShardFrom(worker, reported ? null : ReissueCause.Left);
     }
 
     /// <summary>
@@ -486,13 +495,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         return true;
     }
 
-    /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready.</summary>
-    private void RemoveStartedWorker(IActorRef worker)
+    /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready; false when the worker was not known.</summary>
+    private bool RemoveStartedWorker(IActorRef worker)
     {
-        RemoveWorker(worker);
-        if (_workers.HasReady) return;
+        if (!RemoveWorker(worker)) return false;
+        if (_workers.HasReady) return true;
         _client.Tell(new WaitingForWorkers(_workers.Count, 1));
         Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _settings.WorkersLostDeadline);
+        return true;
     }
 
     private void FailIfNoWorkers()

@@ -11,13 +11,16 @@ public sealed record WorkerJoined(IActorRef Worker) : INoSerializationVerificati
 
 /// <summary>
 /// The failure detector finds <see cref="Worker"/>'s node unreachable: the coordinator gives its shard to a
-/// live worker at once and sends it nothing more until it is reachable again (or removed, see
+/// live worker at once and sends it nothing more until it is reachable again (or downed, see
 /// <see cref="Cluster.WorkerDowningActor"/>).
 /// </summary>
 public sealed record WorkerUnreachable(IActorRef Worker) : INoSerializationVerificationNeeded;
 
 /// <summary>An unreachable worker's node answers heartbeats again: it takes work again.</summary>
 public sealed record WorkerReachable(IActorRef Worker) : INoSerializationVerificationNeeded;
+
+/// <summary>The worker's node was downed: it is gone for good, as if it had died, even before the cluster removes it.</summary>
+public sealed record WorkerDowned(IActorRef Worker) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// This node is leaving the cluster without having been asked to (it was downed, or its cluster ended under

@@ -9,8 +9,10 @@ namespace RnnCluster.Coordinator.Cluster;
 /// <summary>
 /// Finds the worker actor of every member that comes up with role `worker` and introduces it to the coordinator,
 /// then passes on what the failure detector says of its node (unreachable, reachable again), so that the
-/// coordinator can give its shard to another worker at once. Leaving is the coordinator's own business: it
-/// watches each worker and hears of its death.
+/// coordinator can give its shard to another worker at once, and when the node is downed: a downed member never
+/// comes back, but it is removed (and its death reported to whoever watches it) only once the cluster converges,
+/// which under churn can take as long as the churn lasts. A worker that leaves is the coordinator's own
+/// business: it watches each worker and hears of its death.
 /// A member counts once it is WeaklyUp: while any member is unreachable and not yet downed the cluster has no
 /// convergence and moves no one to Up, which under churn (workers dying and joining every few seconds) is
 /// most of the time.
@@ -44,6 +46,8 @@ public sealed class WorkerDiscoveryActor : ReceiveActor, IWithTimers
             e => coordinator.Tell(new WorkerUnreachable(_workers[e.Member.UniqueAddress])));
         Receive<ClusterEvent.ReachableMember>(e => _workers.ContainsKey(e.Member.UniqueAddress),
             e => coordinator.Tell(new WorkerReachable(_workers[e.Member.UniqueAddress])));
+        Receive<ClusterEvent.MemberDowned>(e => _workers.ContainsKey(e.Member.UniqueAddress),
+            e => coordinator.Tell(new WorkerDowned(_workers[e.Member.UniqueAddress])));
         Receive<ClusterEvent.MemberRemoved>(removed => _workers.Remove(removed.Member.UniqueAddress));
         ReceiveAny(_ => { });
     }
@@ -54,7 +58,8 @@ public sealed class WorkerDiscoveryActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
         => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberWeaklyUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberWeaklyUp), typeof(ClusterEvent.MemberDowned), typeof(ClusterEvent.MemberRemoved),
+            typeof(ClusterEvent.IReachabilityEvent));
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 

@@ -72,7 +72,7 @@ public static class TrainingSession
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         cancellation.ThrowIfCancellationRequested();
         NodeNames.Check(options.Node);
-        using var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
+        var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
@@ -89,8 +89,14 @@ public static class TrainingSession
         finally
         {
             // Leaving runs Akka's CoordinatedShutdown: the workers see this member leave instead of going unreachable.
+            // A leave completes once every member has seen it, so an unreachable one (a worker killed a moment ago)
+            // holds it for CoordinatedShutdown's 10 s: the job is over, so those are downed first, and a leave still
+            // not done after the grace is left to finish on its own (disposing the host would wait for it, and the
+            // caller writes the model only after this returns).
+            var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
+            foreach (var unreachable in cluster.State.Unreachable) cluster.Down(unreachable.Address);
             var leaving = host.StopAsync(CancellationToken.None);
-            await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false);
+            if (await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false) == leaving) host.Dispose();
         }
     }
 
