@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using RnnCluster.Coordinator.Dashboard;
+using RnnCluster.Coordinator.Training;
+
+namespace RnnCluster.Tests.Dashboard;
+
+public class DashboardServerTests
+{
+    private static readonly DashboardAddress AnyFreePort = new("127.0.0.1", 0);
+
+    [Fact]
+    public async Task PortZeroBindsAFreePortAndServesTheSelfContainedPage()
+    {
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync(dashboard.Url);
+        var page = await response.Content.ReadAsStringAsync();
+
+        Assert.NotEqual(0, dashboard.Url.Port);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("new EventSource(\"events\")", page);
+        // Nothing to fetch from elsewhere: the machine (and a user's cluster) may have no internet.
+        Assert.DoesNotContain("src=\"http", page);
+        Assert.DoesNotContain("href=\"http", page);
+    }
+
+    [Fact]
+    public async Task MetricsAreServedInPrometheusTextFormat()
+    {
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        dashboard.Post(new StepTaken(new StepProgress(1, 1, 1, 0.5, 1)));
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync(new Uri(dashboard.Url, "metrics"));
+
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal(1, PrometheusText.Parse(await response.Content.ReadAsStringAsync()).Value("rnn_steps_total"));
+    }
+
+    [Fact]
+    public async Task AStreamStartsWithEverythingAndGetsEachChange()
+    {
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        dashboard.Post(new WorkerUp("w1", "akka.tcp://rnn-cluster@127.0.0.1:4054"));
+        using var http = new HttpClient();
+        await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
+        using var events = new StreamReader(stream);
+
+        using var first = await NextUpdate(events);
+        dashboard.Post(new StepTaken(new StepProgress(1, 1, 5, 0.5, 1)));
+        using var second = await NextUpdate(events);
+
+        Assert.True(first.RootElement.GetProperty("full").GetBoolean());
+        Assert.Equal("w1", first.RootElement.GetProperty("workers")[0].GetProperty("id").GetString());
+        Assert.False(second.RootElement.GetProperty("full").GetBoolean());
+        Assert.Equal(0.5, second.RootElement.GetProperty("steps")[0].GetProperty("loss").GetDouble());
+    }
+
+    [Fact]
+    public async Task AnOpenPageHearsHowTheRunEndedBeforeTheServerStops()
+    {
+        var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        using var http = new HttpClient();
+        await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
+        using var events = new StreamReader(stream);
+        (await NextUpdate(events)).Dispose();
+
+        dashboard.Post(new RunEnded(RunOutcome.Finished, null));
+        await dashboard.DisposeAsync();
+
+        using var last = await NextUpdate(events);
+        Assert.Equal("finished", last.RootElement.GetProperty("status").GetString());
+        Assert.Null(await events.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task APortInUseIsAOneLineErrorNamingTheAddress()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAsync<IOException>(() => RunDashboard.StartAsync(new DashboardAddress("127.0.0.1", port), TimeProvider.System));
+
+        Assert.StartsWith($"--dashboard 127.0.0.1:{port}: cannot listen there: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    /// <summary>Reads up to the next `update` event of a server-sent event stream and parses its data.</summary>
+    private static async Task<JsonDocument> NextUpdate(StreamReader events)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string? line;
+        while ((line = await events.ReadLineAsync(timeout.Token)) != "event: update")
+            Assert.NotNull(line);
+        var data = await events.ReadLineAsync(timeout.Token);
+        Assert.StartsWith("data: ", data);
+        Assert.Equal("", await events.ReadLineAsync(timeout.Token));
+        return JsonDocument.Parse(data!["data: ".Length..]);
+    }
+}
