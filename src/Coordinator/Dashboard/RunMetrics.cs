@@ -17,7 +17,6 @@ internal sealed class RunMetrics
     private readonly Gauge epoch, loss, epochLoss, validationLoss, workers, checkpointAge;
     private readonly Histogram roundTime, computeTime, syncTime;
     private readonly HashSet<string> workersUp = new();
-    private int batchSize = 1, trainSamples = 1;
     /// <summary>When the last checkpoint was written, in ticks of <see cref="clock"/>; 0 before any. Scrapes read it from other threads.</summary>
     private long lastCheckpointTicks;
 
@@ -30,7 +29,7 @@ internal sealed class RunMetrics
         var roundHistogram = new HistogramConfiguration { Buckets = RoundBuckets };
 
         steps = factory.CreateCounter("rnn_steps_total", "Optimizer steps taken (one per minibatch).");
-        samples = factory.CreateCounter("rnn_samples_total", "Training samples the steps were computed on.");
+        samples = factory.CreateCounter("rnn_samples_total", "Training samples computed, over all workers.");
         epochs = factory.CreateCounter("rnn_epochs_total", "Epochs finished.");
         epoch = factory.CreateGauge("rnn_epoch", "The epoch being trained, counted from 1.");
         loss = factory.CreateGauge("rnn_loss", "Mean loss of the last minibatch.", notUntilSet);
@@ -58,9 +57,6 @@ internal sealed class RunMetrics
     {
         switch (e)
         {
-            case RunDescribed d:
-                (batchSize, trainSamples) = (d.BatchSize, d.TrainSamples);
-                break;
             case WorkerUp up:
                 workersUp.Add(up.Id);
                 workers.Set(workersUp.Count);
@@ -70,6 +66,7 @@ internal sealed class RunMetrics
                 workers.Set(workersUp.Count);
                 break;
             case RoundTimed round:
+                samples.Inc(round.Shares.Sum(share => share.Samples));
                 roundTime.Observe(round.RoundMs / 1000.0);
                 computeTime.Observe(round.ComputeMs / 1000.0);
                 syncTime.Observe(round.SyncMs / 1000.0);
@@ -80,11 +77,9 @@ internal sealed class RunMetrics
                 }
                 break;
             case StepTaken taken:
-                var s = taken.Step;
                 steps.Inc();
-                samples.Inc(s.Minibatch < s.Minibatches ? batchSize : trainSamples - (s.Minibatches - 1) * batchSize);
-                epoch.Set(s.Epoch);
-                loss.Set(s.Loss);
+                epoch.Set(taken.Step.Epoch);
+                loss.Set(taken.Step.Loss);
                 break;
             case EpochEnded ended:
                 epochs.Inc();

@@ -13,7 +13,7 @@ public class DashboardServerTests
     [Fact]
     public async Task PortZeroBindsAFreePortAndServesTheSelfContainedPage()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
         using var http = new HttpClient();
 
         var response = await http.GetAsync(dashboard.Url);
@@ -30,7 +30,7 @@ public class DashboardServerTests
     [Fact]
     public async Task MetricsAreServedInPrometheusTextFormat()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
         dashboard.Post(new StepTaken(new StepProgress(1, 1, 1, 0.5, 1)));
         using var http = new HttpClient();
 
@@ -43,7 +43,7 @@ public class DashboardServerTests
     [Fact]
     public async Task AStreamStartsWithEverythingAndGetsEachChange()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
         dashboard.Post(new WorkerUp("w1", "akka.tcp://rnn-cluster@127.0.0.1:4054"));
         using var http = new HttpClient();
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
@@ -62,7 +62,7 @@ public class DashboardServerTests
     [Fact]
     public async Task AnOpenPageHearsHowTheRunEndedBeforeTheServerStops()
     {
-        var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System);
+        var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
         using var http = new HttpClient();
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
         using var events = new StreamReader(stream);
@@ -77,13 +77,45 @@ public class DashboardServerTests
     }
 
     [Fact]
+    public async Task APageThatNeverReadsHoldsNeitherTheRunNorOtherPages()
+    {
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        using var stuck = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+        await stuck.ConnectAsync(IPAddress.Loopback, dashboard.Url.Port);
+        await stuck.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+
+        // About 10 MB of updates if each event were written to the page as it came, far past any socket buffer.
+        const int steps = 200_000;
+        for (var i = 1; i <= steps; i++) dashboard.Post(new StepTaken(new StepProgress(1, i, steps, 1.0 / i, 2)));
+
+        using var http = new HttpClient();
+        await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
+        using var update = await NextUpdate(new StreamReader(stream));
+        Assert.Equal(steps, update.RootElement.GetProperty("step").GetInt64());
+    }
+
+    [Fact]
+    public async Task ADashboardThatFailsSaysSoOnceAndLetsTheRunGoOn()
+    {
+        var errors = new StringWriter();
+        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, errors);
+
+        // Prometheus refuses a counter that goes down: a negative compute time stands for any fault of the dashboard.
+        dashboard.Post(new RoundTimed(10, [new WorkerShare("w1", 4, -1)]));
+        dashboard.Post(new RoundTimed(10, [new WorkerShare("w1", 4, -1)]));
+
+        Assert.Equal(["dashboard: stopped following the run: Counter value cannot decrease. (Parameter 'increment')"],
+            errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task APortInUseIsAOneLineErrorNamingTheAddress()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var error = await Assert.ThrowsAsync<IOException>(() => RunDashboard.StartAsync(new DashboardAddress("127.0.0.1", port), TimeProvider.System));
+        var error = await Assert.ThrowsAsync<IOException>(() => RunDashboard.StartAsync(new DashboardAddress("127.0.0.1", port), TimeProvider.System, TextWriter.Null));
 
         Assert.StartsWith($"--dashboard 127.0.0.1:{port}: cannot listen there: ", error.Message);
         Assert.DoesNotContain('\n', error.Message);

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using RnnCluster.Coordinator.Dashboard;
 using RnnCluster.Coordinator.Training;
 
@@ -14,22 +13,17 @@ public class RunMetricsTests
         return PrometheusText.Parse(Encoding.UTF8.GetString(text.ToArray()));
     }
 
-    private static RunDescribed Run(int trainSamples, int batchSize) =>
-        new("local", "/runs/x", 1, trainSamples, batchSize, JsonDocument.Parse("{}").RootElement);
-
     [Fact]
-    public async Task StepsCountOneEachAndSamplesCountTheMinibatchIncludingTheShortLastOne()
+    public async Task StepsCountOneEachWithTheLastMinibatchLoss()
     {
         var metrics = new RunMetrics(TimeProvider.System);
-        metrics.Apply(Run(trainSamples: 10, batchSize: 4));
-        for (var m = 1; m <= 3; m++) metrics.Apply(new StepTaken(new StepProgress(1, m, 3, 0.25 * m, 1)));
+        for (var m = 1; m <= 3; m++) metrics.Apply(new StepTaken(new StepProgress(2, m, 3, 0.25 * m, 1)));
 
         var scrape = await Scrape(metrics);
 
         Assert.Equal(3, scrape.Value("rnn_steps_total"));
-        Assert.Equal(4 + 4 + 2, scrape.Value("rnn_samples_total"));
         Assert.Equal(0.75, scrape.Value("rnn_loss"));
-        Assert.Equal(1, scrape.Value("rnn_epoch"));
+        Assert.Equal(2, scrape.Value("rnn_epoch"));
     }
 
     [Fact]
@@ -44,6 +38,7 @@ public class RunMetricsTests
         Assert.Equal(0.042, scrape.Value("rnn_round_compute_seconds_sum"), 12);
         Assert.Equal(0.008, scrape.Value("rnn_round_sync_seconds_sum"), 12);
         Assert.Equal(1, scrape.Value("rnn_round_seconds_count"));
+        Assert.Equal(4 + 6, scrape.Value("rnn_samples_total"));
         Assert.Equal(6, scrape.Single(s => s.Name == "rnn_worker_samples_total" && s.Labels["worker"] == "b").Value);
         Assert.Equal(0.030, scrape.Single(s => s.Name == "rnn_worker_compute_seconds_total" && s.Labels["worker"] == "a").Value, 12);
     }
