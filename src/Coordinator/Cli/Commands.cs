@@ -25,6 +25,7 @@ internal static class Commands
         new("--init-weights", FlagKind.Value, "FILE", "start from these weights (safetensors)"),
         new("--checkpoint-every", FlagKind.Value, "STEPS", "write a checkpoint every STEPS minibatches (not available yet)"),
         new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest checkpoint (not available yet)"),
+        new("--dashboard", FlagKind.Value, "[HOST:]PORT", "serve a live page of the run and Prometheus /metrics (HOST default 127.0.0.1; PORT 0: any free port)"),
         .. ClusterFlags,
         Quiet,
         Help,

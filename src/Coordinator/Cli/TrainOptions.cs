@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rnn.Math;
 using RnnCluster.Coordinator.Cluster;
+using RnnCluster.Coordinator.Dashboard;
 
 namespace RnnCluster.Coordinator.Cli;
 
@@ -12,6 +13,7 @@ internal sealed record TrainOptions(
     int? Epochs,
     string? InitWeights,
     ClusterOptions? Cluster,
+    DashboardAddress? Dashboard,
     bool Quiet)
 {
     /// <summary>The copy of the config a run keeps in its folder, as given (with --epochs applied).</summary>
@@ -32,6 +34,7 @@ internal sealed record TrainOptions(
             args.PositiveInt("--epochs"),
             args.OptionalFile("--init-weights"),
             ClusterFlags.From(args),
+            args.Text("--dashboard") is { } dashboard ? DashboardAddress.Parse(dashboard, "--dashboard") : null,
             args.Has("--quiet"));
     }
 }
