@@ -158,6 +158,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_epoch >= _job.Training.Epochs)
         {
+            foreach (var (worker, _) in _workers) worker.Tell(new JobFinished(_start.JobId));
             _client.Tell(new TrainingFinished(Snapshot(), _timings.ToList()));
             Become(Done);
             Context.Stop(Self);

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RnnCluster.Worker.Serialization;
 
@@ -22,11 +24,11 @@ public static class ClusterNode
     /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
     /// side whenever more workers sit across the partition, ending the job for nothing.
     /// </summary>
-    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors)
+    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors, Config? extra = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
-            .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
+            .AddHocon((extra ?? Config.Empty).WithFallback(ActorSystemSettings.Base), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = node.Host,
@@ -49,5 +51,28 @@ public static class ClusterNode
                 startActors(system);
             }));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// <see cref="Build"/>, then starts the node; when it cannot listen, throws <see cref="NodeStartException"/>
+    /// with the reason in one line, before Akka has logged anything. The actor system is created here rather
+    /// than inside the host's start, where Akka.Hosting would print the whole nested exception to standard out.
+    /// </summary>
+    public static async Task<IHost> StartAsync(NodeOptions node, string role, Action<ActorSystem> startActors,
+        Config? extra = null, CancellationToken cancellation = default)
+    {
+        ListenCheck.Probe(node);
+        var host = Build(node, role, startActors, extra);
+        try
+        {
+            host.Services.GetRequiredService<ActorSystem>();
+            await host.StartAsync(cancellation).ConfigureAwait(false);
+            return host;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new NodeStartException($"cannot start a cluster node on {node.Host}:{node.Port}: {e.GetBaseException().Message}");
+        }
     }
 }
