@@ -14,7 +14,8 @@ internal sealed class DashboardState(TimeProvider clock)
     public const int StepsKept = 3000;
     public const int RoundsKept = 300;
     public const int EpochsKept = 10_000;
-    public const int CheckpointsKept = 50;
+    /// <summary>The run folder keeps only its newest few checkpoints; the page lists about as many.</summary>
+    public const int CheckpointsKept = 10;
 
     private readonly object gate = new();
     private readonly List<WorkerView> workers = new();
