@@ -149,6 +149,6 @@ internal sealed class DashboardServer : IAsyncDisposable
     private static IOException CannotListen(DashboardAddress address, Exception cause)
     {
         var reason = (cause.InnerException ?? cause).Message.ReplaceLineEndings(" ").TrimEnd('.');
-        return new IOException($"--dashboard {address}: cannot listen there: {reason}", cause);
+        return new IOException($"--dashboard: cannot listen on {address}: {reason}", cause);
     }
 }

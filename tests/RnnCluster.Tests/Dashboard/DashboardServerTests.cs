@@ -117,7 +117,7 @@ public class DashboardServerTests
 
         var error = await Assert.ThrowsAsync<IOException>(() => RunDashboard.StartAsync(new DashboardAddress("127.0.0.1", port), TimeProvider.System, TextWriter.Null));
 
-        Assert.StartsWith($"--dashboard 127.0.0.1:{port}: cannot listen there: ", error.Message);
+        Assert.Equal($"--dashboard: cannot listen on 127.0.0.1:{port}: Address already in use", error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
 
