@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using RnnCluster.Coordinator.Dashboard;
 using RnnCluster.Coordinator.Training;
 
@@ -49,9 +48,9 @@ public class DashboardServerTests
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
         using var events = new StreamReader(stream);
 
-        using var first = await NextUpdate(events);
+        using var first = await DashboardEvents.NextUpdateAsync(events);
         dashboard.Post(new StepTaken(new StepProgress(1, 1, 5, 0.5, 1)));
-        using var second = await NextUpdate(events);
+        using var second = await DashboardEvents.NextUpdateAsync(events);
 
         Assert.True(first.RootElement.GetProperty("full").GetBoolean());
         Assert.Equal("w1", first.RootElement.GetProperty("workers")[0].GetProperty("id").GetString());
@@ -66,12 +65,12 @@ public class DashboardServerTests
         using var http = new HttpClient();
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
         using var events = new StreamReader(stream);
-        (await NextUpdate(events)).Dispose();
+        (await DashboardEvents.NextUpdateAsync(events)).Dispose();
 
         dashboard.Post(new RunEnded(RunOutcome.Finished, null));
         await dashboard.DisposeAsync();
 
-        using var last = await NextUpdate(events);
+        using var last = await DashboardEvents.NextUpdateAsync(events);
         Assert.Equal("finished", last.RootElement.GetProperty("status").GetString());
         Assert.Null(await events.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
     }
@@ -89,8 +88,7 @@ public class DashboardServerTests
         for (var i = 1; i <= steps; i++) dashboard.Post(new StepTaken(new StepProgress(1, i, steps, 1.0 / i, 2)));
 
         using var http = new HttpClient();
-        await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
-        using var update = await NextUpdate(new StreamReader(stream));
+        using var update = await DashboardEvents.FirstUpdateAsync(http, dashboard.Url);
         Assert.Equal(steps, update.RootElement.GetProperty("step").GetInt64());
     }
 
@@ -119,18 +117,5 @@ public class DashboardServerTests
 
         Assert.Equal($"--dashboard: cannot listen on 127.0.0.1:{port}: Address already in use", error.Message);
         Assert.DoesNotContain('\n', error.Message);
-    }
-
-    /// <summary>Reads up to the next `update` event of a server-sent event stream and parses its data.</summary>
-    private static async Task<JsonDocument> NextUpdate(StreamReader events)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        string? line;
-        while ((line = await events.ReadLineAsync(timeout.Token)) != "event: update")
-            Assert.NotNull(line);
-        var data = await events.ReadLineAsync(timeout.Token);
-        Assert.StartsWith("data: ", data);
-        Assert.Equal("", await events.ReadLineAsync(timeout.Token));
-        return JsonDocument.Parse(data!["data: ".Length..]);
     }
 }
