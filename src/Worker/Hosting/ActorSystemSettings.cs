@@ -28,6 +28,10 @@ public static class ActorSystemSettings
     /// what matters (waiting, joined, left) in their own words.
     /// A worker holds its thread for a whole shard (tens to hundreds of milliseconds); on the shared thread pool
     /// that starves the coordinator and Akka's own work, so workers get pinned threads.
+    /// Both programs handle SIGTERM and Ctrl+C themselves and run CoordinatedShutdown when they are ready
+    /// (rnn-cluster checkpoints first; rnn-worker leaves with a time limit): Akka's own hook would start it on
+    /// SIGTERM and on process exit, terminating the actor system under the program's feet, and wait out every
+    /// phase's timeout when a member is unreachable.
     /// </summary>
     public static Config Base => ConfigurationFactory.ParseString($$"""
         akka.loglevel = WARNING
@@ -36,6 +40,7 @@ public static class ActorSystemSettings
         akka.log-dead-letters-during-shutdown = off
         akka.log-dead-letters = 0
         akka.remote.log-remote-lifecycle-events = off
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         {{WorkerDispatcher}}.type = PinnedDispatcher
         """).WithFallback(WireFormat.Config);
 }

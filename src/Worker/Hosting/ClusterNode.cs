@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
-using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,17 +17,19 @@ public static class ClusterNode
 
     /// <summary>
     /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
-    /// and then runs <paramref name="startActors"/>.
+    /// and then runs <paramref name="startActors"/>. Both programs handle SIGTERM and Ctrl+C themselves, so the
+    /// host takes no signal (<see cref="SignalFreeLifetime"/>).
     /// Split brain: keep-oldest decided among the coordinators, without downing a lone oldest. The coordinator
     /// normally forms the cluster, so it is the oldest; whatever side of a partition it is on holds the job's
     /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
     /// side whenever more workers sit across the partition, ending the job for nothing.
     /// </summary>
-    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors, Config? extra = null)
+    public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
-            .AddHocon((extra ?? Config.Empty).WithFallback(ActorSystemSettings.Base), HoconAddMode.Prepend)
+            .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {
                 HostName = node.Host,
@@ -59,10 +60,10 @@ public static class ClusterNode
     /// than inside the host's start, where Akka.Hosting would print the whole nested exception to standard out.
     /// </summary>
     public static async Task<IHost> StartAsync(NodeOptions node, string role, Action<ActorSystem> startActors,
-        Config? extra = null, CancellationToken cancellation = default)
+        CancellationToken cancellation = default)
     {
         ListenCheck.Probe(node);
-        var host = Build(node, role, startActors, extra);
+        var host = Build(node, role, startActors);
         try
         {
             host.Services.GetRequiredService<ActorSystem>();

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RnnCluster.Worker.Hosting;
@@ -14,13 +13,6 @@ namespace RnnCluster.Worker.Lifecycle;
 /// </summary>
 internal sealed class WorkerNode
 {
-    /// <summary>
-    /// The program runs the shutdown itself, with a time limit (<see cref="LeaveAsync"/>): Akka's own hook on
-    /// process exit would wait out every phase's timeout when the coordinator is unreachable.
-    /// </summary>
-    private static readonly Config ShutdownByProgram = ConfigurationFactory.ParseString(
-        "akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
-
     private readonly IHost _host;
     private readonly ActorSystem _system;
 
@@ -39,7 +31,7 @@ internal sealed class WorkerNode
         {
             system.ActorOf(WorkerActor.Props(options.Threads), WorkerActor.Name);
             system.ActorOf(MembershipWatcher.Props(events.Writer), MembershipWatcher.Name);
-        }, ShutdownByProgram, cancellation).ConfigureAwait(false);
+        }, cancellation).ConfigureAwait(false);
         var system = host.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => events.Writer.TryWrite(NodeStopped.Instance), TaskScheduler.Default);
         return new WorkerNode(host, system, events.Reader);
