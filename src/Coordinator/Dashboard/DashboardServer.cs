@@ -16,23 +16,25 @@ using Prometheus;
 namespace RnnCluster.Coordinator.Dashboard;
 
 /// <summary>
+/// The page's JSON, written by code generated at build time instead of reflection at run time. A diverged run's
+/// loss is NaN or infinite; the page reads "NaN" and "Infinity" as numbers.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(DashboardUpdate))]
+internal sealed partial class DashboardJson : JsonSerializerContext;
+
+/// <summary>
 /// The dashboard's web server (Kestrel, in the coordinator's process): `/` the page, `/events` the page's
 /// server-sent events, `/metrics` Prometheus's text format. It only reads <see cref="DashboardState"/> and the
 /// metrics; its threads are not the training's, so a slow browser or a failing request cannot hold a round.
 /// </summary>
 internal sealed class DashboardServer : IAsyncDisposable
 {
-    /// <summary>A page gets at most this many updates a second; what changes in between comes together.</summary>
+    /// <summary>A page gets an update at most this often; what changes in between comes together.</summary>
     private static readonly TimeSpan UpdateInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long stopping waits for the pages to get their last update.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        // A diverged run's loss is NaN or infinite; the page reads "NaN" and "Infinity" as numbers.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     private static readonly Lazy<byte[]> Page = new(() =>
     {
@@ -127,7 +129,7 @@ internal sealed class DashboardServer : IAsyncDisposable
         var (update, next) = state.UpdateSince(cursor);
         var message = new MemoryStream();
         message.Write("event: update\ndata: "u8);
-        JsonSerializer.Serialize(message, update, Json);
+        JsonSerializer.Serialize(message, update, DashboardJson.Default.DashboardUpdate);
         message.Write("\n\n"u8);
         await response.Body.WriteAsync(message.GetBuffer().AsMemory(0, (int)message.Length), cancellation);
         await response.Body.FlushAsync(cancellation);

@@ -38,8 +38,9 @@ internal sealed class DashboardState(TimeProvider clock)
             switch (e)
             {
                 case RunDescribed d:
-                    run = new RunInfo(d.Mode, d.OutDir, d.Epochs, EpochPlan.MinibatchesOf(d.TrainSamples, d.BatchSize), d.BatchSize,
+                    run = new RunInfo(d.Mode, d.Seed, d.OutDir, d.Epochs, EpochPlan.MinibatchesOf(d.TrainSamples, d.BatchSize), d.BatchSize,
                         clock.GetUtcNow(), d.Config);
+                    foreach (var earlier in d.Earlier) epochs.Add(earlier);
                     break;
                 case AwaitingWorkers w:
                     (status, detail) = ("waiting", $"{w.Joined} of {w.Needed} workers ready");
@@ -52,7 +53,7 @@ internal sealed class DashboardState(TimeProvider clock)
                     break;
                 case RoundTimed round:
                     rounds.Add(new RoundPoint(rounds.Last + 1, round.RoundMs, round.ComputeMs, round.SyncMs));
-                    foreach (var share in round.Shares) Worker(share.Id, address: null).Took(share, round.RoundMs);
+                    foreach (var share in round.Round.Shares) Worker(share.Worker, address: null).Took(share, round.RoundMs);
                     break;
                 case StepTaken taken:
                     var s = taken.Step;
@@ -157,8 +158,8 @@ internal readonly record struct StreamCursor(long Version, bool RunSent, long St
     public static readonly StreamCursor Fresh = new(-1, false, 0, 0, 0, 0);
 }
 
-/// <summary>The run's fixed facts: mode, folder, length, config.</summary>
-internal sealed record RunInfo(string Mode, string OutDir, int Epochs, int Minibatches, int BatchSize, DateTimeOffset StartedAt, JsonElement Config);
+/// <summary>The run's fixed facts: mode (and the seed address in cluster mode), folder, length, config.</summary>
+internal sealed record RunInfo(string Mode, string? Seed, string OutDir, int Epochs, int Minibatches, int BatchSize, DateTimeOffset StartedAt, JsonElement Config);
 
 /// <summary>A minibatch's mean loss at global step <see cref="Step"/> (counted from 1).</summary>
 internal sealed record StepPoint(long Step, int Epoch, double Loss);

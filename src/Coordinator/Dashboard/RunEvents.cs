@@ -10,10 +10,16 @@ namespace RnnCluster.Coordinator.Dashboard;
 internal abstract record RunEvent;
 
 /// <summary>
-/// The run as it starts: `local` or `cluster`, its output folder, its length, the config as given, and
-/// <see cref="BatchSize"/> and <see cref="TrainSamples"/>, which say how many samples each step takes.
+/// The run as it starts: <see cref="Local"/> or <see cref="Cluster"/>, its output folder, its length, the
+/// config as given, <see cref="BatchSize"/> and <see cref="TrainSamples"/> (which say how many steps an epoch
+/// takes), the epochs a resumed run had done before, and in cluster mode the seed address workers join.
 /// </summary>
-internal sealed record RunDescribed(string Mode, string OutDir, int Epochs, int TrainSamples, int BatchSize, JsonElement Config) : RunEvent;
+internal sealed record RunDescribed(string Mode, string OutDir, int Epochs, int TrainSamples, int BatchSize, JsonElement Config,
+    IReadOnlyList<EpochMetrics> Earlier, string? Seed = null) : RunEvent
+{
+    public const string Local = "local";
+    public const string Cluster = "cluster";
+}
 
 /// <summary>Training waits until <see cref="Needed"/> workers are there; <see cref="Joined"/> are.</summary>
 internal sealed record AwaitingWorkers(int Joined, int Needed) : RunEvent;
@@ -25,17 +31,16 @@ internal sealed record WorkerUp(string Id, string Address) : RunEvent;
 internal sealed record WorkerDown(string Id) : RunEvent;
 
 /// <summary>A training round ended: its whole time, and each worker's share of it (samples and compute time).</summary>
-internal sealed record RoundTimed(double RoundMs, IReadOnlyList<WorkerShare> Shares) : RunEvent
+internal sealed record RoundTimed(RoundReport Round) : RunEvent
 {
-    /// <summary>The slowest worker's compute: the part of the round no worker could shorten by syncing faster.</summary>
-    public double ComputeMs => Shares.Count == 0 ? 0 : Shares.Max(s => s.ComputeMs);
+    public double RoundMs => Round.Timing.RoundMs;
 
-    /// <summary>The rest: sending weights, gradients, and finishing the reduction and the optimizer step.</summary>
+    /// <summary>The slowest worker's compute: the part of the round no faster network could shorten.</summary>
+    public double ComputeMs => Round.Timing.SlowestComputeMs;
+
+    /// <summary>The rest: sending weights and gradients, finishing the reduction, the optimizer step.</summary>
     public double SyncMs => System.Math.Max(0, RoundMs - ComputeMs);
 }
-
-/// <summary>One worker's part of a round: the samples of its shard and how long it computed them.</summary>
-internal sealed record WorkerShare(string Id, int Samples, double ComputeMs);
 
 /// <summary>An optimizer step was taken (a minibatch's round ended).</summary>
 internal sealed record StepTaken(StepProgress Step) : RunEvent;

@@ -1,4 +1,5 @@
 using Prometheus;
+using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Dashboard;
 
@@ -52,7 +53,7 @@ internal sealed class RunMetrics
 
     public CollectorRegistry Registry { get; }
 
-    /// <summary>Called on the observer's thread only (one event at a time); scrapes read the metrics concurrently, which they allow.</summary>
+    /// <summary>Takes one event at a time (<see cref="RunDashboard.Post"/> sees to it); scrapes read the metrics meanwhile, which prometheus-net allows.</summary>
     public void Apply(RunEvent e)
     {
         switch (e)
@@ -66,14 +67,14 @@ internal sealed class RunMetrics
                 workers.Set(workersUp.Count);
                 break;
             case RoundTimed round:
-                samples.Inc(round.Shares.Sum(share => share.Samples));
+                samples.Inc(round.Round.Shares.Sum(share => share.Samples));
                 roundTime.Observe(round.RoundMs / 1000.0);
                 computeTime.Observe(round.ComputeMs / 1000.0);
                 syncTime.Observe(round.SyncMs / 1000.0);
-                foreach (var share in round.Shares)
+                foreach (var share in round.Round.Shares)
                 {
-                    workerSamples.WithLabels(share.Id).Inc(share.Samples);
-                    workerCompute.WithLabels(share.Id).Inc(share.ComputeMs / 1000.0);
+                    workerSamples.WithLabels(share.Worker).Inc(share.Samples);
+                    workerCompute.WithLabels(share.Worker).Inc(share.ComputeMs / 1000.0);
                 }
                 break;
             case StepTaken taken:

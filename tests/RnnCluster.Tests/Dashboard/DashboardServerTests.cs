@@ -12,7 +12,7 @@ public class DashboardServerTests
     [Fact]
     public async Task PortZeroBindsAFreePortAndServesTheSelfContainedPage()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        using var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, TextWriter.Null);
         using var http = new HttpClient();
 
         var response = await http.GetAsync(dashboard.Url);
@@ -29,7 +29,7 @@ public class DashboardServerTests
     [Fact]
     public async Task MetricsAreServedInPrometheusTextFormat()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        using var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, TextWriter.Null);
         dashboard.Post(new StepTaken(new StepProgress(1, 1, 1, 0.5, 1)));
         using var http = new HttpClient();
 
@@ -42,7 +42,7 @@ public class DashboardServerTests
     [Fact]
     public async Task AStreamStartsWithEverythingAndGetsEachChange()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        using var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, TextWriter.Null);
         dashboard.Post(new WorkerUp("w1", "akka.tcp://rnn-cluster@127.0.0.1:4054"));
         using var http = new HttpClient();
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
@@ -61,14 +61,14 @@ public class DashboardServerTests
     [Fact]
     public async Task AnOpenPageHearsHowTheRunEndedBeforeTheServerStops()
     {
-        var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, TextWriter.Null);
         using var http = new HttpClient();
         await using var stream = await http.GetStreamAsync(new Uri(dashboard.Url, "events"));
         using var events = new StreamReader(stream);
         (await DashboardEvents.NextUpdateAsync(events)).Dispose();
 
         dashboard.Post(new RunEnded(RunOutcome.Finished, null));
-        await dashboard.DisposeAsync();
+        dashboard.Dispose();
 
         using var last = await DashboardEvents.NextUpdateAsync(events);
         Assert.Equal("finished", last.RootElement.GetProperty("status").GetString());
@@ -78,7 +78,7 @@ public class DashboardServerTests
     [Fact]
     public async Task APageThatNeverReadsHoldsNeitherTheRunNorOtherPages()
     {
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, TextWriter.Null);
+        using var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, TextWriter.Null);
         using var stuck = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
         await stuck.ConnectAsync(IPAddress.Loopback, dashboard.Url.Port);
         await stuck.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
@@ -93,27 +93,27 @@ public class DashboardServerTests
     }
 
     [Fact]
-    public async Task ADashboardThatFailsSaysSoOnceAndLetsTheRunGoOn()
+    public void ADashboardThatFailsSaysSoOnceAndLetsTheRunGoOn()
     {
         var errors = new StringWriter();
-        await using var dashboard = await RunDashboard.StartAsync(AnyFreePort, TimeProvider.System, errors);
+        using var dashboard = RunDashboard.Start(AnyFreePort, TimeProvider.System, errors);
 
         // Prometheus refuses a counter that goes down: a negative compute time stands for any fault of the dashboard.
-        dashboard.Post(new RoundTimed(10, [new WorkerShare("w1", 4, -1)]));
-        dashboard.Post(new RoundTimed(10, [new WorkerShare("w1", 4, -1)]));
+        dashboard.Post(TestRounds.Of(10, new WorkerShare("w1", 4, -1)));
+        dashboard.Post(TestRounds.Of(10, new WorkerShare("w1", 4, -1)));
 
         Assert.Equal(["dashboard: stopped following the run: Counter value cannot decrease. (Parameter 'increment')"],
             errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
-    public async Task APortInUseIsAOneLineErrorNamingTheAddress()
+    public void APortInUseIsAOneLineErrorNamingTheAddress()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var error = await Assert.ThrowsAsync<IOException>(() => RunDashboard.StartAsync(new DashboardAddress("127.0.0.1", port), TimeProvider.System, TextWriter.Null));
+        var error = Assert.Throws<IOException>(() => RunDashboard.Start(new DashboardAddress("127.0.0.1", port), TimeProvider.System, TextWriter.Null));
 
         Assert.Equal($"--dashboard: cannot listen on 127.0.0.1:{port}: Address already in use", error.Message);
         Assert.DoesNotContain('\n', error.Message);

@@ -8,7 +8,7 @@ public class DashboardStateTests
 {
     private static readonly JsonElement Config = JsonDocument.Parse("""{"training":{"epochs":2}}""").RootElement;
 
-    private static readonly RunDescribed Run = new("local", "/runs/x", Epochs: 2, TrainSamples: 10, BatchSize: 4, Config);
+    private static readonly RunDescribed Run = new(RunDescribed.Local, "/runs/x", Epochs: 2, TrainSamples: 10, BatchSize: 4, Config, Earlier: []);
 
     private static StepTaken Step(int epoch, int minibatch, double loss) => new(new StepProgress(epoch, minibatch, 3, loss, 2));
 
@@ -30,6 +30,17 @@ public class DashboardStateTests
         Assert.False(second.Full);
         Assert.Null(second.Run);
         Assert.Equal([3L], second.Steps.Select(s => s.Step));
+    }
+
+    [Fact]
+    public void AResumedRunShowsTheEpochsItHadDoneBefore()
+    {
+        var state = new DashboardState(TimeProvider.System);
+        var before = new EpochMetrics(1, 0.5, 0.6, 100, 2, 1, 10, 2);
+
+        state.Apply(Run with { Earlier = [before] });
+
+        Assert.Equal([before], state.UpdateSince(StreamCursor.Fresh).Update.Epochs);
     }
 
     [Fact]
@@ -66,8 +77,8 @@ public class DashboardStateTests
     {
         var state = new DashboardState(TimeProvider.System);
         state.Apply(new WorkerUp("akka://rnn-cluster/user/worker-1", "akka://rnn-cluster"));
-        state.Apply(new RoundTimed(12, [new WorkerShare("akka://rnn-cluster/user/worker-1", 8, 10)]));
-        state.Apply(new RoundTimed(30, [new WorkerShare("akka://rnn-cluster/user/worker-1", 4, 20)]));
+        state.Apply(TestRounds.Of(12, new WorkerShare("akka://rnn-cluster/user/worker-1", 8, 10)));
+        state.Apply(TestRounds.Of(30, new WorkerShare("akka://rnn-cluster/user/worker-1", 4, 20)));
 
         var worker = state.UpdateSince(StreamCursor.Fresh).Update.Workers.Single();
 
@@ -94,7 +105,7 @@ public class DashboardStateTests
     public void ARoundSplitsIntoTheSlowestComputeAndTheRest()
     {
         var state = new DashboardState(TimeProvider.System);
-        state.Apply(new RoundTimed(50, [new WorkerShare("a", 4, 30), new WorkerShare("b", 4, 42)]));
+        state.Apply(TestRounds.Of(50, new WorkerShare("a", 4, 30), new WorkerShare("b", 4, 42)));
 
         var round = state.UpdateSince(StreamCursor.Fresh).Update.Rounds.Single();
 

@@ -30,7 +30,7 @@ public class RunMetricsTests
     public async Task RoundTimesAreHistogramsInSecondsSplitIntoComputeAndSync()
     {
         var metrics = new RunMetrics(TimeProvider.System);
-        metrics.Apply(new RoundTimed(50, [new WorkerShare("a", 4, 30), new WorkerShare("b", 6, 42)]));
+        metrics.Apply(TestRounds.Of(50, new WorkerShare("a", 4, 30), new WorkerShare("b", 6, 42)));
 
         var scrape = await Scrape(metrics);
 
