@@ -15,11 +15,11 @@ For every case it writes two files:
   dropout, since PyTorch cannot draw RnnCluster's counter-based masks.
 - `<case>.safetensors`:
   - `x` [N,T,I] and `y` ([N,O] or [N,T,O]; class indices as float32, [N,1] or [N,T,1], for crossentropy),
-  - the initial weights under their CONTRACT names (`layers.i.weight_ih`, ..., `layers.i.weight`, ...),
+  - the initial weights under PyTorch's names (`layers.i.weight_ih_l0`, ..., `layers.i.weight`, ...),
   - `output`: the model output on `x` with those weights (no dropout),
   - `loss` [1]: the minibatch mean loss,
   - `grad.<name>`: the gradient of that loss with respect to every weight,
-  - `<optimizer><steps>.<name>` (e.g. `adam3.layers.0.weight_ih`): the weights after `steps` optimizer steps on
+  - `<optimizer><steps>.<name>` (e.g. `adam3.layers.0.weight_ih_l0`): the weights after `steps` optimizer steps on
     the same minibatch, with the config's optimizer, each gradient first clipped to the global norm
     `training.clipNorm` (torch.nn.utils.clip_grad_norm_) when the config sets it.
   Its `__metadata__` names the config file, the optimizer-step prefix and the number of steps.

@@ -1,33 +1,23 @@
-"""The PyTorch twin of an RnnCluster model, built from OUR config format (CONTRACT.md), with CONTRACT tensor names.
+"""The PyTorch twin of an RnnCluster model, built from OUR config format (docs/contract.md).
 
-Each recurrent layer is its own single-layer nn.RNN/LSTM/GRU (batch_first=True), so `layers.i.weight_ih` maps
-1:1 onto that module's `weight_ih_l0`. Dropout layers are identities: fixtures compare runs without dropout
-(RnnCluster draws its masks from its own counter-based generator, which PyTorch cannot reproduce).
+It is examples/pytorch/load.py's module: `layers` is an nn.ModuleList with one module per config layer, in config
+order: each recurrent layer its own single-layer nn.RNN/LSTM/GRU (batch_first=True), nn.Dropout, nn.Linear. Its
+parameter names are therefore PyTorch's own (`layers.0.weight_ih_l0`, `layers.2.weight`), the names
+docs/contract.md gives the weights file.
+Dropout layers are identities: fixtures compare runs without dropout (RnnCluster draws its masks from its own
+counter-based generator, which PyTorch cannot reproduce).
 """
+
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-RECURRENT = ("rnn", "lstm", "gru")
-RECURRENT_TENSORS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-DENSE_TENSORS = ("weight", "bias")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "examples", "pytorch"))
 
-ACTIVATIONS = {
-    "linear": lambda z: z,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "relu": torch.relu,
-    "softmax": lambda z: torch.softmax(z, dim=-1),
-}
-
-
-def _recurrent_module(kind, input_size, units):
-    if kind == "rnn":
-        return nn.RNN(input_size, units, nonlinearity="tanh", batch_first=True)
-    if kind == "lstm":
-        return nn.LSTM(input_size, units, batch_first=True)
-    return nn.GRU(input_size, units, batch_first=True)
+from load import ACTIVATIONS, RECURRENT, RnnClusterModel  # noqa: E402  (examples/pytorch/load.py)
 
 
 def _detached(state):
@@ -36,22 +26,9 @@ def _detached(state):
     return state.detach()
 
 
-class ReferenceModel(nn.Module):
-    """config["model"] as PyTorch modules; forward(x) gives the model output, [N,O] or [N,T,O]."""
-
-    def __init__(self, model_config):
-        super().__init__()
-        self.specs = model_config["layers"]
-        self.modules_by_index = nn.ModuleDict()
-        width = model_config["inputSize"]
-        for index, spec in enumerate(self.specs):
-            kind = spec["type"]
-            if kind in RECURRENT:
-                self.modules_by_index[str(index)] = _recurrent_module(kind, width, spec["units"])
-                width = spec["units"]
-            elif kind == "dense":
-                self.modules_by_index[str(index)] = nn.Linear(width, spec["units"])
-                width = spec["units"]
+class ReferenceModel(RnnClusterModel):
+    """load.py's module (its `layers` built the same way, so the same parameters and names), run with truncated
+    BPTT when asked; forward(x) gives the model output, [N,O] or [N,T,O]."""
 
     @property
     def outputs_probabilities(self):
@@ -60,16 +37,8 @@ class ReferenceModel(nn.Module):
         return last["type"] == "dense" and last.get("activation", "linear") == "softmax"
 
     def contract_parameters(self):
-        """[(CONTRACT name, parameter)] in CONTRACT order: per layer weight_ih, weight_hh, bias_ih, bias_hh or weight, bias."""
-        named = []
-        for index, spec in enumerate(self.specs):
-            if spec["type"] in RECURRENT:
-                module = self.modules_by_index[str(index)]
-                named += [(f"layers.{index}.{name}", getattr(module, f"{name}_l0")) for name in RECURRENT_TENSORS]
-            elif spec["type"] == "dense":
-                module = self.modules_by_index[str(index)]
-                named += [(f"layers.{index}.{name}", getattr(module, name)) for name in DENSE_TENSORS]
-        return named
+        """[(name, parameter)] in docs/contract.md's order, named by PyTorch itself: layers.i.weight_ih_l0, ..., layers.i.weight, ..."""
+        return list(self.named_parameters())
 
     def forward(self, x, truncated_bptt=0):
         """Truncated BPTT (k > 0) runs each recurrent layer in windows of k steps and detaches the state carried
@@ -78,11 +47,11 @@ class ReferenceModel(nn.Module):
         for index, spec in enumerate(self.specs):
             kind = spec["type"]
             if kind in RECURRENT:
-                h = self._run_recurrent(self.modules_by_index[str(index)], h, truncated_bptt)
+                h = self._run_recurrent(self.layers[index], h, truncated_bptt)
                 if not spec.get("returnSequences", False):
                     h = h[:, -1, :]
             elif kind == "dense":
-                h = ACTIVATIONS[spec.get("activation", "linear")](self.modules_by_index[str(index)](h))
+                h = ACTIVATIONS[spec.get("activation", "linear")](self.layers[index](h))
         return h
 
     @staticmethod

@@ -33,8 +33,8 @@ internal static class Commands
     public static readonly CommandSpec Predict = new("predict", "predict with a trained model",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
-        new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns)"),
-        new("--output", FlagKind.Value, "FILE", "CSV to write (default: print to stdout)"),
+        new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns, or safetensors x [N,T,I])"),
+        new("--output", FlagKind.Value, "FILE", "CSV, or .safetensors (y) for a safetensors input, to write (default: CSV to stdout)"),
         new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this PNG"),
         Quiet,
         Help,
@@ -44,6 +44,14 @@ internal static class Commands
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns)"),
+        Quiet,
+        Help,
+    ]);
+
+    public static readonly CommandSpec Export = new("export", "write a trained model as ONNX",
+    [
+        new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
+        new("--onnx", FlagKind.Value, "FILE", "the ONNX file to write"),
         Quiet,
         Help,
     ]);
@@ -60,5 +68,5 @@ internal static class Commands
         Help,
     ]);
 
-    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Bench];
+    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Export, Bench];
 }

@@ -1,8 +1,10 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
+using Rnn.Math.Export;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
+using Rnn.Math.Weights;
 using RnnCluster.Coordinator.Output;
 
 namespace RnnCluster.Coordinator.Cli;
@@ -66,6 +68,31 @@ internal sealed class TrainedModel
         engine.EvaluateGroups(parameters, new ShardInput(dataset.X, dataset.Y, ids, dataset.Samples, dataset.Timesteps), groupSize, losses);
         return (dataset.Samples, losses.Sum() / ((double)dataset.Samples * engine.LossTermsPerSample(dataset.Timesteps)));
     }
+
+    /// <summary>
+    /// The outputs for every sample of a safetensors file's x [N, T, I]: (N, O) or (N, T, O) values. A CSV-trained
+    /// model takes x and gives its outputs in the data's units (x normalised, outputs brought back), as its ONNX
+    /// export does; any other model takes x as it is.
+    /// </summary>
+    public (float[] Outputs, int[] Shape) PredictTensors(string safetensorsPath)
+    {
+        var x = SafeTensorsDataset.Inputs(SafeTensors.Read(safetensorsPath), Network.InputSize);
+        int samples = x.Shape[0], timesteps = x.Shape[1], features = x.Shape[2];
+        var input = x.Data.ToArray();
+        if (scaling is not null)
+            for (int e = 0; e < input.Length; e++)
+                input[e] = scaling.Features[e % features].Apply(input[e]);
+        int[] shape = Network.OutputIsSequence ? [samples, timesteps, Network.OutputSize] : [samples, Network.OutputSize];
+        var outputs = new float[shape.Aggregate(1, (product, d) => product * d)];
+        engine.Predict(parameters, input, samples, timesteps, outputs);
+        if (scaling is not null)
+            for (int e = 0; e < outputs.Length; e++)
+                outputs[e] = scaling.Target.Undo(outputs[e]);
+        return (outputs, shape);
+    }
+
+    /// <summary>The model as standard ONNX operators, with the normalisation of a CSV-trained model in the graph.</summary>
+    public byte[] ToOnnx() => OnnxExport.ToBytes(Network, parameters, scaling);
 
     /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize).</summary>
     public float[] PredictNormalised(PredictionWindows windows)

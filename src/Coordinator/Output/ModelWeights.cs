@@ -18,24 +18,38 @@ public static class ModelWeights
             .Select(slot => new NamedTensor(slot.Name, slot.Shape, parameters.AsMemory(slot.Offset, slot.Length)))
             .ToList());
 
-    /// <summary>Every tensor of the network, with its exact shape, and nothing else; anything else is the user's error.</summary>
+    /// <summary>
+    /// Every tensor of the network, with its exact shape, and nothing else; anything else is the user's error. A
+    /// tensor may carry its former name (`layers.0.weight_ih` for `layers.0.weight_ih_l0`), as files written before
+    /// the PyTorch names do.
+    /// </summary>
     public static float[] Load(string path, Network network, string flag)
     {
         var file = SafeTensors.Read(path);
+        var names = network.Layout.Slots.SelectMany(slot => slot.FormerName is { } former ? [slot.Name, former] : new[] { slot.Name }).ToHashSet();
         // Strict like PyTorch's load_state_dict: a tensor the model lacks means the file is for another model.
-        if (file.Tensors.FirstOrDefault(t => !network.Layout.TryGet(t.Name, out _)) is { } unexpected)
+        if (file.Tensors.FirstOrDefault(t => !names.Contains(t.Name)) is { } unexpected)
             throw new InputException($"{flag} {file.FileName}: tensor {unexpected.Name} is not part of this model; " +
                 $"expected {string.Join(", ", network.Layout.Slots.Select(slot => slot.Name))}");
         var parameters = new float[network.ParameterCount];
         foreach (var slot in network.Layout.Slots)
         {
-            if (!file.Contains(slot.Name))
-                throw new InputException($"{flag} {file.FileName}: tensor {slot.Name} is missing; expected shape {NamedTensor.Format(slot.Shape)}");
-            var tensor = file.Get(slot.Name);
+            var tensor = file.Get(NameInFile(file, slot, flag));
             if (!tensor.Shape.SequenceEqual(slot.Shape))
-                throw new InputException($"{flag} {file.FileName}: tensor {slot.Name} has shape {NamedTensor.Format(tensor.Shape)}, expected {NamedTensor.Format(slot.Shape)}");
+                throw new InputException($"{flag} {file.FileName}: tensor {tensor.Name} has shape {NamedTensor.Format(tensor.Shape)}, expected {NamedTensor.Format(slot.Shape)}");
             tensor.Data.Span.CopyTo(slot.Of(parameters.AsSpan()));
         }
         return parameters;
+    }
+
+    /// <summary>The slot's name, or its former name, whichever the file holds; both or neither is an error.</summary>
+    private static string NameInFile(SafeTensorsFile file, TensorSlot slot, string flag)
+    {
+        bool current = file.Contains(slot.Name), former = slot.FormerName is { } old && file.Contains(old);
+        if (current && former)
+            throw new InputException($"{flag} {file.FileName}: tensors {slot.Name} and {slot.FormerName} are the same tensor; keep one");
+        if (!current && !former)
+            throw new InputException($"{flag} {file.FileName}: tensor {slot.Name} is missing; expected shape {NamedTensor.Format(slot.Shape)}");
+        return current ? slot.Name : slot.FormerName!;
     }
 }

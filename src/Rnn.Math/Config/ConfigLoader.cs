@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Rnn.Math.Data.Synthetic;
+using Rnn.Math.LayerTypes;
 
 namespace Rnn.Math.Config;
 
@@ -13,9 +14,6 @@ public static class ConfigLoader
 {
     private static readonly string[] TopFields = ["model", "data", "training"];
     private static readonly string[] ModelFields = ["inputSize", "layers"];
-    private static readonly string[] RecurrentFields = ["type", "units", "returnSequences"];
-    private static readonly string[] DenseFields = ["type", "units", "activation"];
-    private static readonly string[] DropoutFields = ["type", "rate"];
     private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "normalize"];
     private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
@@ -48,6 +46,10 @@ public static class ConfigLoader
         };
     }
 
+    /// <summary>A `model` object alone, as <see cref="ModelConfig.ToJson"/> writes it; <paramref name="source"/> names it in errors.</summary>
+    public static ModelConfig ParseModel(string json, string source)
+        => ReadModel(new ConfigObject(LocatedJson.Parse(Encoding.UTF8.GetBytes(json), source), source));
+
     private static ModelConfig ReadModel(ConfigObject model)
     {
         model.RejectUnknown(ModelFields, "");
@@ -58,23 +60,12 @@ public static class ConfigLoader
         return new ModelConfig(inputSize, layers);
     }
 
+    /// <summary>A layer's `type` picks its <see cref="LayerType"/>, which allows and reads the fields of that type.</summary>
     private static LayerConfig ReadLayer(ConfigObject layer)
     {
-        var type = layer.Choice<LayerType>("type", "layer type", null);
-        string owner = $" for a {type.ToString().ToLowerInvariant()} layer";
-        switch (type)
-        {
-            case LayerType.Dropout:
-                layer.RejectUnknown(DropoutFields, owner);
-                return new LayerConfig(type, Rate: layer.Float("rate", null, r => r >= 0f && r < 1f, "a rate in [0, 1)"));
-            case LayerType.Dense:
-                layer.RejectUnknown(DenseFields, owner);
-                return new LayerConfig(type, layer.Int("units", null, 1),
-                    Activation: layer.Choice<Activation>("activation", "activation", Activation.Linear));
-            default:
-                layer.RejectUnknown(RecurrentFields, owner);
-                return new LayerConfig(type, layer.Int("units", null, 1), layer.Bool("returnSequences", false));
-        }
+        var type = LayerRegistry.Named(layer.OneOf("type", "layer type", LayerRegistry.Names));
+        layer.RejectUnknown(type.Fields, $" for a {type.Name} layer");
+        return type.Read(layer);
     }
 
     private static DataConfig ReadData(ConfigObject data)

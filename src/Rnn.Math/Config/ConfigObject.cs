@@ -128,15 +128,18 @@ internal sealed class ConfigObject
 
     /// <summary>As <see cref="Choice{T}(string, string, T?)"/>, for a value already in hand.</summary>
     public T Choice<T>(LocatedJson value, string what) where T : struct, Enum
+        => Enum.Parse<T>(OneOf(value, what, NamesOf<T>()), ignoreCase: true);
+
+    /// <summary>A required string that must be one of <paramref name="names"/> (any case); returns that name.</summary>
+    public string OneOf(string name, string what, IReadOnlyList<string> names)
+        => OneOf(Field(name) ?? throw Missing(name, $"one of {NearestName.List(names)}"), what, names);
+
+    private string OneOf(LocatedJson value, string what, IReadOnlyList<string> names)
     {
-        var names = NamesOf<T>();
         string expected = $"one of {NearestName.List(names)}";
         if (value.Kind != JsonTokenType.String) throw Error(value, $"expected {what}: {expected}, got {value.Describe()}");
-        foreach (T option in Enum.GetValues<T>())
-        {
-            if (string.Equals(option.ToString(), value.Text, StringComparison.OrdinalIgnoreCase)) return option;
-        }
-        throw Error(value, $"unknown {what} {value.Describe()}{NearestName.Hint(value.Text, names)} (expected {expected})");
+        return names.FirstOrDefault(option => string.Equals(option, value.Text, StringComparison.OrdinalIgnoreCase))
+            ?? throw Error(value, $"unknown {what} {value.Describe()}{NearestName.Hint(value.Text, names)} (expected {expected})");
     }
 
     public InputException Error(LocatedJson at, string message)

@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Rnn.Math.LayerTypes;
+
 namespace Rnn.Math.Config;
 
 /// <summary>The whole config file: what to train, on what, and how. Field names follow docs/contract.md.</summary>
@@ -8,17 +11,15 @@ public sealed record RunConfig(ModelConfig Model, DataConfig Data, TrainingConfi
 }
 
 /// <summary>`model`: the input width and the layer stack, in order.</summary>
-public sealed record ModelConfig(int InputSize, IReadOnlyList<LayerConfig> Layers);
-
-/// <summary>One entry of `model.layers`. Which fields matter depends on <see cref="Type"/>.</summary>
-public sealed record LayerConfig(
-    LayerType Type,
-    int Units = 0,
-    bool ReturnSequences = false,
-    float Rate = 0f,
-    Activation Activation = Activation.Linear);
-
-public enum LayerType { Rnn, Lstm, Gru, Dense, Dropout }
+public sealed record ModelConfig(int InputSize, IReadOnlyList<LayerConfig> Layers)
+{
+    /// <summary>The `model` object of a config file, which <see cref="ConfigLoader.ParseModel"/> reads back to an equal model.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["inputSize"] = InputSize,
+        ["layers"] = new JsonArray([.. Layers.Select(layer => layer.ToJson())]),
+    };
+}
 
 public enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax }
 

@@ -12,15 +12,10 @@ internal static class SafeTensorsDataset
     {
         var file = SafeTensors.Read(path);
         string name = file.FileName;
-        foreach (string tensor in new[] { "x", "y" })
-        {
-            if (!file.Contains(tensor)) throw new InputException($"{name}: no tensor \"{tensor}\"; {Layout}");
-        }
-        var x = file.Get("x");
+        var x = Inputs(file, inputSize);
+        if (!file.Contains("y")) throw new InputException($"{name}: no tensor \"y\"; {Layout}");
         var y = file.Get("y");
-        if (x.Shape.Length != 3) throw WrongShape(name, x, "rank 3 [samples, timesteps, features]");
         if (y.Shape.Length is not (2 or 3)) throw WrongShape(name, y, "rank 2 [samples, outputs] or rank 3 [samples, timesteps, outputs]");
-        if (x.ElementCount == 0) throw WrongShape(name, x, "no dimension of size 0");
         int samples = x.Shape[0], timesteps = x.Shape[1], features = x.Shape[2];
         if (y.Shape[0] != samples)
         {
@@ -31,16 +26,25 @@ internal static class SafeTensorsDataset
         {
             throw new InputException($"{name}: tensor \"y\" has {y.Shape[1]} timesteps but tensor \"x\" has {timesteps}");
         }
-        if (features != inputSize)
-        {
-            throw new InputException($"{name}: tensor \"x\" has {features} features per timestep but model.inputSize is {inputSize}");
-        }
-        RequireFinite(name, x);
         RequireFinite(name, y);
         int targets = y.Shape[^1];
         int classes = loss == LossKind.CrossEntropy ? ClassCount(name, y) : 0;
         int train = ValidationSplit.RequireTrainCount(samples, validationSplit, "samples");
         return new Dataset(x.Data.ToArray(), y.Data.ToArray(), samples, timesteps, features, targets, sequence, train) { Classes = classes };
+    }
+
+    /// <summary>The file's `x` [N, T, I], checked: rank 3, no empty dimension, I = <paramref name="inputSize"/>, every value finite.</summary>
+    public static NamedTensor Inputs(SafeTensorsFile file, int inputSize)
+    {
+        string name = file.FileName;
+        if (!file.Contains("x")) throw new InputException($"{name}: no tensor \"x\"; {Layout}");
+        var x = file.Get("x");
+        if (x.Shape.Length != 3) throw WrongShape(name, x, "rank 3 [samples, timesteps, features]");
+        if (x.ElementCount == 0) throw WrongShape(name, x, "no dimension of size 0");
+        if (x.Shape[2] != inputSize)
+            throw new InputException($"{name}: tensor \"x\" has {x.Shape[2]} features per timestep but model.inputSize is {inputSize}");
+        RequireFinite(name, x);
+        return x;
     }
 
     private static InputException WrongShape(string file, NamedTensor tensor, string expected)

@@ -10,11 +10,11 @@ namespace Rnn.Math.Layers;
 /// ≥ rate, with position = t·F + unit for a sequence (t counted from the sequence's start, not the window's) and
 /// unit for a vector: a mask depends on the sample, never on the shard. At inference it is the identity.
 /// </summary>
-internal sealed class DropoutLayer(LayerSpec spec) : ILayer
+internal sealed class DropoutLayer(LayerSpec spec, float rate) : ILayer
 {
     private readonly int _features = spec.OutputSize, _layerIndex = spec.Index;
     private readonly bool _inputIsSequence = spec.InputIsSequence;
-    private readonly float _rate = spec.Config.Rate;
+    private readonly float _rate = rate;
     private float[] _mask = [];      // (rows, F): 0 or 1/(1 - rate)
     private float[] _output = [];    // (rows, F)
     private float[] _dInput = [];    // (rows, F)

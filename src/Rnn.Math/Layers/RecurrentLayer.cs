@@ -32,9 +32,9 @@ internal abstract class RecurrentLayer : ILayer
     {
         I = spec.InputSize;
         H = spec.OutputSize;
-        GH = spec.GateCount * H;
-        _returnSequences = spec.Config.ReturnSequences;
         (_weightIh, _weightHh, _biasIh, _biasHh) = (spec.Slots[0], spec.Slots[1], spec.Slots[2], spec.Slots[3]);
+        GH = _weightIh.Shape[0];  // weight_ih is (G·H, I)
+        _returnSequences = spec.OutputIsSequence;
     }
 
     /// <summary>Whether bias_hh joins the input projection; GRU keeps it inside the reset gate's product instead.</summary>

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Layers;
 using Rnn.Math.Losses;
 using Rnn.Math.Training;
@@ -32,19 +33,9 @@ public sealed class GradientEngine
         _truncatedBptt = truncatedBptt;
         var last = network.Layers[^1];
         // Softmax followed by cross-entropy is one log-softmax on the logits: the same math, and stable.
-        _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is { Type: LayerType.Dense, Activation: Activation.Softmax };
-        _layers = network.Layers.Select(spec => Create(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
+        _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is DenseConfig { Activation: Activation.Softmax };
+        _layers = network.Layers.Select(spec => spec.Config.Build(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
     }
-
-    private static ILayer Create(LayerSpec spec, bool softmaxInLoss) => spec.Config.Type switch
-    {
-        LayerType.Rnn => new RnnLayer(spec),
-        LayerType.Lstm => new LstmLayer(spec),
-        LayerType.Gru => new GruLayer(spec),
-        LayerType.Dense => new DenseLayer(spec, softmaxInLoss ? Activation.Linear : spec.Config.Activation),
-        LayerType.Dropout => new DropoutLayer(spec),
-        _ => throw new ArgumentOutOfRangeException(nameof(spec)),
-    };
 
     public Network Network => _network;
 

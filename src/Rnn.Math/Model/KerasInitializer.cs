@@ -1,43 +1,21 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
-using Rnn.Math.Config;
 using Rnn.Math.Training;
 
 namespace Rnn.Math.Model;
 
 /// <summary>
-/// Keras's default initialisers, written into PyTorch's layout: glorot-uniform kernels, orthogonal recurrent
-/// kernels, zero biases, and 1 on the LSTM forget gate's bias. Every draw is keyed by
-/// (seed, layer index, tensor, element) through <see cref="CounterRandom"/>, so the weights depend on the seed only.
+/// Keras's default initialisers, written into PyTorch's layout: glorot-uniform kernels and orthogonal recurrent
+/// kernels (biases start at zero; each layer type adds what Keras adds, such as the LSTM forget gate's 1). Every
+/// draw is keyed by (seed, layer index, tensor, element) through <see cref="CounterRandom"/>, so the weights
+/// depend on the seed only.
 /// </summary>
 internal static class KerasInitializer
 {
     private const ulong InputKernel = 0, RecurrentKernel = 1;
 
-    public static void Fill(Network network, Span<float> parameters, ulong seed)
-    {
-        parameters.Clear();
-        foreach (var layer in network.Layers)
-        {
-            ulong index = (ulong)layer.Index;
-            if (layer.IsRecurrent)
-            {
-                int units = layer.OutputSize, gates = layer.GateCount * units;
-                // Keras's kernel is (I, G·H); PyTorch stores its transpose (G·H, I). Glorot's fans are the same either way.
-                GlorotUniform(layer.Slots[0].Of(parameters), layer.InputSize, gates, seed, index);
-                Orthogonal(layer.Slots[1].Of(parameters), units, gates, seed, index);
-                if (layer.Config.Type == LayerType.Lstm)
-                    layer.Slots[2].Of(parameters).Slice(units, units).Fill(1f);
-            }
-            else if (layer.Config.Type == LayerType.Dense)
-            {
-                GlorotUniform(layer.Slots[0].Of(parameters), layer.InputSize, layer.OutputSize, seed, index);
-            }
-        }
-    }
-
     /// <summary>Uniform in ±sqrt(6 / (fanIn + fanOut)); the draws are independent, so the storage order does not matter.</summary>
-    private static void GlorotUniform(Span<float> weight, int fanIn, int fanOut, ulong seed, ulong layer)
+    public static void GlorotUniform(Span<float> weight, int fanIn, int fanOut, ulong seed, ulong layer)
     {
         double limit = System.Math.Sqrt(6.0 / (fanIn + fanOut));
         for (int e = 0; e < weight.Length; e++)
@@ -49,7 +27,7 @@ internal static class KerasInitializer
     /// Q·sign(diag R), transposed to (H, G·H) because H &lt; G·H. PyTorch's weight_hh (G·H, H) is that kernel's
     /// transpose, which is Q itself: its columns are orthonormal.
     /// </summary>
-    private static void Orthogonal(Span<float> weightHh, int units, int gates, ulong seed, ulong layer)
+    public static void Orthogonal(Span<float> weightHh, int units, int gates, ulong seed, ulong layer)
     {
         var a = Matrix<double>.Build.Dense(gates, units, (r, c) => StandardNormal(seed, layer, (ulong)(r * units + c)));
         var qr = a.QR(QRMethod.Thin);

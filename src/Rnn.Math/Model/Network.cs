@@ -1,10 +1,11 @@
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 
 namespace Rnn.Math.Model;
 
 /// <summary>
-/// The validated layer stack: shapes between layers, the <see cref="ParameterLayout"/> and Keras initialisation.
-/// Stateless; a <see cref="GradientEngine"/> runs it.
+/// The validated layer stack: shapes between layers, the <see cref="ParameterLayout"/> and Keras initialisation,
+/// each asked of the layer's own <see cref="LayerConfig"/>. Stateless; a <see cref="GradientEngine"/> runs it.
 /// </summary>
 public sealed class Network
 {
@@ -15,26 +16,26 @@ public sealed class Network
         if (config.Layers.Count == 0)
             throw new InputException("model.layers: expected at least one layer");
 
-        var shapes = new List<(int Index, LayerConfig Layer, int In, int Out, bool InSeq, bool OutSeq)>();
+        var shapes = new List<(int Index, LayerConfig Layer, int In, int Out, bool InSeq, bool OutSeq, LayerTensor[] Tensors)>();
         int features = config.InputSize;
         bool sequence = true;
         for (int i = 0; i < config.Layers.Count; i++)
         {
             var layer = config.Layers[i];
-            Validate(layer, i, sequence, config.Layers);
-            int units = layer.Type == LayerType.Dropout ? features : layer.Units;
-            bool outSequence = LayerSpec.GateCountOf(layer.Type) > 0 ? layer.ReturnSequences : sequence;
-            shapes.Add((i, layer, features, units, sequence, outSequence));
+            layer.Validate($"model.layers[{i}]");
+            if (layer.NeedsSequenceInput && !sequence) throw NeedsSequence(config.Layers, i);
+            int units = layer.OutputSize(features);
+            bool outSequence = layer.OutputIsSequence(sequence);
+            shapes.Add((i, layer, features, units, sequence, outSequence, [.. layer.Tensors(features).Select(t => Named(i, t))]));
             features = units;
             sequence = outSequence;
         }
-        if (config.Layers.All(layer => layer.Type == LayerType.Dropout))
-            throw new InputException("model.layers: expected at least one rnn, lstm, gru or dense layer; dropout alone produces no output");
 
-        Layout = new ParameterLayout(shapes.SelectMany(s => TensorsOf(s.Index, s.Layer, s.In)));
+        Layout = new ParameterLayout(shapes.SelectMany(s => s.Tensors));
+        if (Layout.Count == 0)
+            throw new InputException("model.layers: expected at least one layer with weights; dropout alone produces no output");
         Layers = shapes
-            .Select(s => new LayerSpec(s.Index, s.Layer, s.In, s.Out, s.InSeq, s.OutSeq,
-                TensorsOf(s.Index, s.Layer, s.In).Select(t => Layout[t.Name]).ToArray()))
+            .Select(s => new LayerSpec(s.Index, s.Layer, s.In, s.Out, s.InSeq, s.OutSeq, s.Tensors.Select(t => Layout[t.Name]).ToArray()))
             .ToArray();
         InputSize = config.InputSize;
         OutputSize = features;
@@ -60,54 +61,26 @@ public sealed class Network
     {
         if (parameters.Length != ParameterCount)
             throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
-        KerasInitializer.Fill(this, parameters, seed);
+        parameters.Clear();
+        foreach (var layer in Layers)
+            layer.Config.Initialize(layer, parameters, seed);
     }
 
-    private static void Validate(LayerConfig layer, int i, bool inputIsSequence, IReadOnlyList<LayerConfig> layers)
+    /// <summary>A layer's tensor under its name in the model's state_dict: `layers.i.` and its name within the layer.</summary>
+    private static LayerTensor Named(int index, LayerTensor tensor) => tensor with
     {
-        string field = $"model.layers[{i}]";
-        if (layer.Type == LayerType.Dropout)
-        {
-            if (!(layer.Rate >= 0f && layer.Rate < 1f))
-                throw new InputException($"{field}.rate: expected a number in [0, 1), got {layer.Rate}");
-            return;
-        }
-        if (layer.Units <= 0)
-            throw new InputException($"{field}.units: expected a positive integer, got {layer.Units}");
-        if (LayerSpec.GateCountOf(layer.Type) > 0 && !inputIsSequence)
-        {
-            int source = LastRecurrentBefore(layers, i);
-            throw new InputException(
-                $"{field}: a {Name(layer.Type)} layer needs a sequence input, but model.layers[{source}] " +
-                $"({Name(layers[source].Type)} with returnSequences false) outputs one vector per sample; " +
-                $"set returnSequences to true on model.layers[{source}]");
-        }
-    }
+        Name = $"layers.{index}.{tensor.Name}",
+        FormerName = tensor.FormerName is null ? null : $"layers.{index}.{tensor.FormerName}",
+    };
 
-    private static int LastRecurrentBefore(IReadOnlyList<LayerConfig> layers, int i)
+    /// <summary>Layer i needs a sequence but gets one vector per sample: name the layer whose returnSequences to set.</summary>
+    private static InputException NeedsSequence(IReadOnlyList<LayerConfig> layers, int i)
     {
-        for (int j = i - 1; j >= 0; j--)
-            if (LayerSpec.GateCountOf(layers[j].Type) > 0) return j;
-        throw new InvalidOperationException("a vector input must come from a recurrent layer");
-    }
-
-    private static string Name(LayerType type) => type.ToString().ToLowerInvariant();
-
-    private static IEnumerable<(string Name, int[] Shape)> TensorsOf(int index, LayerConfig layer, int inputSize)
-    {
-        string prefix = $"layers.{index}.";
-        int gates = LayerSpec.GateCountOf(layer.Type) * layer.Units;
-        if (gates > 0)
-        {
-            yield return (prefix + "weight_ih", [gates, inputSize]);
-            yield return (prefix + "weight_hh", [gates, layer.Units]);
-            yield return (prefix + "bias_ih", [gates]);
-            yield return (prefix + "bias_hh", [gates]);
-        }
-        else if (layer.Type == LayerType.Dense)
-        {
-            yield return (prefix + "weight", [layer.Units, inputSize]);
-            yield return (prefix + "bias", [layer.Units]);
-        }
+        int source = i - 1;
+        while (layers[source] is not RecurrentConfig) source--;
+        return new InputException(
+            $"model.layers[{i}]: a {layers[i].TypeName} layer needs a sequence input, but model.layers[{source}] " +
+            $"({layers[source].TypeName} with returnSequences false) outputs one vector per sample; " +
+            $"set returnSequences to true on model.layers[{source}]");
     }
 }

@@ -1,21 +1,24 @@
+using Rnn.Math.LayerTypes;
+
 namespace Rnn.Math.Model;
 
 /// <summary>
-/// Every tensor of the model in one contiguous float buffer, in the order of docs/contract.md (per layer: weight_ih, weight_hh,
-/// bias_ih, bias_hh, or weight, bias). Gradients and optimizer moments use the same layout, so reduce, clip and
+/// Every tensor of the model in one contiguous float buffer, in the order of docs/contract.md (per layer: weight_ih_l0,
+/// weight_hh_l0, bias_ih_l0, bias_hh_l0, or weight, bias). Gradients and optimizer moments use the same layout, so reduce, clip and
 /// Adam are loops over one array.
 /// </summary>
 public sealed class ParameterLayout
 {
     private readonly Dictionary<string, TensorSlot> _byName;
 
-    public ParameterLayout(IEnumerable<(string Name, int[] Shape)> tensors)
+    /// <param name="tensors">Every tensor under its full name (`layers.i.weight`), in buffer order.</param>
+    public ParameterLayout(IEnumerable<LayerTensor> tensors)
     {
         var slots = new List<TensorSlot>();
         int offset = 0;
-        foreach (var (name, shape) in tensors)
+        foreach (var tensor in tensors)
         {
-            var slot = new TensorSlot(name, shape, offset);
+            var slot = new TensorSlot(tensor.Name, tensor.Shape, offset, tensor.FormerName);
             slots.Add(slot);
             offset += slot.Length;
         }

@@ -1,7 +1,10 @@
 namespace Rnn.Math.Model;
 
-/// <summary>One named tensor of the model: a view of <see cref="Length"/> floats at <see cref="Offset"/> of the flat parameter buffer.</summary>
-public sealed record TensorSlot(string Name, int[] Shape, int Offset)
+/// <summary>
+/// One named tensor of the model: a view of <see cref="Length"/> floats at <see cref="Offset"/> of the flat parameter
+/// buffer. <see cref="FormerName"/> is the name weights files written before PyTorch's names used, or null.
+/// </summary>
+public sealed record TensorSlot(string Name, int[] Shape, int Offset, string? FormerName = null)
 {
     public int Length { get; } = Shape.Aggregate(1, (product, dimension) => product * dimension);
 

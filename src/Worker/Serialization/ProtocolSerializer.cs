@@ -132,28 +132,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         };
     }
 
-    private static void WriteModel(WireWriter w, ModelConfig model)
-    {
-        w.Int(model.InputSize);
-        w.Int(model.Layers.Count);
-        foreach (var layer in model.Layers)
-        {
-            w.Byte((byte)layer.Type);
-            w.Int(layer.Units);
-            w.Bool(layer.ReturnSequences);
-            w.Float(layer.Rate);
-            w.Byte((byte)layer.Activation);
-        }
-    }
+    /// <summary>The model as its config JSON: each layer type writes and reads its own fields, so a new type needs no wire change.</summary>
+    private static void WriteModel(WireWriter w, ModelConfig model) => w.String(model.ToJson().ToJsonString());
 
-    private static ModelConfig ReadModel(WireReader r)
-    {
-        int inputSize = r.Int();
-        var layers = new LayerConfig[r.Int()];
-        for (int i = 0; i < layers.Length; i++)
-            layers[i] = new LayerConfig((LayerType)r.Byte(), r.Int(), r.Bool(), r.Float(), (Activation)r.Byte());
-        return new ModelConfig(inputSize, layers);
-    }
+    private static ModelConfig ReadModel(WireReader r) => ConfigLoader.ParseModel(r.String(), "StartJob model");
 
     private static void WriteTraining(WireWriter w, TrainingConfig t)
     {

@@ -2,13 +2,14 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Bench;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
 public class BenchRunnerTests
 {
     private static readonly RunConfig Config = new(
-        new ModelConfig(3, [new LayerConfig(LayerType.Gru, 8), new LayerConfig(LayerType.Dense, 4, Activation: Activation.Softmax)]),
+        new ModelConfig(3, [new GruConfig(8), new DenseConfig(4, Activation: Activation.Softmax)]),
         new DataConfig(DataSource.Synthetic, Timesteps: 5),
         new TrainingConfig(BatchSize: 6, Loss: LossKind.CrossEntropy));
 

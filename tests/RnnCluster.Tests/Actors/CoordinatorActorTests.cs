@@ -5,6 +5,7 @@ using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
@@ -142,7 +143,7 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
 
     private static TrainingJob Job()
     {
-        var model = new ModelConfig(1, [new LayerConfig(LayerType.Dense, 1)]);
+        var model = new ModelConfig(1, [new DenseConfig(1)]);
         var training = new TrainingConfig(Epochs: 1, BatchSize: 8, Shuffle: false, Optimizer: new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 1f), GroupSize: 2);
         return TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
     }

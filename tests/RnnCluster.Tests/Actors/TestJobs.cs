@@ -1,5 +1,6 @@
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Training;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
@@ -11,10 +12,10 @@ internal static class TestJobs
     {
         var model = new ModelConfig(2,
         [
-            new LayerConfig(LayerType.Lstm, Units: 5, ReturnSequences: true),
-            new LayerConfig(LayerType.Dropout, Rate: 0.25f),
-            new LayerConfig(LayerType.Gru, Units: 4),
-            new LayerConfig(LayerType.Dense, Units: 1),
+            new LstmConfig(5, ReturnSequences: true),
+            new DropoutConfig(0.25f),
+            new GruConfig(4),
+            new DenseConfig(1),
         ]);
         var training = new TrainingConfig(
             Epochs: epochs, BatchSize: 10, Loss: LossKind.Mse, Shuffle: true, Seed: 7, ClipNorm: 0.05f,

@@ -115,7 +115,7 @@ public class PredictTests
     }
 
     [Fact]
-    public void PredictOnASafetensorsInputPointsToEvaluate()
+    public void PredictOnADamagedSafetensorsInputIsAUserErrorNamingTheFile()
     {
         using var model = new ModelFolder();
 
@@ -124,7 +124,8 @@ public class PredictTests
         var run = CliRun.Of("predict", "--model", model.Model, "--input", input);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("evaluate", run.Stderr);
+        Assert.Single(run.StderrLines);
+        Assert.Contains("test.safetensors", run.Stderr);
     }
 
     [Fact]

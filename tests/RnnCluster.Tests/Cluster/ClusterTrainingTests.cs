@@ -6,6 +6,7 @@ using RnnCluster.Tests.Actors;
 using RnnCluster.Worker;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Serialization;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Cluster;
 
@@ -25,7 +26,7 @@ public class ClusterTrainingTests
     [Fact(Timeout = 180_000)]
     public async Task A_model_larger_than_the_frame_size_trains_over_tcp()
     {
-        var model = new ModelConfig(1000, [new LayerConfig(LayerType.Dense, 1500)]);
+        var model = new ModelConfig(1000, [new DenseConfig(1500)]);
         var training = new TrainingConfig(Epochs: 1, BatchSize: 4, Shuffle: false, GroupSize: 2);
         var job = TrainingJob.Create(model, training, TestJobs.RandomSet(8, 1, 1000, 1500, seed: 5), null);
         Assert.True(job.InitialWeights.Length * sizeof(float) > WireFormat.MaximumFrameSizeBytes);

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Config;
 
@@ -11,7 +12,7 @@ public class ConfigLoaderTests
 
         Assert.Equal(1, config.Model.InputSize);
         Assert.Equal(
-            [new LayerConfig(LayerType.Lstm, 50), new LayerConfig(LayerType.Dropout, Rate: 0.2f), new LayerConfig(LayerType.Dense, 1)],
+            [new LstmConfig(50), new DropoutConfig(0.2f), new DenseConfig(1)],
             config.Model.Layers);
         var data = config.Data;
         Assert.Equal((DataSource.Csv, "passengers.csv", "passengers", 12, 1, 0.2f, Normalization.MinMax),
@@ -75,8 +76,8 @@ public class ConfigLoaderTests
             """{ "type": "lstm", "units": 50 }""", """{ "type": "rnn", "units": 50, "returnSequences": true }""")
             .Replace("""{ "type": "dense", "units": 1 }""", """{ "type": "dense", "units": 3, "activation": "softmax" }""")).Model.Layers;
 
-        Assert.Equal(new LayerConfig(LayerType.Rnn, 50, ReturnSequences: true), layers[0]);
-        Assert.Equal(new LayerConfig(LayerType.Dense, 3, Activation: Activation.Softmax), layers[2]);
+        Assert.Equal(new RnnConfig(50, ReturnSequences: true), layers[0]);
+        Assert.Equal(new DenseConfig(3, Activation: Activation.Softmax), layers[2]);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public class CsvWindowTests : IDisposable
     [Fact]
     public void PassengerExampleHoldsTheBoxJenkinsSeries()
     {
-        string examples = RepositoryFile("examples/passengers/passengers.csv");
+        string examples = Repository.File("examples/passengers/passengers.csv");
         var data = new DataConfig(DataSource.Csv, examples, ["passengers"], "passengers", Timesteps: 1, Horizon: 1);
 
         var set = Rnn.Math.Data.DatasetLoader.Load(Run(data, "/"));
@@ -76,15 +76,5 @@ public class CsvWindowTests : IDisposable
         Assert.Equal(1520f, set.X[..12].Sum());
         Assert.Equal(40363f - 112f, set.Y.Sum());
         Assert.Equal(432f, set.Y[^1]);
-    }
-
-    private static string RepositoryFile(string relative)
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            string candidate = Path.Combine(folder.FullName, relative);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException(relative);
     }
 }

@@ -1,6 +1,7 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Data;
 
@@ -8,7 +9,7 @@ namespace RnnCluster.Tests.Data;
 internal static class DataConfigs
 {
     public static RunConfig Run(DataConfig data, string baseDirectory, int inputSize = 1, LossKind loss = LossKind.Mse)
-        => new(new ModelConfig(inputSize, [new LayerConfig(LayerType.Lstm, 4)]), data, new TrainingConfig(Loss: loss))
+        => new(new ModelConfig(inputSize, [new LstmConfig(4)]), data, new TrainingConfig(Loss: loss))
         {
             BaseDirectory = baseDirectory,
         };

@@ -17,7 +17,7 @@ public class DropoutLayerTests
     private static float[] Mask(int[] sampleIds, int steps, int firstStep = 0)
     {
         var pass = new Pass(sampleIds.Length, steps, firstStep, 1, sampleIds, Key);
-        return new DropoutLayer(Spec).Forward([], Ones(sampleIds.Length * steps * Units), pass);
+        return Spec.Config.Build(Spec, lossAppliesSoftmax: false).Forward([], Ones(sampleIds.Length * steps * Units), pass);
     }
 
     [Fact]
@@ -51,6 +51,6 @@ public class DropoutLayerTests
     {
         var input = Ones(2 * 3 * Units);
         var pass = new Pass(2, 3, 0, 1, null, null);
-        Assert.Same(input, new DropoutLayer(Spec).Forward([], input, pass));
+        Assert.Same(input, Spec.Config.Build(Spec, lossAppliesSoftmax: false).Forward([], input, pass));
     }
 }

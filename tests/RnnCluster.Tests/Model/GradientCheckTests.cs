@@ -1,6 +1,7 @@
 using Rnn.Math.Config;
 using Rnn.Math.Training;
 using static RnnCluster.Tests.Model.ModelFactory;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Model;
 

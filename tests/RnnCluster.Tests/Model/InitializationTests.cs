@@ -22,7 +22,7 @@ public class InitializationTests
     public void RecurrentWeights_AreOrthogonalAsKerasRecurrentKernel(int layer)
     {
         // Keras's kernel K (H, G·H) has orthonormal rows, K Kᵀ = I; PyTorch stores W_hh = Kᵀ, so W_hhᵀ W_hh = I.
-        var slot = Model.Layout[$"layers.{layer}.weight_hh"];
+        var slot = Model.Layout[$"layers.{layer}.weight_hh_l0"];
         var w = slot.Of(Initialized(7).AsSpan()).ToArray();
         int rows = slot.Shape[0], units = slot.Shape[1];
         for (int a = 0; a < units; a++)
@@ -35,9 +35,9 @@ public class InitializationTests
     }
 
     [Theory]
-    [InlineData("layers.0.weight_ih", 3, 20)]
-    [InlineData("layers.1.weight_ih", 5, 12)]
-    [InlineData("layers.2.weight_ih", 4, 6)]
+    [InlineData("layers.0.weight_ih_l0", 3, 20)]
+    [InlineData("layers.1.weight_ih_l0", 5, 12)]
+    [InlineData("layers.2.weight_ih_l0", 4, 6)]
     [InlineData("layers.3.weight", 6, 2)]
     public void InputWeights_AreGlorotUniform(string name, int fanIn, int fanOut)
     {
@@ -51,9 +51,9 @@ public class InitializationTests
     public void Biases_AreZero_ExceptTheLstmForgetGateOfBiasIh()
     {
         var parameters = Initialized(7);
-        var lstmBias = Model.Layout["layers.0.bias_ih"].Of(parameters.AsSpan()).ToArray();
+        var lstmBias = Model.Layout["layers.0.bias_ih_l0"].Of(parameters.AsSpan()).ToArray();
         Assert.Equal(Enumerable.Repeat(0f, 5).Concat(Enumerable.Repeat(1f, 5)).Concat(Enumerable.Repeat(0f, 10)), lstmBias);
-        foreach (var name in new[] { "layers.0.bias_hh", "layers.1.bias_ih", "layers.1.bias_hh", "layers.2.bias_ih", "layers.2.bias_hh", "layers.3.bias" })
+        foreach (var name in new[] { "layers.0.bias_hh_l0", "layers.1.bias_ih_l0", "layers.1.bias_hh_l0", "layers.2.bias_ih_l0", "layers.2.bias_hh_l0", "layers.3.bias" })
             Assert.All(Model.Layout[name].Of(parameters.AsSpan()).ToArray(), v => Assert.Equal(0f, v));
     }
 

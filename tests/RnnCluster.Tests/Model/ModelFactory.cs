@@ -1,6 +1,7 @@
 using Rnn.Math.Config;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Model;
 
@@ -9,15 +10,15 @@ internal static class ModelFactory
 {
     public static Network Build(int inputSize, params LayerConfig[] layers) => new(new ModelConfig(inputSize, layers));
 
-    public static LayerConfig Lstm(int units, bool sequences = false) => new(LayerType.Lstm, units, sequences);
+    public static LayerConfig Lstm(int units, bool sequences = false) => new LstmConfig(units, sequences);
 
-    public static LayerConfig Gru(int units, bool sequences = false) => new(LayerType.Gru, units, sequences);
+    public static LayerConfig Gru(int units, bool sequences = false) => new GruConfig(units, sequences);
 
-    public static LayerConfig TanhRnn(int units, bool sequences = false) => new(LayerType.Rnn, units, sequences);
+    public static LayerConfig TanhRnn(int units, bool sequences = false) => new RnnConfig(units, sequences);
 
-    public static LayerConfig Dense(int units, Activation activation = Activation.Linear) => new(LayerType.Dense, units, Activation: activation);
+    public static LayerConfig Dense(int units, Activation activation = Activation.Linear) => new DenseConfig(units, Activation: activation);
 
-    public static LayerConfig Dropout(float rate) => new(LayerType.Dropout, Rate: rate);
+    public static LayerConfig Dropout(float rate) => new DropoutConfig(rate);
 
     /// <summary>Keras initialisation plus uniform noise of ±0.2 on every parameter, so no bias is zero and no gate symmetric.</summary>
     public static float[] Parameters(Network network, ulong seed)

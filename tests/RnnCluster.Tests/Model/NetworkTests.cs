@@ -1,6 +1,7 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using static RnnCluster.Tests.Model.ModelFactory;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Model;
 
@@ -13,10 +14,10 @@ public class NetworkTests
         var network = Build(3, Lstm(4, sequences: true), Dropout(0.2f), Gru(2), Dense(2));
         var expected = new (string, int[], int)[]
         {
-            ("layers.0.weight_ih", [16, 3], 0), ("layers.0.weight_hh", [16, 4], 48),
-            ("layers.0.bias_ih", [16], 112), ("layers.0.bias_hh", [16], 128),
-            ("layers.2.weight_ih", [6, 4], 144), ("layers.2.weight_hh", [6, 2], 168),
-            ("layers.2.bias_ih", [6], 180), ("layers.2.bias_hh", [6], 186),
+            ("layers.0.weight_ih_l0", [16, 3], 0), ("layers.0.weight_hh_l0", [16, 4], 48),
+            ("layers.0.bias_ih_l0", [16], 112), ("layers.0.bias_hh_l0", [16], 128),
+            ("layers.2.weight_ih_l0", [6, 4], 144), ("layers.2.weight_hh_l0", [6, 2], 168),
+            ("layers.2.bias_ih_l0", [6], 180), ("layers.2.bias_hh_l0", [6], 186),
             ("layers.3.weight", [2, 2], 192), ("layers.3.bias", [2], 196),
         };
         Assert.Equal(expected, network.Layout.Slots.Select(s => (s.Name, s.Shape, s.Offset)));
@@ -54,5 +55,5 @@ public class NetworkTests
 
     [Fact]
     public void DropoutOnlyStack_IsRefused()
-        => Assert.StartsWith("model.layers: expected at least one rnn, lstm, gru or dense layer", Refused(1, Dropout(0.1f)));
+        => Assert.Equal("model.layers: expected at least one layer with weights; dropout alone produces no output", Refused(1, Dropout(0.1f)));
 }

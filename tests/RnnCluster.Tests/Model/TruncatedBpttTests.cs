@@ -66,8 +66,8 @@ public class TruncatedBpttTests
     /// <summary>h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), y = W h + b, loss Σ (y - target)², in double.</summary>
     private sealed class TruncatedRnnReference(Network network, float[] x, float[] y, int n, int T, int window, bool manyToMany)
     {
-        private readonly int _wih = network.Layout["layers.0.weight_ih"].Offset, _whh = network.Layout["layers.0.weight_hh"].Offset;
-        private readonly int _bih = network.Layout["layers.0.bias_ih"].Offset, _bhh = network.Layout["layers.0.bias_hh"].Offset;
+        private readonly int _wih = network.Layout["layers.0.weight_ih_l0"].Offset, _whh = network.Layout["layers.0.weight_hh_l0"].Offset;
+        private readonly int _bih = network.Layout["layers.0.bias_ih_l0"].Offset, _bhh = network.Layout["layers.0.bias_hh_l0"].Offset;
         private readonly int _w = network.Layout["layers.1.weight"].Offset, _b = network.Layout["layers.1.bias"].Offset;
 
         /// <summary>The state entering each window, per sample: [window][sample][unit].</summary>

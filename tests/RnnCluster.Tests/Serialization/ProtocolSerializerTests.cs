@@ -5,6 +5,7 @@ using Rnn.Math.Config;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 using RnnCluster.Worker.Serialization;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Serialization;
 
@@ -17,8 +18,8 @@ public sealed class ProtocolSerializerTests : IDisposable
     public static TheoryData<IProtocolMessage> Messages => new()
     {
         new StartJob(Job,
-            new ModelConfig(3, [new LayerConfig(LayerType.Lstm, 8, true), new LayerConfig(LayerType.Dropout, Rate: 0.2f),
-                new LayerConfig(LayerType.Gru, 4), new LayerConfig(LayerType.Dense, 2, Activation: Activation.Softmax)]),
+            new ModelConfig(3, [new LstmConfig(8, true), new DropoutConfig(0.2f),
+                new GruConfig(4), new DenseConfig(2, Activation: Activation.Softmax)]),
             new TrainingConfig(5, 16, LossKind.CrossEntropy, false, 1234567890123UL, 1.5f,
                 new OptimizerConfig(OptimizerKind.Sgd, 0.1f, 0.8f, 0.99f, 1e-6f, 0.9f), 25, 3),
             new DataShape(100, 20, 12, 3, 12)),

@@ -1,0 +1,27 @@
+using Rnn.Math.Layers;
+using Rnn.Math.Model;
+
+namespace Rnn.Math.LayerTypes;
+
+/// <summary>`lstm`: PyTorch's nn.LSTM (gates i, f, g, o), with Keras's forget-gate bias of 1 (unit_forget_bias).</summary>
+public sealed record LstmConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
+{
+    internal static readonly LayerType Type = new("lstm", Fields, layer => new LstmConfig(ReadUnits(layer), ReadReturnSequences(layer)));
+
+    public override string TypeName => Type.Name;
+
+    public override int Gates => 4;
+
+    // ONNX's LSTM stacks i, o, f, c; PyTorch's i, f, g, o (c is PyTorch's g).
+    private protected override string OnnxOperator => "LSTM";
+
+    private protected override int[] OnnxGateOrder => [0, 3, 1, 2];
+
+    internal override void Initialize(LayerSpec spec, Span<float> parameters, ulong seed)
+    {
+        base.Initialize(spec, parameters, seed);
+        spec.Slots[2].Of(parameters).Slice(Units, Units).Fill(1f);
+    }
+
+    internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new LstmLayer(spec);
+}

@@ -1,0 +1,21 @@
+using Rnn.Math.Layers;
+using Rnn.Math.Model;
+
+namespace Rnn.Math.LayerTypes;
+
+/// <summary>`rnn`: PyTorch's nn.RNN with tanh, h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); one gate.</summary>
+public sealed record RnnConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
+{
+    internal static readonly LayerType Type = new("rnn", Fields, layer => new RnnConfig(ReadUnits(layer), ReadReturnSequences(layer)));
+
+    public override string TypeName => Type.Name;
+
+    public override int Gates => 1;
+
+    // ONNX's RNN defaults to tanh.
+    private protected override string OnnxOperator => "RNN";
+
+    private protected override int[] OnnxGateOrder => [0];
+
+    internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new RnnLayer(spec);
+}
