@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 
@@ -22,10 +23,10 @@ public class RecurrentStepBenchmarks
 
     public static IEnumerable<StepShape> Shapes() =>
     [
-        new(LayerType.Lstm, Units: 50, Timesteps: 50, Batch: 32),
-        new(LayerType.Gru, Units: 50, Timesteps: 50, Batch: 32),
-        new(LayerType.Lstm, Units: 256, Timesteps: 100, Batch: 64),
-        new(LayerType.Gru, Units: 256, Timesteps: 100, Batch: 64),
+        new(new LstmConfig(50), Timesteps: 50, Batch: 32),
+        new(new GruConfig(50), Timesteps: 50, Batch: 32),
+        new(new LstmConfig(256), Timesteps: 100, Batch: 64),
+        new(new GruConfig(256), Timesteps: 100, Batch: 64),
     ];
 
     [ParamsSource(nameof(Shapes))]
@@ -35,8 +36,7 @@ public class RecurrentStepBenchmarks
     public void Setup()
     {
         var s = Step;
-        var model = new ModelConfig(1,
-            [new LayerConfig(s.Cell, s.Units), new LayerConfig(LayerType.Dropout, Rate: 0.2f), new LayerConfig(LayerType.Dense, 1)]);
+        var model = new ModelConfig(1, [s.Cell, new DropoutConfig(0.2f), new DenseConfig(1)]);
         var network = new Network(model);
         _engine = new GradientEngine(network, LossKind.Mse, truncatedBptt: 0);
         _parameters = new float[network.ParameterCount];
@@ -60,10 +60,9 @@ public class RecurrentStepBenchmarks
         => _engine.ComputeGroups(_parameters, _shard, GroupSize, 1f / Step.Batch, new DropoutKey(1, 0), _gradients, _losses);
 }
 
-/// <summary>The cell, its units and the (B, T) of the sequences; the FLOP count is of the matrix products only.</summary>
-public sealed record StepShape(LayerType Cell, int Units, int Timesteps, int Batch) : ICountsFlops
+/// <summary>The cell and the (B, T) of the sequences; the FLOP count is of the matrix products only.</summary>
+public sealed record StepShape(RecurrentConfig Cell, int Timesteps, int Batch) : ICountsFlops
 {
-    private int Gates => Cell switch { LayerType.Lstm => 4, LayerType.Gru => 3, _ => 1 };
 
     /// <summary>
     /// Forward: the recurrence, 2·B·T·H·GH (the input projection of one feature and the dense head are noise);
@@ -71,9 +70,9 @@ public sealed record StepShape(LayerType Cell, int Units, int Timesteps, int Bat
     /// </summary>
     public double Flops(string method)
     {
-        double recurrence = 2.0 * Batch * Timesteps * Units * Gates * Units;
+        double recurrence = 2.0 * Batch * Timesteps * Cell.Units * Cell.Gates * Cell.Units;
         return method == nameof(RecurrentStepBenchmarks.Forward) ? recurrence : 3 * recurrence;
     }
 
-    public override string ToString() => $"{Cell}({Units}) T={Timesteps} B={Batch}";
+    public override string ToString() => $"{Cell.TypeName}({Cell.Units}) T={Timesteps} B={Batch}";
 }
