@@ -4,10 +4,13 @@ held out, LSTM(128) -> Linear(1) with Keras-style initialisation, MSE, Adam 0.00
 clip norm 1, batch 50, a fresh shuffle each epoch. Prints each epoch's held-out MSE and the wall time since
 training started, and stops at the first epoch whose held-out MSE is below the threshold.
 Usage: python3 torch_adding.py [THREADS] [MAX_EPOCHS] [THRESHOLD]"""
-import sys, time, torch
+import os, sys, time
 
 threads, max_epochs, threshold = (sys.argv[1:] + ["2", "30", "0.01"][len(sys.argv) - 1:])[:3]
 threads, max_epochs, threshold = int(threads), int(max_epochs), float(threshold)
+# A PyTorch built against the system's OpenBLAS (Debian's) does not pass its thread count on to OpenBLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
+import torch  # noqa: E402 (after the variable OpenBLAS reads when it loads)
 SAMPLES, T, SEED, HELD_OUT, UNITS, BATCH = 10_000, 100, 7, 1_000, 128, 50
 M64 = (1 << 64) - 1
 
