@@ -14,14 +14,14 @@ public class GemmBenchmarks
 
     public static IEnumerable<GemmShape> Shapes() =>
     [
-        new("LSTM(50) step: gates += h W_hh^T", 32, 200, 50, ARowStride: 50 * 50, AColStride: 1, Ldc: 50 * 200),
-        new("LSTM(50) step: dh = dGates W_hh", 32, 50, 200, ARowStride: 50 * 200, AColStride: 1, Ldc: 50),
-        new("LSTM(50) group dW_hh = dGates^T h", 200, 50, 200, ARowStride: 1, AColStride: 200, Ldc: 50),
-        new("LSTM(256) step: gates += h W_hh^T", 64, 1024, 256, ARowStride: 100 * 256, AColStride: 1, Ldc: 100 * 1024),
-        new("LSTM(256) step: dh = dGates W_hh", 64, 256, 1024, ARowStride: 100 * 1024, AColStride: 1, Ldc: 256),
-        new("LSTM(256) group dW_hh = dGates^T h", 1024, 256, 400, ARowStride: 1, AColStride: 1024, Ldc: 256),
-        new("contiguous 64x1024x256", 64, 1024, 256, ARowStride: 256, AColStride: 1, Ldc: 1024),
-        new("square 1024", 1024, 1024, 1024, ARowStride: 1024, AColStride: 1, Ldc: 1024),
+        new("LSTM(50) gates += h W_hh^T", 32, 200, 50, ARowStride: 50 * 50, AColStride: 1, Ldc: 50 * 200),
+        new("LSTM(50) dh = dGates W_hh", 32, 50, 200, ARowStride: 50 * 200, AColStride: 1, Ldc: 50),
+        new("LSTM(50) dW_hh += dGates^T h", 200, 50, 200, ARowStride: 1, AColStride: 200, Ldc: 50),
+        new("LSTM(256) gates += h W_hh^T", 64, 1024, 256, ARowStride: 100 * 256, AColStride: 1, Ldc: 100 * 1024),
+        new("LSTM(256) dh = dGates W_hh", 64, 256, 1024, ARowStride: 100 * 1024, AColStride: 1, Ldc: 256),
+        new("LSTM(256) dW_hh += dGates^T h", 1024, 256, 400, ARowStride: 1, AColStride: 1024, Ldc: 256),
+        new("contiguous", 64, 1024, 256, ARowStride: 256, AColStride: 1, Ldc: 1024),
+        new("square", 1024, 1024, 1024, ARowStride: 1024, AColStride: 1, Ldc: 1024),
     ];
 
     public static IEnumerable<string> Paths()
@@ -58,7 +58,7 @@ public class GemmBenchmarks
     }
 }
 
-/// <summary>A product's shape and strides (see Gemm.Multiply); its name is what the summary table shows.</summary>
+/// <summary>A product's shape and strides (see Gemm.Multiply); the dW shapes are one group of 4 samples.</summary>
 public sealed record GemmShape(string Name, int M, int N, int K, int ARowStride, int AColStride, int Ldc) : ICountsFlops
 {
     public double Flops(string method) => 2.0 * M * N * K;
