@@ -1,29 +1,15 @@
-using Microsoft.Extensions.Hosting;
-using Rnn.Math;
+using System.Runtime.InteropServices;
 using RnnCluster.Worker;
-using RnnCluster.Worker.Hosting;
 
-WorkerCommandLine options;
-try
-{
-    options = WorkerCommandLine.Parse(args, Environment.GetEnvironmentVariable);
-}
-catch (InputException e)
-{
-    Console.Error.WriteLine($"rnn-worker: {e.Message}");
-    return 2;
-}
+using var stop = new CancellationTokenSource();
+// SIGTERM (docker stop, systemd, Kubernetes) and Ctrl+C both mean: leave the cluster and exit 0. The worker
+// runs its own shutdown (WorkerService), so the signal's default, an immediate exit, is cancelled.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+return await WorkerApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, stop.Token);
 
-try
+void Stop(PosixSignalContext context)
 {
-    using var host = ClusterNode.Build(options.Node, ClusterNode.WorkerRole,
-        system => system.ActorOf(WorkerActor.Props(options.Threads), WorkerActor.Name));
-    await host.RunAsync();
-    return 0;
-}
-catch (Exception e)
-{
-    // Not the user's input (a port already taken, an unreachable interface): exit 1 with the reason, not a trace.
-    Console.Error.WriteLine($"rnn-worker: {e.GetBaseException().Message}");
-    return 1;
+    context.Cancel = true;
+    stop.Cancel();
 }

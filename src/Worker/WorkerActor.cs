@@ -10,7 +10,8 @@ namespace RnnCluster.Worker;
 /// <summary>
 /// Holds a replica of one job (its dataset and the latest weights) and computes whatever shard it is asked for.
 /// It makes no decision: which samples, which weights and what to do with the gradients are the coordinator's.
-/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped.
+/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. The start and the end
+/// (<see cref="JobFinished"/>) of its job go on the event stream too, for whoever reports on the worker.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
@@ -30,6 +31,7 @@ public sealed class WorkerActor : ReceiveActor
         Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => _replica!.Add(chunk));
         Receive<ComputeGradients>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeGradients(request)));
         Receive<ComputeValidationLoss>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request)));
+        Receive<JobFinished>(finished => Current(finished) is not null, Finish);
         Receive<IProtocolMessage>(message => _log.Debug("dropped {0} of job {1}, not the current job", message.GetType().Name, message.JobId));
     }
 
@@ -44,6 +46,14 @@ public sealed class WorkerActor : ReceiveActor
         _computer = new ShardComputer(job, _threads);
         _replica = new JobReplica(job, _computer.ParameterCount);
         if (_replica.HasAllData) Sender.Tell(new DataReceived(job.JobId));
+        Context.System.EventStream.Publish(job);
+    }
+
+    /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>
+    private void Finish(JobFinished finished)
+    {
+        (_replica, _computer) = (null, null);
+        Context.System.EventStream.Publish(finished);
     }
 
     private void ReceiveData(JobReplica replica, DataChunk chunk)

@@ -1,49 +1,32 @@
 using Rnn.Math;
+using RnnCluster.Worker.CommandLine;
 using RnnCluster.Worker.Hosting;
 
 namespace RnnCluster.Worker;
 
 /// <summary>
-/// `rnn-worker --seed-nodes ADDR[,ADDR...] [--host HOST] [--port PORT] [--public-host NAME] [--threads N]`;
-/// each flag may come from RNN_SEED_NODES, RNN_HOST, RNN_PORT, RNN_PUBLIC_HOST, RNN_THREADS, and a flag wins.
+/// rnn-worker's flags (docs/contract.md), read by the parser rnn-cluster uses; each may come from its RNN_*
+/// variable, and a flag wins over its variable.
 /// </summary>
-public sealed record WorkerCommandLine(NodeOptions Node, int Threads)
+internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Once)
 {
-    private static readonly string[] Flags = ["--seed-nodes", "--host", "--port", "--public-host", "--threads"];
+    public static readonly CommandSpec Spec = new("rnn-worker", null,
+        "join an RnnCluster cluster as a worker and serve its coordinators, one after another",
+        [
+            .. NodeFlags.Specs(defaultPort: 0, "the coordinator's address, akka.tcp://rnn-cluster@HOST:PORT (required)"),
+            new("--threads", FlagKind.Value, "N", "threads computing a shard (default 1)", "RNN_THREADS"),
+            new("--once", FlagKind.Switch, "", "exit after one job: 0 when it finished, 1 when its coordinator is lost for a minute", "RNN_ONCE"),
+            FlagSpec.HelpFlag,
+        ]);
 
     /// <summary>Throws <see cref="InputException"/> naming the flag (or variable) and what was expected.</summary>
-    public static WorkerCommandLine Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    public static WorkerCommandLine From(ParsedArgs args)
     {
-        var values = Flags.ToDictionary(flag => flag, flag => (Value: environment(EnvironmentName(flag)), Source: EnvironmentName(flag)));
-        for (int i = 0; i < args.Count; i++)
-        {
-            string flag = args[i];
-            if (!Flags.Contains(flag))
-                throw new InputException($"unknown flag '{flag}'; expected one of {string.Join(", ", Flags)}");
-            if (i + 1 >= args.Count) throw new InputException($"{flag}: expected a value");
-            values[flag] = (args[++i], flag);
-        }
-
-        var seeds = (values["--seed-nodes"].Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (seeds.Length == 0) throw new InputException("--seed-nodes (or RNN_SEED_NODES): expected akka.tcp://rnn-cluster@HOST:PORT[,...]");
-        foreach (var seed in seeds)
-            if (!seed.StartsWith(ActorSystemSettings.AddressPrefix, StringComparison.Ordinal))
-                throw new InputException($"{values["--seed-nodes"].Source}: '{seed}' is not an address like {ActorSystemSettings.AddressPrefix}HOST:PORT");
-        var node = new NodeOptions(
-            Host: values["--host"].Value ?? NodeOptions.EveryInterface,
-            Port: Integer(values["--port"], 0, 65535, 0),
-            PublicHost: values["--public-host"].Value,
-            SeedNodes: seeds);
-        return new WorkerCommandLine(node, Integer(values["--threads"], 1, 1024, 1));
-    }
-
-    private static string EnvironmentName(string flag) => "RNN_" + flag[2..].Replace('-', '_').ToUpperInvariant();
-
-    private static int Integer((string? Value, string Source) option, int min, int max, int fallback)
-    {
-        if (option.Value is null) return fallback;
-        if (!int.TryParse(option.Value, out int value) || value < min || value > max)
-            throw new InputException($"{option.Source}: expected an integer from {min} to {max}, got '{option.Value}'");
-        return value;
+        args.RequiredText("--seed-nodes");
+        var node = NodeFlags.Read(args, defaultPort: 0);
+        // Without a seed node a worker would form a cluster of its own and wait there for ever.
+        if (node.SeedNodes.Count == 0)
+            throw new InputException($"{args.Source("--seed-nodes")}: expected {ActorSystemSettings.AddressPrefix}HOST:PORT[,...]");
+        return new WorkerCommandLine(node, args.PositiveInt("--threads") ?? 1, args.Switch("--once"));
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
@@ -10,100 +12,118 @@ namespace RnnCluster.Coordinator.Actors;
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each,
 /// then for every minibatch broadcasts the weights, gives each worker a contiguous run of gradient groups,
 /// finishes the reduction tree from their partial sums, clips, and steps the optimizer; at each epoch's end it
-/// shards the validation set the same way and reports the epoch's metrics to the client.
+/// shards the validation set the same way and reports the epoch's metrics to the client. It checkpoints its
+/// state as its settings say, and on <see cref="StopTraining"/> drops the round in flight and checkpoints.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
+/// The run's position is one value, <see cref="TrainingState"/>, replaced at every step; the fields besides it
+/// are the connections to workers (<see cref="WorkerRoster"/>), the round in flight and clocks.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     private readonly TrainingJob _job;
     private readonly IActorRef _client;
-    private readonly int _minWorkers;
-    private readonly TimeSpan _workersLostDeadline;
-    private readonly StartJob _start;
+    private readonly CoordinatorSettings _settings;
+    private readonly Guid _jobId = Guid.NewGuid();
     private readonly Optimizer _optimizer;
-    private readonly float[] _weights;
-    private readonly List<(IActorRef Worker, WorkerSlot Slot)> _workers = new();
+    private readonly ParameterLayout _layout;
+    private readonly WorkerRoster _workers;
     private readonly List<RoundTiming> _timings = new();
-    private readonly List<EpochMetrics> _history = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly long _jobStarted = Environment.TickCount64;
+    private readonly double _secondsBefore;
 
-    private int _epoch, _minibatch;
-    private long _step, _nextRoundId;
-    private double _epochLossSum;
+    private TrainingState _state;
     private EpochPlan? _plan;
     private Round? _round;
-    private bool _validating;
-    private int _roundWorkers;
-    private double _epochTrainingMs;
-    private int _epochRounds;
-    private double _epochSyncMs;
-    private long _weightChunksVersion = -1;
-    private List<WeightsChunk> _weightChunks = new();
-
-    private sealed class WorkerSlot
-    {
-        public bool HasData;
-        public long WeightsVersion = -1;
-    }
-
-    /// <summary>How long a started job waits for a worker once it has none left, before it fails.</summary>
-    public static readonly TimeSpan DefaultWorkersLostDeadline = TimeSpan.FromSeconds(60);
+    private long _nextRoundId;
+    private Stopwatch? _trainingClock;
 
     private sealed record WorkersLostDeadline
     {
         public static readonly WorkersLostDeadline Instance = new();
     }
 
-    public CoordinatorActor(TrainingJob job, IActorRef client, int minWorkers, TimeSpan? workersLostDeadline = null)
+    private sealed record RemindWaiting
     {
-        _workersLostDeadline = workersLostDeadline ?? DefaultWorkersLostDeadline;
+        public static readonly RemindWaiting Instance = new();
+    }
+
+    public CoordinatorActor(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
+    {
         _job = job;
+        _state = start;
+        _secondsBefore = start.TrainingSeconds;
         _client = client;
-        _minWorkers = System.Math.Max(1, minWorkers);
-        _start = new StartJob(Guid.NewGuid(), job.Model, job.Training, new DataShape(
+        _settings = settings with { MinWorkers = System.Math.Max(1, settings.MinWorkers) };
+        _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault);
+        _layout = new Network(job.Model).Layout;
+        var description = new StartJob(_jobId, job.Model, job.Training, new DataShape(
             job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample));
-        _weights = (float[])job.InitialWeights.Clone();
-        _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault, _weights.Length);
+        _workers = new WorkerRoster(description, job);
         WaitingForWorkers();
     }
 
-    public static Props Props(TrainingJob job, IActorRef client, int minWorkers, TimeSpan? workersLostDeadline = null)
-        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, client, minWorkers, workersLostDeadline));
+    /// <summary>A coordinator of <paramref name="job"/> starting from <paramref name="start"/> (a fresh state or a checkpoint's).</summary>
+    public static Props Props(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
+        => Akka.Actor.Props.Create(() => new CoordinatorActor(job, start, client, settings));
+
+    /// <summary>A coordinator of <paramref name="job"/> from its first step.</summary>
+    public static Props Props(TrainingJob job, IActorRef client, CoordinatorSettings settings)
+        => Props(job, TrainingState.Initial(job), client, settings);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The run's position as data: the final state a finished run hands back.</summary>
-    private TrainingState Snapshot() => new(_epoch, _minibatch, _step, (float[])_weights.Clone(), _optimizer.State, _epochLossSum, _history.ToList());
+    protected override void PreStart()
+    {
+        // A resumed run whose checkpoint is its end has nothing left to train and needs no worker.
+        if (_state.IsFinished(_job.Training.Epochs))
+        {
+            Finish();
+            return;
+        }
+        ReportWaiting();
+        Timers.StartPeriodicTimer(nameof(RemindWaiting), RemindWaiting.Instance, _settings.WaitingReminder);
+    }
 
     private void WaitingForWorkers()
     {
         Receive<WorkerJoined>(joined =>
         {
-            AddWorker(joined.Worker);
-            if (_workers.Count < _minWorkers) return;
-            foreach (var (worker, _) in _workers) SendJob(worker);
+            if (!AddWorker(joined.Worker)) return;
+            if (_workers.Count < _settings.MinWorkers)
+            {
+                ReportWaiting();
+                return;
+            }
+            Timers.Cancel(nameof(RemindWaiting));
+            foreach (var worker in _workers.All) _workers.SendJob(worker);
             Become(DistributingData);
         });
-        Receive<Terminated>(terminated => RemoveWorker(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            if (RemoveWorker(terminated.ActorRef)) ReportWaiting();
+        });
+        Receive<RemindWaiting>(_ => ReportWaiting());
+        Receive<StopTraining>(_ => Stop());
     }
 
     private void DistributingData()
     {
-        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) SendJob(joined.Worker); });
+        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
-        Receive<DataReceived>(IsThisJob, received =>
+        Receive<DataReceived>(IsThisJob, _ =>
         {
-            if (!MarkHasData(Sender) || ReadyWorkers().Count() < _minWorkers) return;
+            if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
+            _trainingClock = Stopwatch.StartNew();
             Become(Training);
             NextRound();
         });
+        Receive<StopTraining>(_ => Stop());
     }
 
     private void Training()
     {
-        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) SendJob(joined.Worker); });
+        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated =>
         {
             var request = _round?.Release(terminated.ActorRef);
@@ -113,25 +133,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _round.Defer(request);
             DispatchDeferred();
         });
-        Receive<DataReceived>(IsThisJob, _ => { if (MarkHasData(Sender)) DispatchDeferred(); });
+        Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) DispatchDeferred(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<GradientChunk>(chunk => IsThisRound(chunk.JobId, chunk.RoundId), chunk => _round!.AddChunk(Sender, chunk));
-        Receive<GradientsComputed>(done => IsThisRound(done.JobId, done.RoundId) && !_validating, done =>
+        Receive<GradientsComputed>(done => IsThisRound(done.JobId, done.RoundId) && !_round!.IsValidation, done =>
         {
-            if (_round!.Complete(Sender, done.Partials, done.ComputeMs, withGradients: true) && _round.IsComplete)
-                FinishTrainingRound();
+            if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishTrainingRound(_round);
         });
-        Receive<ValidationLossComputed>(done => IsThisRound(done.JobId, done.RoundId) && _validating, done =>
+        Receive<ValidationLossComputed>(done => IsThisRound(done.JobId, done.RoundId) && _round!.IsValidation, done =>
         {
-            if (_round!.Complete(Sender, done.Partials, done.ComputeMs, withGradients: false) && _round.IsComplete)
-                FinishEpoch(_round.Root.Loss / ((double)_job.Validation!.Samples * _job.Validation.TargetsPerSample));
+            if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishValidationRound(_round);
         });
         Receive<ShardFailed>(failed => IsThisRound(failed.JobId, failed.RoundId), Fail);
+        Receive<StopTraining>(_ => Stop());
         Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
     }
-
-    private void Fail(ShardFailed failed)
-        => throw new InvalidOperationException($"worker {Sender.Path} could not compute its shard of round {failed.RoundId}: {failed.Error}");
 
     private void Done()
     {
@@ -147,59 +163,53 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _client.Tell(new TrainingFailed(e));
-            Become(Done);
-            Context.Stop(Self);
+            _client.Tell(new TrainingFailed(e, CheckpointAfterFailure()));
+            End();
             return true;
         }
     }
 
+    private void Fail(ShardFailed failed)
+        => throw new InvalidOperationException($"worker {Sender.Path} could not compute its shard of round {failed.RoundId}: {failed.Error}");
+
     private void NextRound()
     {
-        if (_epoch >= _job.Training.Epochs)
+        if (_state.IsFinished(_job.Training.Epochs))
         {
-            _client.Tell(new TrainingFinished(Snapshot(), _timings.ToList()));
-            Become(Done);
-            Context.Stop(Self);
+            Finish();
             return;
         }
-        _plan ??= new EpochPlan(_job.Train.Samples, _job.Training.BatchSize, _job.Training.Shuffle, _job.Training.Seed, _epoch);
-        if (_minibatch < _plan.MinibatchCount) StartTrainingRound(_plan.Minibatch(_minibatch));
+        _plan ??= new EpochPlan(_job.Train.Samples, _job.Training.BatchSize, _job.Training.Shuffle, _job.Training.Seed, _state.Epoch);
+        if (_state.Minibatch < _plan.MinibatchCount) StartTrainingRound(_plan.Minibatch(_state.Minibatch));
         else if (_job.Validation is { Samples: > 0 }) StartValidationRound();
-        else FinishEpoch(null);
+        else FinishEpoch(_state, null);
     }
 
     private void StartTrainingRound(ReadOnlySpan<int> minibatch)
     {
         int groupSize = _job.Training.GroupSize;
         int groupCount = EpochPlan.GroupCount(minibatch.Length, groupSize);
-        _validating = false;
-        var requests = new List<IProtocolMessage>();
-        long roundId = _nextRoundId++;
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, ReadyWorkers().Count())))
+        var round = Round.Training(_nextRoundId++, groupCount, _state.Weights.Length);
+        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
         {
             var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, minibatch.Length)].ToArray();
-            requests.Add(new ComputeGradients(_start.JobId, roundId, _epoch, _step, minibatch.Length, groupCount, first, end, ids));
+            round.Defer(new ComputeGradients(_jobId, round.Id, _state.Epoch, _state.Step, minibatch.Length, groupCount, first, end, ids));
         }
-        Dispatch(new Round(roundId, groupCount, _weights.Length), requests);
+        Dispatch(round);
     }
 
     private void StartValidationRound()
     {
         int groupCount = EpochPlan.GroupCount(_job.Validation!.Samples, _job.Training.GroupSize);
-        _validating = true;
-        long roundId = _nextRoundId++;
-        var requests = ShardPlanner.Plan(groupCount, System.Math.Max(1, ReadyWorkers().Count()))
-            .Select(s => (IProtocolMessage)new ComputeValidationLoss(_start.JobId, roundId, _step, groupCount, s.First, s.End))
-            .ToList();
-        Dispatch(new Round(roundId, groupCount, 0), requests);
+        var round = Round.Validation(_nextRoundId++, groupCount);
+        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
+            round.Defer(new ComputeValidationLoss(_jobId, round.Id, _state.Step, groupCount, first, end));
+        Dispatch(round);
     }
 
-    private void Dispatch(Round round, List<IProtocolMessage> requests)
+    private void Dispatch(Round round)
     {
         _round = round;
-        foreach (var request in requests) round.Defer(request);
-        _roundWorkers = 0;
         DispatchDeferred();
     }
 
@@ -207,122 +217,136 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void DispatchDeferred()
     {
         if (_round is null) return;
-        foreach (var (worker, slot) in _workers.Where(w => w.Slot.HasData).ToList())
+        foreach (var worker in _workers.Ready.ToList())
         {
             if (!_round.HasUnassigned) return;
             if (_round.Holds(worker)) continue;
-            SendWeights(worker, slot);
+            _workers.SendWeights(worker, _state.Step, _state.Weights);
             var request = _round.TakeUnassigned();
             _round.Assign(worker, request);
             worker.Tell(request);
-            _roundWorkers++;
         }
     }
 
-    private void FinishTrainingRound()
+    private void FinishTrainingRound(Round round)
     {
-        var round = _round!;
+        _round = null;
         var (gradient, loss) = round.Root;
         if (_job.Training.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradient, _job.Training.ClipNorm);
-        _optimizer.Step(_weights, gradient);
-        _step++;
-        _minibatch++;
-        _epochLossSum += loss;
+        var (weights, optimizer) = _optimizer.Step(_state.Weights, _state.Optimizer, gradient);
         var timing = new RoundTiming(round.ElapsedMs, round.SlowestComputeMs);
         _timings.Add(timing);
-        _epochTrainingMs += timing.RoundMs;
-        _epochSyncMs += timing.RoundMs - timing.SlowestComputeMs;
-        _epochRounds++;
-        _round = null;
-        int minibatchSize = _plan!.Minibatch(_minibatch - 1).Length;
+        int minibatchSize = _plan!.Minibatch(_state.Minibatch).Length;
+        _state = _state.Stepped(weights, optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
         double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
-        _client.Tell(new StepCompleted(new StepProgress(_epoch + 1, _minibatch, _plan.MinibatchCount, meanLoss, _roundWorkers)));
+        _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count)));
+        if (_settings.Checkpoints is { } policy && policy.IsDueAfter(_state.Step)) Checkpoint();
         NextRound();
     }
 
-    private void FinishEpoch(double? validationLoss)
+    private void FinishValidationRound(Round round)
     {
         _round = null;
-        var train = _job.Train;
-        double trainingSec = _epochTrainingMs / 1000.0;
+        var state = _state with { Tally = _state.Tally.WithWorkers(Names(round.Contributors)) };
+        FinishEpoch(state, round.Root.Loss / ((double)_job.Validation!.Samples * _job.Validation.TargetsPerSample));
+    }
+
+    private void FinishEpoch(TrainingState state, double? validationLoss)
+    {
+        var (train, tally) = (_job.Train, state.Tally);
         var metrics = new EpochMetrics(
-            Epoch: _epoch + 1,
-            Loss: _epochLossSum / ((double)train.Samples * train.TargetsPerSample),
+            Epoch: state.Epoch + 1,
+            Loss: tally.LossSum / ((double)train.Samples * train.TargetsPerSample),
             ValLoss: validationLoss,
-            SeqPerSec: train.Samples / trainingSec,
-            Workers: _roundWorkers,
-            ElapsedSec: (Environment.TickCount64 - _jobStarted) / 1000.0,
-            MsPerStep: _epochRounds == 0 ? 0 : _epochTrainingMs / _epochRounds,
-            SyncMsPerRound: _epochRounds == 0 ? 0 : _epochSyncMs / _epochRounds);
-        _history.Add(metrics);
+            SeqPerSec: train.Samples / (tally.TrainingMs / 1000.0),
+            Workers: tally.Workers.Count,
+            ElapsedSec: TrainingSeconds(),
+            MsPerStep: tally.Rounds == 0 ? 0 : tally.TrainingMs / tally.Rounds,
+            SyncMsPerRound: tally.Rounds == 0 ? 0 : tally.SyncMs / tally.Rounds);
+        _state = state.EpochEnded(metrics);
+        _plan = null;
         _client.Tell(new EpochCompleted(metrics));
-        (_epoch, _minibatch, _epochLossSum, _plan) = (_epoch + 1, 0, 0, null);
-        (_epochTrainingMs, _epochRounds, _epochSyncMs) = (0, 0, 0);
+        if (_settings.Checkpoints is not null) Checkpoint();
         NextRound();
     }
 
-    private void SendJob(IActorRef worker)
+    private void Finish()
     {
-        worker.Tell(_start);
-        SendData(worker, DataPart.TrainX, _job.Train.X);
-        SendData(worker, DataPart.TrainY, _job.Train.Y);
-        if (_job.Validation is null) return;
-        SendData(worker, DataPart.ValidationX, _job.Validation.X);
-        SendData(worker, DataPart.ValidationY, _job.Validation.Y);
+        foreach (var worker in _workers.All) worker.Tell(new JobFinished(_jobId));
+        _client.Tell(new TrainingFinished(_state, _timings.ToList()));
+        End();
     }
 
-    private void SendData(IActorRef worker, DataPart part, float[] values)
+    /// <summary>SIGTERM or Ctrl+C: whatever the round in flight had done is dropped; the last step's state is kept.</summary>
+    private void Stop()
     {
-        foreach (var (offset, chunk) in TensorChunks.Split(values))
-            worker.Tell(new DataChunk(_start.JobId, part, offset, chunk));
+        _client.Tell(new TrainingStopped(_state, _state.Step == 0 || _settings.Checkpoints is null ? null : Checkpoint()));
+        End();
     }
 
-    private void SendWeights(IActorRef worker, WorkerSlot slot)
+    private void End()
     {
-        if (slot.WeightsVersion == _step) return;
-        if (_weightChunksVersion != _step)
+        Become(Done);
+        Context.Stop(Self);
+    }
+
+    private string Checkpoint() => _settings.Checkpoints!.Folder.Write(_layout, _state, _settings.Checkpoints.Fingerprint);
+
+    /// <summary>
+    /// The state is whole between messages whatever failed, so it is worth a checkpoint; if that write fails too
+    /// (a full disk, say), the last one written is the one to resume from.
+    /// </summary>
+    private string? CheckpointAfterFailure()
+    {
+        if (_settings.Checkpoints is null) return null;
+        try
         {
-            _weightChunks = TensorChunks.Split(_weights).Select(c => new WeightsChunk(_start.JobId, _step, c.Offset, c.Values)).ToList();
-            _weightChunksVersion = _step;
+            return _state.Step == 0 ? _settings.Checkpoints.Folder.Latest : Checkpoint();
         }
-        foreach (var chunk in _weightChunks) worker.Tell(chunk);
-        slot.WeightsVersion = _step;
+        catch (Exception e)
+        {
+            _log.Error(e, "could not write a checkpoint after the failure");
+            return _settings.Checkpoints.Folder.Latest;
+        }
     }
+
+    private double TrainingSeconds() => _secondsBefore + (_trainingClock?.Elapsed.TotalSeconds ?? 0);
 
     private bool AddWorker(IActorRef worker)
     {
-        if (_workers.Any(w => w.Worker.Equals(worker))) return false;
-        _workers.Add((worker, new WorkerSlot()));
+        if (!_workers.Add(worker)) return false;
         Context.Watch(worker);
+        _client.Tell(new WorkerArrived(worker.Path.Address.ToString(), _workers.Count));
         return true;
     }
 
-    private void RemoveWorker(IActorRef worker) => _workers.RemoveAll(w => w.Worker.Equals(worker));
+    private bool RemoveWorker(IActorRef worker)
+    {
+        if (!_workers.Remove(worker)) return false;
+        _client.Tell(new WorkerLeft(worker.Path.Address.ToString(), _workers.Count));
+        return true;
+    }
 
     /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready.</summary>
     private void RemoveStartedWorker(IActorRef worker)
     {
         RemoveWorker(worker);
-        if (!ReadyWorkers().Any()) Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _workersLostDeadline);
+        if (_workers.HasReady) return;
+        _client.Tell(new WaitingForWorkers(_workers.Count, 1));
+        Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _settings.WorkersLostDeadline);
     }
 
     private void FailIfNoWorkers()
     {
-        if (!ReadyWorkers().Any())
-            throw new TimeoutException($"all workers lost: none ready for {_workersLostDeadline.TotalSeconds:0} s, at epoch {_epoch + 1}, step {_step}");
+        if (!_workers.HasReady)
+            throw new TimeoutException($"all workers lost: none ready for {_settings.WorkersLostDeadline.TotalSeconds:0} s, at epoch {_state.Epoch + 1}, step {_state.Step}");
     }
 
-    private bool MarkHasData(IActorRef worker)
-    {
-        var slot = _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Slot;
-        if (slot is null || slot.HasData) return false;
-        slot.HasData = true;
-        return true;
-    }
+    private void ReportWaiting() => _client.Tell(new WaitingForWorkers(_workers.Count, _settings.MinWorkers));
 
-    private IEnumerable<IActorRef> ReadyWorkers() => _workers.Where(w => w.Slot.HasData).Select(w => w.Worker);
+    private static IEnumerable<string> Names(IEnumerable<IActorRef> workers) => workers.Select(w => w.Path.ToString());
 
-    private bool IsThisJob(DataReceived received) => received.JobId == _start.JobId;
+    private bool IsThisJob(DataReceived received) => received.JobId == _jobId;
 
-    private bool IsThisRound(Guid jobId, long roundId) => jobId == _start.JobId && _round?.Id == roundId;
+    private bool IsThisRound(Guid jobId, long roundId) => jobId == _jobId && _round?.Id == roundId;
 }

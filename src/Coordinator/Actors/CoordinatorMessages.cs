@@ -4,10 +4,25 @@ using RnnCluster.Coordinator.Training;
 namespace RnnCluster.Coordinator.Actors;
 
 // The coordinator's side door, inside its own process: who may work (from the local host or from cluster
-// membership), and what it tells the caller that started the job. None of these cross the network.
+// membership), when to stop, and what it tells the caller that started the job. None of these cross the network.
 
 /// <summary>A worker actor that can take part in the job; the coordinator watches it and drops it when it dies.</summary>
 public sealed record WorkerJoined(IActorRef Worker) : INoSerializationVerificationNeeded;
+
+/// <summary>Stop the run where it is (SIGTERM, Ctrl+C): the round in flight is dropped, the state checkpointed.</summary>
+public sealed record StopTraining : INoSerializationVerificationNeeded
+{
+    public static readonly StopTraining Instance = new();
+}
+
+/// <summary>Training cannot go on until <see cref="Needed"/> workers are ready; <see cref="Joined"/> are there now.</summary>
+public sealed record WaitingForWorkers(int Joined, int Needed) : INoSerializationVerificationNeeded;
+
+/// <summary>A worker joined the job (<see cref="Address"/> is its node); <see cref="Workers"/> are known now.</summary>
+public sealed record WorkerArrived(string Address, int Workers) : INoSerializationVerificationNeeded;
+
+/// <summary>A worker left or died; <see cref="Workers"/> remain.</summary>
+public sealed record WorkerLeft(string Address, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>A training step ended.</summary>
 public sealed record StepCompleted(StepProgress Progress) : INoSerializationVerificationNeeded;
@@ -18,5 +33,8 @@ public sealed record EpochCompleted(EpochMetrics Metrics) : INoSerializationVeri
 /// <summary>The run ended: the final state (its weights are the model) and the time of every training round.</summary>
 public sealed record TrainingFinished(TrainingState State, IReadOnlyList<RoundTiming> Rounds) : INoSerializationVerificationNeeded;
 
-/// <summary>The run stopped on an error; <see cref="Cause"/> is the exception as thrown.</summary>
-public sealed record TrainingFailed(Exception Cause) : INoSerializationVerificationNeeded;
+/// <summary>The run was stopped at <see cref="State"/>, saved as <see cref="Checkpoint"/> (null without checkpoints or before the first step).</summary>
+public sealed record TrainingStopped(TrainingState State, string? Checkpoint) : INoSerializationVerificationNeeded;
+
+/// <summary>The run stopped on an error; <see cref="Cause"/> is the exception as thrown, <see cref="Checkpoint"/> the last one written.</summary>
+public sealed record TrainingFailed(Exception Cause, string? Checkpoint) : INoSerializationVerificationNeeded;

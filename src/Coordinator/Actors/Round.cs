@@ -8,7 +8,8 @@ namespace RnnCluster.Coordinator.Actors;
 /// <summary>
 /// One round in flight: which worker holds which shard request, the gradient chunks received so far, and the
 /// reduction tree being finished. A reply counts only from the worker that holds the request, once; anything
-/// else (a duplicate, a reply from a worker whose shard was given to another) is refused.
+/// else (a duplicate, a reply from a worker whose shard was given to another) is refused. A validation round
+/// carries loss sums only.
 /// </summary>
 internal sealed class Round
 {
@@ -17,22 +18,33 @@ internal sealed class Round
     private readonly Dictionary<IActorRef, IProtocolMessage> _assigned = new();
     private readonly Queue<IProtocolMessage> _unassigned = new();
     private readonly Dictionary<(IActorRef, int, int), float[]> _chunks = new();
+    private readonly HashSet<IActorRef> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
-    public Round(long id, int groupCount, int parameterCount)
+    private Round(long id, int groupCount, int parameterCount)
     {
         Id = id;
         _parameterCount = parameterCount;
         _tree = new TreeAccumulator(groupCount);
     }
 
+    /// <summary>A training round: every reply brings gradients of <paramref name="parameterCount"/> floats.</summary>
+    public static Round Training(long id, int groupCount, int parameterCount) => new(id, groupCount, parameterCount);
+
+    public static Round Validation(long id, int groupCount) => new(id, groupCount, 0);
+
     public long Id { get; }
+
+    public bool IsValidation => _parameterCount == 0;
 
     public double SlowestComputeMs { get; private set; }
 
     public double ElapsedMs => Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
 
     public bool IsComplete => _tree.IsComplete;
+
+    /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
+    public IReadOnlyCollection<IActorRef> Contributors => _contributors;
 
     /// <summary>The sum of every group's gradient and loss.</summary>
     public (float[] Gradient, double Loss) Root => _tree.Root;
@@ -64,18 +76,19 @@ internal sealed class Round
     }
 
     /// <summary>Takes a worker's closing reply; false when it is not the reply of a request this worker holds.</summary>
-    public bool Complete(IActorRef worker, PartialSum[] partials, double computeMs, bool withGradients)
+    public bool Complete(IActorRef worker, PartialSum[] partials, double computeMs)
     {
         if (!_assigned.Remove(worker)) return false;
         foreach (var p in partials)
         {
             float[] gradient = [];
-            if (withGradients && !_chunks.Remove((worker, p.Level, p.Index), out gradient!))
+            if (!IsValidation && !_chunks.Remove((worker, p.Level, p.Index), out gradient!))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) closed without its gradient");
             if (!_tree.Add(new TreeNode(p.Level, p.Index), gradient, p.Loss))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         }
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
+        _contributors.Add(worker);
         return true;
     }
 }

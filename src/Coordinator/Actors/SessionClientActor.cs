@@ -3,29 +3,24 @@ using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Actors;
 
-/// <summary>Where a session reports while it runs; either may be null.</summary>
-internal sealed record SessionObservers(IProgress<EpochMetrics>? Epochs, IProgress<StepProgress>? Steps)
-{
-    public static readonly SessionObservers None = new(null, null);
-
-    /// <summary>One caller's sink for both: it hears steps too when it implements both interfaces.</summary>
-    public static SessionObservers Of(IProgress<EpochMetrics>? progress) => new(progress, progress as IProgress<StepProgress>);
-}
-
 /// <summary>
-/// Stands for the caller of a training session inside the actor system: passes each epoch's metrics to the
-/// caller's progress sink and completes the caller's task when the coordinator finishes or fails.
+/// Stands for the caller of a training session inside the actor system: passes what the coordinator reports to
+/// the caller's observer, and completes the caller's task when the coordinator finishes, stops or fails.
 /// </summary>
 internal sealed class SessionClientActor : ReceiveActor
 {
-    public SessionClientActor(SessionObservers observers, TaskCompletionSource<TrainingResult> completion)
+    public SessionClientActor(ISessionObserver observer, TaskCompletionSource<TrainingResult> completion)
     {
-        Receive<StepCompleted>(step => observers.Steps?.Report(step.Progress));
-        Receive<EpochCompleted>(epoch => observers.Epochs?.Report(epoch.Metrics));
+        Receive<WaitingForWorkers>(waiting => observer.WaitingForWorkers(waiting.Joined, waiting.Needed));
+        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Address, arrived.Workers));
+        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Address, left.Workers));
+        Receive<StepCompleted>(step => observer.StepDone(step.Progress));
+        Receive<EpochCompleted>(epoch => observer.EpochDone(epoch.Metrics));
         Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds)));
-        Receive<TrainingFailed>(failed => completion.TrySetException(failed.Cause));
+        Receive<TrainingStopped>(stopped => completion.TrySetException(new TrainingStoppedException(stopped.State, stopped.Checkpoint)));
+        Receive<TrainingFailed>(failed => completion.TrySetException(new TrainingFailedException(failed.Cause, failed.Checkpoint)));
     }
 
-    public static Props Props(SessionObservers observers, TaskCompletionSource<TrainingResult> completion)
-        => Akka.Actor.Props.Create(() => new SessionClientActor(observers, completion));
+    public static Props Props(ISessionObserver observer, TaskCompletionSource<TrainingResult> completion)
+        => Akka.Actor.Props.Create(() => new SessionClientActor(observer, completion));
 }

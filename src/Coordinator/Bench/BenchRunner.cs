@@ -1,7 +1,6 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Model;
-using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 
@@ -22,7 +21,7 @@ public static class BenchRunner
     public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
     {
         var job = RandomJob(config, options);
-        var result = await TrainingSession.RunLocalAsync(job, options.Workers, options.Threads, SessionObservers.None, Akka.Configuration.ConfigurationFactory.Empty, cancellation);
+        var result = await TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers, options.Threads), SessionOptions.Default, cancellation);
         return Summarise(job, options, result);
     }
 

@@ -1,6 +1,5 @@
 using Rnn.Math;
 using RnnCluster.Coordinator.Cluster;
-using RnnCluster.Worker.Hosting;
 
 namespace RnnCluster.Coordinator.Cli;
 
@@ -10,7 +9,6 @@ namespace RnnCluster.Coordinator.Cli;
 /// </summary>
 internal static class ClusterFlags
 {
-    public const string DefaultHost = NodeOptions.EveryInterface;
     public const int DefaultPort = 4053;
 
     private static readonly string[] OnlyWithCluster = ["--host", "--port", "--public-host", "--seed-nodes", "--min-workers"];
@@ -24,14 +22,7 @@ internal static class ClusterFlags
             return null;
         }
         if (args.Has("--workers")) throw new InputException("--workers is for local mode; with --cluster, start rnn-worker processes and set --min-workers");
-        foreach (var address in args.List("--seed-nodes"))
-            if (!address.StartsWith(ActorSystemSettings.AddressPrefix, StringComparison.Ordinal))
-                throw new InputException($"--seed-nodes: expected addresses like akka.tcp://rnn-cluster@HOST:PORT, got '{address}'");
-        var node = new NodeOptions(
-            args.Text("--host") ?? DefaultHost,
-            args.Port("--port") ?? DefaultPort,
-            args.Text("--public-host"),
-            args.List("--seed-nodes"));
+        var node = NodeFlags.Read(args, DefaultPort);
         return new ClusterOptions(node, args.PositiveInt("--min-workers") ?? 1);
     }
 }

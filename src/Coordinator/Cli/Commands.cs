@@ -3,60 +3,58 @@ namespace RnnCluster.Coordinator.Cli;
 /// <summary>Every command and flag of rnn-cluster, as docs/contract.md lists them.</summary>
 internal static class Commands
 {
+    public const string Program = "rnn-cluster";
+
     private static readonly FlagSpec Quiet = new("--quiet", FlagKind.Switch, "", "print only errors and the final summary");
-    private static readonly FlagSpec Help = new("--help", FlagKind.Switch, "", "show this help");
 
     private static readonly FlagSpec[] ClusterFlags =
     [
         new("--cluster", FlagKind.Switch, "", "run as the coordinator of an Akka.Cluster instead of in-process workers"),
-        new("--host", FlagKind.Value, "HOST", "address to bind (default 0.0.0.0)", "RNN_HOST"),
-        new("--port", FlagKind.Value, "PORT", "port to bind (default 4053)", "RNN_PORT"),
-        new("--public-host", FlagKind.Value, "NAME", "host name other members use to reach this one", "RNN_PUBLIC_HOST"),
-        new("--seed-nodes", FlagKind.Value, "ADDR,...", "seed nodes to join (default: form a new cluster)", "RNN_SEED_NODES"),
+        .. NodeFlags.Specs(Cli.ClusterFlags.DefaultPort, "seed nodes to join (default: form a new cluster)"),
         new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)"),
     ];
 
-    public static readonly CommandSpec Train = new("train", "train a model from a config file",
+    public static readonly CommandSpec Train = new(Program, "train", "train a model from a config file",
     [
         new("--config", FlagKind.Value, "FILE", "the config file (JSON)"),
         new("--out", FlagKind.Value, "DIR", "output folder (default runs/<yyyyMMdd-HHmmss>)"),
         new("--workers", FlagKind.Value, "N", "in-process workers in local mode (default: number of cores)"),
         new("--epochs", FlagKind.Value, "N", "override training.epochs"),
         new("--init-weights", FlagKind.Value, "FILE", "start from these weights (safetensors)"),
-        new("--checkpoint-every", FlagKind.Value, "STEPS", "write a checkpoint every STEPS minibatches (not available yet)"),
-        new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest checkpoint (not available yet)"),
+        new("--checkpoint-every", FlagKind.Value, "STEPS", "also checkpoint every STEPS minibatches (always: at each epoch's end and on SIGTERM/Ctrl+C)"),
+        new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest valid checkpoint (config: DIR/config.json unless --config)"),
         .. ClusterFlags,
         Quiet,
-        Help,
+        FlagSpec.HelpFlag,
     ]);
 
-    public static readonly CommandSpec Predict = new("predict", "predict with a trained model",
+    public static readonly CommandSpec Predict = new(Program, "predict", "predict with a trained model",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--input", FlagKind.Value, "FILE", "data to predict on (CSV with the training columns, or safetensors x [N,T,I])"),
         new("--output", FlagKind.Value, "FILE", "CSV, or .safetensors (y) for a safetensors input, to write (default: CSV to stdout)"),
-        new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this PNG"),
+        new("--plot", FlagKind.Value, "FILE", "draw prediction against actual to this image (.png, .jpg, .bmp, .webp)"),
         Quiet,
-        Help,
+        FlagSpec.HelpFlag,
     ]);
 
-    public static readonly CommandSpec Evaluate = new("evaluate", "print loss, RMSE and MAE of a model on data",
+    public static readonly CommandSpec Evaluate = new(Program, "evaluate", "print loss, RMSE and MAE of a model on data",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns)"),
         Quiet,
-        Help,
+        FlagSpec.HelpFlag,
     ]);
 
-    public static readonly CommandSpec Export = new("export", "write a trained model as ONNX",
+    public static readonly CommandSpec Export = new(Program, "export", "write a trained model as ONNX",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
         new("--onnx", FlagKind.Value, "FILE", "the ONNX file to write"),
         Quiet,
-        Help,
+        FlagSpec.HelpFlag,
     ]);
 
-    public static readonly CommandSpec Bench = new("bench", "time training steps on random data shaped by a config",
+    public static readonly CommandSpec Bench = new(Program, "bench", "time training steps on random data shaped by a config",
     [
         new("--config", FlagKind.Value, "FILE", "the config file (JSON)"),
         new("--steps", FlagKind.Value, "N", "minibatches to time (default 20)"),
@@ -65,8 +63,12 @@ internal static class Commands
         new("--threads", FlagKind.Value, "N", "threads per worker (default 1)", "RNN_THREADS"),
         .. ClusterFlags,
         Quiet,
-        Help,
+        FlagSpec.HelpFlag,
     ]);
 
     public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Export, Bench];
+
+    /// <summary>`rnn-cluster --help`.</summary>
+    public static string ProgramHelp => Usage.Program(Program,
+        "train recurrent networks (RNN, LSTM, GRU) on one machine or an Akka.NET cluster", All);
 }

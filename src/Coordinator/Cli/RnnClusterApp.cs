@@ -21,19 +21,19 @@ public static class RnnClusterApp
     {
         if (args.Length == 0)
         {
-            context.Stderr.Write(Usage.Program());
+            context.Stderr.Write(Commands.ProgramHelp);
             return UserError;
         }
         if (args[0] is "--help" or "-h" or "help")
         {
-            context.Stdout.Write(Usage.Program());
+            context.Stdout.Write(Commands.ProgramHelp);
             return Success;
         }
 
         var command = Commands.All.FirstOrDefault(c => c.Name == args[0]);
         if (command is null)
         {
-            var hint = NearestName.Hint(args[0], Commands.All.Select(c => c.Name));
+            var hint = NearestName.Hint(args[0], Commands.All.Select(c => c.Title));
             context.Stderr.WriteLine($"error: unknown command '{args[0]}'{hint}");
             context.Stderr.WriteLine("run 'rnn-cluster --help' for the list of commands");
             return UserError;

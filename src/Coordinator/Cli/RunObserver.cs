@@ -5,23 +5,43 @@ using RnnCluster.Coordinator.Training;
 namespace RnnCluster.Coordinator.Cli;
 
 /// <summary>
-/// Hands each finished step and epoch to the CLI at once, on the reporting thread. (System.Progress would
-/// post to the thread pool, which can reorder epochs and run after the session has returned.) A stopped
-/// run's actors may finish one more step while shutting down; that is no longer the user's run, so it is
-/// neither logged nor shown.
+/// Hands what the session reports to the CLI at once, on the reporting thread. (System.Progress would post to
+/// the thread pool, which can reorder epochs and run after the session has returned.) When the session has
+/// started, <paramref name="started"/> prepares the output folder and gives the metrics log; nothing is
+/// written there before. Workers are news only in cluster mode (<paramref name="showWorkers"/>): local ones
+/// are part of the process.
 /// </summary>
-internal sealed class RunObserver(ITrainingDisplay display, MetricsLog metrics, int epochs, CancellationToken cancellation)
-    : IProgress<EpochMetrics>, IProgress<StepProgress>
+internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> started, int epochs, bool showWorkers) : ISessionObserver
 {
-    public void Report(EpochMetrics value)
+    private MetricsLog? metrics;
+    private string? seed;
+
+    public void Started(string? seed)
     {
-        if (cancellation.IsCancellationRequested) return;
-        metrics.Append(value);
-        display.EpochDone(value, epochs);
+        this.seed = seed;
+        metrics = started();
     }
 
-    public void Report(StepProgress value)
+    public void WaitingForWorkers(int joined, int needed)
     {
-        if (!cancellation.IsCancellationRequested) display.StepDone(value);
+        if (showWorkers) display.Waiting(joined, needed, seed);
+    }
+
+    public void WorkerArrived(string address, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Joined(address, workers));
+    }
+
+    public void WorkerLeft(string address, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Left(address, workers));
+    }
+
+    public void StepDone(StepProgress step) => display.StepDone(step);
+
+    public void EpochDone(EpochMetrics metrics)
+    {
+        this.metrics!.Append(metrics);
+        display.EpochDone(metrics, epochs);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +5,7 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Model;
+using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Plots;
 using RnnCluster.Coordinator.Progress;
@@ -14,9 +14,10 @@ using RnnCluster.Coordinator.Training;
 namespace RnnCluster.Coordinator.Cli;
 
 /// <summary>
-/// train: checks every input before any work starts (config, data, --init-weights), trains, and only when
-/// the run has succeeded writes the model files, each atomically. Until then the output folder gets only
-/// the config as run and metrics.jsonl.
+/// train: checks every input before any work starts (config, data, --init-weights, the checkpoint to resume
+/// from), starts the session, and only once it is up writes into the output folder: the config as run,
+/// metrics.jsonl, checkpoints. Only when the run has succeeded does it write the model files, each atomically.
+/// A stopped run (SIGTERM, Ctrl+C) or a failed one says where its checkpoint is and how to go on, and exits 1.
 /// </summary>
 internal static class TrainCommand
 {
@@ -33,31 +34,47 @@ internal static class TrainCommand
     {
         var options = TrainOptions.From(args, DateTime.Now);
         var config = ConfigLoader.Load(options.ConfigPath);
-        var configJson = ConfigJson(options);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
+        var configJson = ConfigJson(options, config);
         var dataset = DatasetLoader.Load(config);
         var network = new Network(config.Model);
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
             dataset.ValidationCount > 0 ? Part(dataset, dataset.TrainCount, dataset.ValidationCount) : null, initial);
-
-        Directory.CreateDirectory(options.OutDir);
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, TrainOptions.SavedConfigName), configJson.ToJsonString(Indented) + "\n");
-        var display = TrainingDisplay.For(context.Stdout, options.Quiet);
-        var metrics = new MetricsLog(options.OutDir);
         var epochs = config.Training.Epochs;
-        var clock = Stopwatch.StartNew();
-        var observer = new RunObserver(display, metrics, epochs, context.Cancellation);
-        var result = display.Show(epochs, () => options.Cluster is { } cluster
-                ? TrainingSession.RunClusterAsync(job, cluster, observer, context.Cancellation)
-                : TrainingSession.RunLocalAsync(job, options.Workers, observer, context.Cancellation))
-            .GetAwaiter().GetResult();
+        var checkpoints = new CheckpointPolicy(CheckpointFolder.Of(options.OutDir), RunFingerprint.Of(config, job), options.CheckpointEvery);
+        var start = options.Resume
+            ? ResumePoint.Load(options.OutDir, checkpoints, network, epochs, context.Stderr)
+            : ResumePoint.Fresh(job, checkpoints.Folder, options.OutDir);
+        if (options.Resume && !options.Quiet) context.Stdout.WriteLine($"resuming from {checkpoints.Folder.Latest}");
+
+        var display = TrainingDisplay.For(context.Stdout, options.Quiet);
+        var observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
+        var session = new SessionOptions(start, checkpoints, observer);
+        TrainingResult result;
+        try
+        {
+            result = display.Show(epochs, start.Epoch, () => options.Cluster is { } cluster
+                    ? TrainingSession.RunClusterAsync(job, cluster, session, context.Cancellation)
+                    : TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers), session, context.Cancellation))
+                .GetAwaiter().GetResult();
+        }
+        catch (TrainingStoppedException stopped)
+        {
+            ResumeCommand.ReportStopped(context.Stderr, options, stopped, EpochPlan.MinibatchesOf(job.Train.Samples, job.Training.BatchSize));
+            return RnnClusterApp.Failure;
+        }
+        catch (TrainingFailedException failed)
+        {
+            ResumeCommand.ReportFailed(context.Stderr, options, failed);
+            return RnnClusterApp.Failure;
+        }
         var history = result.Epochs;
 
         ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
         var last = history[^1];
-        var summary = new TrainingSummary(config.Training.Epochs, last.Loss, last.ValLoss, clock.Elapsed.TotalSeconds, last.Workers, network.ParameterCount);
+        var summary = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
         new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
             ScalingEntry.From(config.Data.Normalize, dataset.Scaling), summary).Save(options.OutDir);
         var hasValidation = history.All(h => h.ValLoss is not null);
@@ -70,8 +87,19 @@ internal static class TrainCommand
         return RnnClusterApp.Success;
     }
 
-    /// <summary>The config as the user wrote it, with --epochs applied, to keep beside the model.</summary>
-    private static JsonObject ConfigJson(TrainOptions options)
+    /// <summary>The session is up: the folder gets the config as run, and metrics.jsonl goes on from the start state's history.</summary>
+    private static MetricsLog PrepareFolder(string outDir, JsonObject configJson, IReadOnlyList<EpochMetrics> history)
+    {
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, TrainOptions.SavedConfigName), configJson.ToJsonString(Indented) + "\n");
+        return new MetricsLog(outDir, history);
+    }
+
+    /// <summary>
+    /// The config as the user wrote it, with --epochs applied and the data's path made absolute, to keep beside
+    /// the model: a resume reads it from the run folder, where a relative path would no longer lead to the data.
+    /// </summary>
+    private static JsonObject ConfigJson(TrainOptions options, RunConfig config)
     {
         var node = (JsonObject)JsonNode.Parse(File.ReadAllText(options.ConfigPath), documentOptions: Lenient)!;
         if (options.Epochs is { } epochs)
@@ -79,6 +107,8 @@ internal static class TrainCommand
             if (node["training"] is not JsonObject training) node["training"] = training = new JsonObject();
             training["epochs"] = epochs;
         }
+        if (config.Data.Path is { } path && node["data"] is JsonObject data)
+            data["path"] = Path.GetFullPath(Path.Combine(config.BaseDirectory, path));
         return node;
     }
 

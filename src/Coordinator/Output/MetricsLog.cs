@@ -8,7 +8,9 @@ namespace RnnCluster.Coordinator.Output;
 
 /// <summary>
 /// metrics.jsonl: one JSON object per finished epoch, the fields of <see cref="EpochMetrics"/> in camelCase.
-/// Each epoch rewrites the (small) file atomically, so a reader tailing it never sees a torn line.
+/// Each epoch rewrites the (small) file atomically, so a reader tailing it never sees a torn line. A resumed
+/// run starts the file again from its checkpoint's history, so each epoch has one line however often the run
+/// was stopped, and none that the checkpoint does not hold.
 /// </summary>
 public sealed class MetricsLog
 {
@@ -23,12 +25,22 @@ public sealed class MetricsLog
     private readonly string path;
     private readonly StringBuilder lines = new();
 
-    /// <summary>A new log in <paramref name="folder"/>; its first epoch replaces whatever file was there.</summary>
-    public MetricsLog(string folder) => path = Path.Combine(folder, FileName);
+    /// <summary>
+    /// A log in <paramref name="folder"/> that goes on from <paramref name="history"/>: with a history the file is
+    /// written now; without, the first epoch replaces whatever file was there.
+    /// </summary>
+    public MetricsLog(string folder, IReadOnlyList<EpochMetrics> history)
+    {
+        path = Path.Combine(folder, FileName);
+        foreach (var metrics in history) AddLine(metrics);
+        if (history.Count > 0) AtomicFile.WriteAllText(path, lines.ToString());
+    }
 
     public void Append(EpochMetrics metrics)
     {
-        lines.Append(JsonSerializer.Serialize(metrics, Json)).Append('\n');
+        AddLine(metrics);
         AtomicFile.WriteAllText(path, lines.ToString());
     }
+
+    private void AddLine(EpochMetrics metrics) => lines.Append(JsonSerializer.Serialize(metrics, Json)).Append('\n');
 }

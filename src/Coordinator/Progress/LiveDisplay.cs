@@ -7,7 +7,7 @@ namespace RnnCluster.Coordinator.Progress;
 /// For a terminal: two live bars, the run's epochs (with the time left) and the current epoch's minibatches,
 /// labelled with the latest loss, validation loss, throughput and worker count (as much as the terminal's
 /// width allows). Each finished epoch is also printed as a permanent line above the bars, so the history
-/// stays on screen.
+/// stays on screen. Until the first minibatch the second bar says what training waits for.
 /// </summary>
 internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
 {
@@ -18,8 +18,9 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
 
     private ProgressTask? run;
     private ProgressTask? epoch;
+    private string? printedSeed;
 
-    public Task<T> Show<T>(int epochs, Func<Task<T>> training) =>
+    public Task<T> Show<T>(int epochs, int doneEpochs, Func<Task<T>> training) =>
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -27,13 +28,28 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
                 new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async context =>
             {
-                run = context.AddTask($"epoch 0/{epochs}", maxValue: epochs);
+                run = context.AddTask($"epoch {doneEpochs}/{epochs}", maxValue: epochs);
+                run.Value = doneEpochs;
                 epoch = context.AddTask("waiting for the first minibatch");
                 var result = await training();
                 epoch.StopTask();
                 run.StopTask();
                 return result;
             });
+
+    public void Waiting(int joined, int needed, string? seed)
+    {
+        var full = WorkerLines.Waiting(joined, needed, seed);
+        // The seed is what a worker needs to join; where the bar has no room for it, it is printed once above the bars.
+        if (seed is not null && seed != printedSeed && full.Length > Room)
+        {
+            console.WriteLine(full);
+            printedSeed = seed;
+        }
+        if (epoch is not null) epoch.Description = Markup.Escape(Fit(full, WorkerLines.Waiting(joined, needed, null)));
+    }
+
+    public void Note(string line) => console.WriteLine(line);
 
     public void StepDone(StepProgress step)
     {
@@ -60,9 +76,7 @@ internal sealed class LiveDisplay(IAnsiConsole console) : ITrainingDisplay
     }
 
     /// <summary>The first label that fits on one line (the last one always): a wrapped line redraws as garbage.</summary>
-    private string Fit(params string[] labels)
-    {
-        var room = console.Profile.Width - FixedColumns;
-        return labels.FirstOrDefault(label => label.Length <= room) ?? labels[^1];
-    }
+    private string Fit(params string[] labels) => labels.FirstOrDefault(label => label.Length <= Room) ?? labels[^1];
+
+    private int Room => console.Profile.Width - FixedColumns;
 }

@@ -17,7 +17,10 @@ public sealed class EpochPlan
         _batchSize = batchSize;
     }
 
-    public int MinibatchCount => (_order.Length + _batchSize - 1) / _batchSize;
+    public int MinibatchCount => MinibatchesOf(_order.Length, _batchSize);
+
+    /// <summary>The number of minibatches of an epoch over <paramref name="samples"/>: the last one may be short.</summary>
+    public static int MinibatchesOf(int samples, int batchSize) => (samples + batchSize - 1) / batchSize;
 
     /// <summary>The dataset indices of minibatch <paramref name="index"/>, in minibatch order.</summary>
     public ReadOnlySpan<int> Minibatch(int index)

@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Worker;
@@ -7,9 +9,23 @@ using RnnCluster.Worker.Hosting;
 
 namespace RnnCluster.Coordinator.Training;
 
-/// <summary>The ways to run a training job; what the CLI calls.</summary>
+/// <summary>
+/// The ways to run a training job; what the CLI calls. Cancelling a session stops it as SIGTERM does: the
+/// coordinator drops the round in flight, checkpoints, and the session throws <see cref="TrainingStoppedException"/>.
+/// A failure throws <see cref="TrainingFailedException"/>.
+/// </summary>
 public static class TrainingSession
 {
+    /// <summary>How long a stopped coordinator may take to checkpoint and answer before the session gives up on it.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// How long the actor system may take to end. Leaving the cluster normally takes one or two gossip rounds,
+    /// about a second; a local worker in the middle of a shard would hold termination until the shard is done
+    /// (seconds, for a large model), and nothing waits for that shard any more.
+    /// </summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
     /// The same actors and messages as the cluster, so the result is the same bits. <paramref name="progress"/>
@@ -17,45 +33,44 @@ public static class TrainingSession
     /// </summary>
     public static Task<TrainingResult> RunLocalAsync(
         TrainingJob job, int workers, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
-        => RunLocalAsync(job, workers, threadsPerWorker: 1, SessionObservers.Of(progress), ConfigurationFactory.Empty, cancellation);
+        => RunLocalAsync(job, new LocalOptions(workers), new SessionOptions(Observer: new ProgressObserver(progress)), cancellation);
 
-    internal static async Task<TrainingResult> RunLocalAsync(
-        TrainingJob job, int workers, int threadsPerWorker, SessionObservers observers, Config extra, CancellationToken cancellation)
+    public static async Task<TrainingResult> RunLocalAsync(TrainingJob job, LocalOptions local, SessionOptions session, CancellationToken cancellation)
     {
-        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
+        if (local.Workers < 1) throw new ArgumentOutOfRangeException(nameof(local), "at least one worker");
         // A run cancelled before it starts must not start: the actors could otherwise finish a tiny job
         // before the cancellation is registered below.
         cancellation.ThrowIfCancellationRequested();
         var system = ActorSystem.Create(ActorSystemSettings.SystemName,
-            extra.WithFallback(SharedRoundThreads(workers)).WithFallback(ActorSystemSettings.Base));
+            local.Extra.WithFallback(SharedRoundThreads(local.Workers)).WithFallback(ActorSystemSettings.Base));
         try
         {
-            var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = system.ActorOf(SessionClientActor.Props(observers, completion), "session");
-            var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, workers).WithDispatcher(ActorSystemSettings.WorkerDispatcher), "coordinator");
-            for (int i = 0; i < workers; i++)
-                coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(threadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
-            await using (cancellation.Register(() => completion.TrySetCanceled(cancellation)))
-                return await completion.Task.ConfigureAwait(false);
+            return await Run(system, job, local.Workers, session, null, ActorSystemSettings.WorkerDispatcher, cancellation, coordinator =>
+            {
+                for (int i = 0; i < local.Workers; i++)
+                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
+            }).ConfigureAwait(false);
         }
         finally
         {
-            await system.Terminate().ConfigureAwait(false);
+            await Task.WhenAny(system.Terminate(), Task.Delay(ShutdownGrace)).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// In one process the coordinator and the workers share one dedicated thread per worker. A round then hands
-    /// its messages from actor to actor on threads that are already awake (a worker's thread, done with its shard,
-    /// runs the coordinator, whose next request the same thread then computes) instead of waking a pinned worker
-    /// thread and a thread-pool thread every round; on a busy machine each wake waited for a core (seed model,
-    /// 1 worker, load ~25 on 2 cores: 3.6-5.4 ms of a 8-9 ms round was that hand-off).
+    /// In one process the coordinator and the workers share a pool of dedicated threads, one per worker and one
+    /// more. A round then hands its messages from actor to actor on threads that are already awake (a worker's
+    /// thread, done with its shard, runs the coordinator, whose next request the same thread then computes)
+    /// instead of waking a pinned worker thread and a thread-pool thread every round; on a busy machine each wake
+    /// waited for a core (seed model, 1 worker, load ~25 on 2 cores: 3.6-5.4 ms of a 8-9 ms round was that
+    /// hand-off). The spare thread keeps the coordinator free to answer (a stop, a timer) while every worker
+    /// computes.
     /// </summary>
     private static Config SharedRoundThreads(int workers) => ConfigurationFactory.ParseString($$"""
         {{ActorSystemSettings.WorkerDispatcher}} {
           type = ForkJoinDispatcher
           throughput = 100
-          dedicated-thread-pool { thread-count = {{workers}}, threadtype = background }
+          dedicated-thread-pool { thread-count = {{workers + 1}}, threadtype = background }
         }
         """);
 
@@ -63,28 +78,64 @@ public static class TrainingSession
     /// Cluster mode: this process joins (or, without seed nodes, forms) the cluster as role `coordinator`, waits
     /// for <see cref="ClusterOptions.MinWorkers"/> members of role `worker`, trains, then leaves the cluster.
     /// Workers that join later take part from the next round; a worker that dies mid-round has its shard redone.
+    /// A node that cannot start (its port taken, say) throws <see cref="NodeStartException"/> before anything runs.
     /// <paramref name="progress"/> is heard as in <see cref="RunLocalAsync(TrainingJob, int, IProgress{EpochMetrics}?, CancellationToken)"/>.
     /// </summary>
-    public static async Task<TrainingResult> RunClusterAsync(
+    public static Task<TrainingResult> RunClusterAsync(
         TrainingJob job, ClusterOptions options, IProgress<EpochMetrics>? progress = null, CancellationToken cancellation = default)
+        => RunClusterAsync(job, options, new SessionOptions(Observer: new ProgressObserver(progress)), cancellation);
+
+    public static async Task<TrainingResult> RunClusterAsync(TrainingJob job, ClusterOptions options, SessionOptions session, CancellationToken cancellation)
     {
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
-        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var host = ClusterNode.Build(options.Node, ClusterNode.CoordinatorRole, system =>
-        {
-            var client = system.ActorOf(SessionClientActor.Props(SessionObservers.Of(progress), completion), "session");
-            var coordinator = system.ActorOf(CoordinatorActor.Props(job, client, options.MinWorkers), "coordinator");
-            system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
-        });
-        await host.StartAsync(cancellation).ConfigureAwait(false);
+        cancellation.ThrowIfCancellationRequested();
+        NodeNames.Check(options.Node);
+        using var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
         try
         {
-            await using (cancellation.Register(() => completion.TrySetCanceled(cancellation)))
-                return await completion.Task.ConfigureAwait(false);
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var seed = options.Node.SeedNodes.Count == 0
+                ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
+                : string.Join(",", options.Node.SeedNodes);
+            return await Run(system, job, options.MinWorkers, session, seed, null, cancellation,
+                coordinator => system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery")).ConfigureAwait(false);
         }
         finally
         {
-            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // Leaving runs Akka's CoordinatedShutdown: the workers see this member leave instead of going unreachable.
+            var leaving = host.StopAsync(CancellationToken.None);
+            await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false);
         }
+    }
+
+    /// <param name="coordinatorDispatcher">Where the coordinator runs (see <see cref="SharedRoundThreads"/>); null for the default dispatcher.</param>
+    private static async Task<TrainingResult> Run(ActorSystem system, TrainingJob job, int minWorkers, SessionOptions session, string? seed,
+        string? coordinatorDispatcher, CancellationToken cancellation, Action<IActorRef> bringWorkers)
+    {
+        var observer = session.Observer ?? new ProgressObserver(null);
+        observer.Started(seed);
+        var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = system.ActorOf(SessionClientActor.Props(observer, completion), "session");
+        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints);
+        var props = CoordinatorActor.Props(job, session.Start ?? TrainingState.Initial(job), client, settings);
+        var coordinator = system.ActorOf(coordinatorDispatcher is null ? props : props.WithDispatcher(coordinatorDispatcher), "coordinator");
+        bringWorkers(coordinator);
+        // An actor system that ends under the session (this node downed and removed from the cluster) ends the run.
+        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(
+            new InvalidOperationException("the actor system stopped before the run ended: this node was removed from the cluster")), TaskScheduler.Default);
+        await using (cancellation.Register(() =>
+        {
+            coordinator.Tell(StopTraining.Instance);
+            _ = Task.Delay(StopGrace).ContinueWith(_ => completion.TrySetCanceled(cancellation), TaskScheduler.Default);
+        }))
+            return await completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The observer of the public overloads: epochs (and steps, when the sink takes them too) to one progress sink.</summary>
+    private sealed class ProgressObserver(IProgress<EpochMetrics>? progress) : ISessionObserver
+    {
+        public void StepDone(StepProgress step) => (progress as IProgress<StepProgress>)?.Report(step);
+
+        public void EpochDone(EpochMetrics metrics) => progress?.Report(metrics);
     }
 }

@@ -47,7 +47,7 @@ internal sealed class CsvSeries
         try
         {
             using var csv = CsvReader.FromFile(path, options);
-            return Read(csv, file, features, target, targetRequired);
+            return Read(csv, path, features, target, targetRequired);
         }
         catch (CsvFormatException e)
         {
@@ -55,8 +55,9 @@ internal sealed class CsvSeries
         }
     }
 
-    private static CsvSeries Read(CsvReader csv, string file, IReadOnlyList<string> features, string target, bool targetRequired)
+    private static CsvSeries Read(CsvReader csv, string path, IReadOnlyList<string> features, string target, bool targetRequired)
     {
+        string file = Path.GetFileName(path);
         csv.ReadHeader();
         string[] header = [.. csv.Headers];
         if (header.Length == 0) throw new InputException($"{file}: the file is empty; expected a header row and data rows");
@@ -70,9 +71,12 @@ internal sealed class CsvSeries
         int[] indexes = [.. wanted.Select((name, c) => IndexOf(header, name, file, fields[c]))];
         var values = wanted.Select(_ => new List<float>()).ToList();
         var lines = new List<int>();
+        int previous = 1;
         while (csv.Read())
         {
             int line = (int)csv.LineNumber;
+            if (line > previous + 1) RefuseBlankLine(path, file, previous + 1);
+            previous = line;
             for (int c = 0; c < wanted.Count; c++)
             {
                 string? cell = indexes[c] < csv.FieldCount ? csv.GetString(indexes[c]) : null;
@@ -82,6 +86,17 @@ internal sealed class CsvSeries
         }
         var columns = wanted.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => values[p.c].ToArray());
         return new CsvSeries(file, columns, [.. lines]);
+    }
+
+    /// <summary>
+    /// CsvHelper skips blank lines, so the rows on either side would become neighbours and a window would span
+    /// the gap as if no time had passed. Blank lines after the last row are harmless and pass. A jump in line
+    /// numbers can also be a quoted cell that spans lines, hence the look at the line itself.
+    /// </summary>
+    private static void RefuseBlankLine(string path, string file, int line)
+    {
+        if (File.ReadLines(path).ElementAtOrDefault(line - 1) is { } text && string.IsNullOrWhiteSpace(text))
+            throw new InputException($"{file} line {line}: blank line between data rows; a window would span the gap as if the rows were consecutive (remove the line, or end the series there)");
     }
 
     private static int IndexOf(string[] header, string name, string file, string field)

@@ -12,50 +12,31 @@ namespace Rnn.Math.Training;
 /// that results agree with it to float32 rounding. The bias corrections are computed in double, as PyTorch
 /// computes them in Python floats.
 /// </summary>
-public sealed class AdamOptimizer : Optimizer
+public sealed class AdamOptimizer(OptimizerConfig config) : Optimizer
 {
-    private readonly float _learningRate, _beta1, _beta2, _epsilon;
-    private float[] _m, _v;
-    private long _steps;
+    private readonly float _learningRate = config.LearningRate, _beta1 = config.Beta1, _beta2 = config.Beta2, _epsilon = config.Epsilon;
 
-    public AdamOptimizer(OptimizerConfig config, int parameterCount)
+    public override OptimizerState Initial(int parameterCount) => new(0, new float[parameterCount], new float[parameterCount]);
+
+    protected override void Apply(ReadOnlySpan<float> parameters, OptimizerState state, ReadOnlySpan<float> gradient,
+        Span<float> nextParameters, OptimizerState next)
     {
-        _learningRate = config.LearningRate;
-        _beta1 = config.Beta1;
-        _beta2 = config.Beta2;
-        _epsilon = config.Epsilon;
-        _m = new float[parameterCount];
-        _v = new float[parameterCount];
-    }
-
-    public override OptimizerState State => new(_steps, (float[])_m.Clone(), (float[])_v.Clone());
-
-    protected override void Load(OptimizerState state)
-    {
-        _steps = state.Steps;
-        _m = (float[])state.First.Clone();
-        _v = (float[])state.Second.Clone();
-    }
-
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradient)
-    {
-        if (parameters.Length != _m.Length || gradient.Length != _m.Length)
-            throw new ArgumentException($"expected {_m.Length} parameters and gradients, got {parameters.Length} and {gradient.Length}");
-        _steps++;
-        double correction1 = 1 - System.Math.Pow(_beta1, _steps);
-        double correction2 = 1 - System.Math.Pow(_beta2, _steps);
+        long t = next.Steps;
+        double correction1 = 1 - System.Math.Pow(_beta1, t);
+        double correction2 = 1 - System.Math.Pow(_beta2, t);
         float stepSize = (float)(_learningRate / correction1);
         float correction2Sqrt = (float)System.Math.Sqrt(correction2);
         float oneMinusBeta1 = 1 - _beta1, oneMinusBeta2 = 1 - _beta2;
+        float[] m0 = state.First, v0 = state.Second, m1 = next.First, v1 = next.Second;
         for (int i = 0; i < parameters.Length; i++)
         {
             float g = gradient[i];
-            float m = _m[i] * _beta1 + g * oneMinusBeta1;
-            float v = _v[i] * _beta2 + g * g * oneMinusBeta2;
-            _m[i] = m;
-            _v[i] = v;
+            float m = m0[i] * _beta1 + g * oneMinusBeta1;
+            float v = v0[i] * _beta2 + g * g * oneMinusBeta2;
+            m1[i] = m;
+            v1[i] = v;
             float denominator = MathF.Sqrt(v) / correction2Sqrt + _epsilon;
-            parameters[i] -= stepSize * (m / denominator);
+            nextParameters[i] = parameters[i] - stepSize * (m / denominator);
         }
     }
 }

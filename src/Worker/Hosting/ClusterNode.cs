@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RnnCluster.Worker.Serialization;
 
@@ -16,7 +17,8 @@ public static class ClusterNode
 
     /// <summary>
     /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
-    /// and then runs <paramref name="startActors"/>.
+    /// and then runs <paramref name="startActors"/>. Both programs handle SIGTERM and Ctrl+C themselves, so the
+    /// host takes no signal (<see cref="SignalFreeLifetime"/>).
     /// Split brain: keep-oldest decided among the coordinators, without downing a lone oldest. The coordinator
     /// normally forms the cluster, so it is the oldest; whatever side of a partition it is on holds the job's
     /// state and can go on, even alone (new workers can join it). Keep-majority would down the coordinator's
@@ -25,6 +27,7 @@ public static class ClusterNode
     public static IHost Build(NodeOptions node, string role, Action<ActorSystem> startActors)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
             .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
@@ -49,5 +52,28 @@ public static class ClusterNode
                 startActors(system);
             }));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// <see cref="Build"/>, then starts the node; when it cannot listen, throws <see cref="NodeStartException"/>
+    /// with the reason in one line, before Akka has logged anything. The actor system is created here rather
+    /// than inside the host's start, where Akka.Hosting would print the whole nested exception to standard out.
+    /// </summary>
+    public static async Task<IHost> StartAsync(NodeOptions node, string role, Action<ActorSystem> startActors,
+        CancellationToken cancellation = default)
+    {
+        ListenCheck.Probe(node);
+        var host = Build(node, role, startActors);
+        try
+        {
+            host.Services.GetRequiredService<ActorSystem>();
+            await host.StartAsync(cancellation).ConfigureAwait(false);
+            return host;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new NodeStartException($"cannot start a cluster node on {node.Host}:{node.Port}: {e.GetBaseException().Message}");
+        }
     }
 }

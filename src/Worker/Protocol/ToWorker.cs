@@ -5,6 +5,7 @@ namespace RnnCluster.Worker.Protocol;
 // Coordinator -> worker. One round reads top to bottom: the job is set up once (StartJob, DataChunk...),
 // then each step broadcasts the new weights (WeightsChunk...) and asks each worker for its shard
 // (ComputeGradients); at the end of an epoch the validation set is sharded the same way (ComputeValidationLoss).
+// When the last epoch is done, JobFinished.
 
 /// <summary>
 /// The sizes of the job's dataset. X is (samples, timesteps, inputSize) and Y is (samples, targetsPerSample):
@@ -68,3 +69,9 @@ public sealed record ComputeValidationLoss(
     int GroupCount,
     int FirstGroup,
     int EndGroup) : IProtocolMessage;
+
+/// <summary>
+/// The job ended normally: its model is complete. The worker drops the job's replica; `rnn-worker --once`
+/// exits 0 on it. A job that ends any other way sends nothing: its workers see the coordinator go.
+/// </summary>
+public sealed record JobFinished(Guid JobId) : IProtocolMessage;

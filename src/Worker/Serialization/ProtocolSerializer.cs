@@ -26,6 +26,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         WeightsChunk => "WC",
         ComputeGradients => "CG",
         ComputeValidationLoss => "CV",
+        JobFinished => "JF",
         DataReceived => "DR",
         GradientChunk => "GC",
         GradientsComputed => "GD",
@@ -80,6 +81,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.Int(m.FirstGroup);
                 w.Int(m.EndGroup);
                 break;
+            case JobFinished:
             case DataReceived:
                 break;
             case GradientChunk m:
@@ -123,6 +125,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             "WC" => new WeightsChunk(jobId, r.Long(), r.Int(), r.Floats()),
             "CG" => new ComputeGradients(jobId, r.Long(), r.Int(), r.Long(), r.Int(), r.Int(), r.Int(), r.Int(), r.Ints()),
             "CV" => new ComputeValidationLoss(jobId, r.Long(), r.Long(), r.Int(), r.Int(), r.Int()),
+            "JF" => new JobFinished(jobId),
             "DR" => new DataReceived(jobId),
             "GC" => new GradientChunk(jobId, r.Long(), r.Int(), r.Int(), r.Int(), r.Floats()),
             "GD" => new GradientsComputed(jobId, r.Long(), ReadPartials(r), r.Double()),

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Actors;
+using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
@@ -110,11 +111,36 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
     public void A_job_with_no_worker_left_past_the_deadline_fails()
     {
         var (a, b, client, _) = Start();
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2, workersLostDeadline: TimeSpan.FromMilliseconds(300)));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
+            new CoordinatorSettings(MinWorkers: 2) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
         FirstRound(a, b, coordinator);
         Sys.Stop(a.Ref);
         Sys.Stop(b.Ref);
         Assert.IsType<TimeoutException>(client.ExpectMsg<TrainingFailed>().Cause);
+    }
+
+    [Fact]
+    public void A_job_that_fails_after_a_step_checkpoints_that_step_and_names_the_file()
+    {
+        using var temp = new TempFolder();
+        var (a, b, client, _) = Start();
+        var job = Job();
+        var policy = new CheckpointPolicy(new CheckpointFolder(temp.Path), RunFingerprint.Of(Tests.Checkpoints.CheckpointFileTests.Config(job), job));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(job, client.Ref,
+            new CoordinatorSettings(MinWorkers: 2, policy) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        client.ExpectMsg<StepCompleted>();
+
+        Sys.Stop(a.Ref);
+        Sys.Stop(b.Ref);
+
+        var failed = client.ExpectMsg<TrainingFailed>();
+        Assert.IsType<TimeoutException>(failed.Cause);
+        var checkpoint = CheckpointFile.Read(failed.Checkpoint!);
+        Assert.Equal((0, 1, 1L), (checkpoint.Position.Epoch, checkpoint.Position.Minibatch, checkpoint.Position.Step));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], checkpoint.State(new Rnn.Math.Model.Network(job.Model).Layout).Weights);
     }
 
     [Fact]
@@ -133,12 +159,68 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Assert.Equal((1, 12.0 / 16), (epoch.Epoch, epoch.Loss));
     }
 
+    [Fact]
+    public void A_worker_that_computes_a_dead_workers_shard_counts_once()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [0f, 0f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [0f, 0f]));
+        NextWeights(a);
+        NextWeights(b);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [0f, 0f]));
+        var secondB = b.ExpectMsg<ComputeGradients>();
+        Sys.Stop(b.Ref);
+        var reissued = a.ExpectMsg<ComputeGradients>();
+        Assert.Equal(secondB.FirstGroup, reissued.FirstGroup);
+        Reply(a, coordinator, reissued, new TreeNodeGradient(1, 1, [0f, 0f]));
+
+        Assert.Equal([2, 1], new[] { client.ExpectMsg<StepCompleted>(), client.ExpectMsg<StepCompleted>() }.Select(s => s.Progress.Workers));
+        Assert.Equal(2, client.ExpectMsg<EpochCompleted>().Metrics.Workers);
+    }
+
+    [Fact]
+    public void A_stop_drops_the_round_in_flight_and_hands_back_the_state_of_the_last_step()
+    {
+        var (a, b, client, coordinator) = Start();
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+        Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
+        Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
+        client.ExpectMsg<StepCompleted>();
+        NextWeights(a);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(), new TreeNodeGradient(1, 0, [100f, 100f]));
+
+        coordinator.Tell(StopTraining.Instance);
+
+        var stopped = client.ExpectMsg<TrainingStopped>();
+        Assert.Equal((0, 1, 1L), (stopped.State.Epoch, stopped.State.Minibatch, stopped.State.Step));
+        Assert.Equal([0.5f - 3f, -0.25f - 30f], stopped.State.Weights);
+        Assert.Null(stopped.Checkpoint);
+    }
+
+    [Fact]
+    public void While_waiting_for_workers_the_coordinator_says_so_on_each_change_and_again_after_a_while()
+    {
+        var client = CreateTestProbe();
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
+            new CoordinatorSettings(MinWorkers: 2) { WaitingReminder = TimeSpan.FromMilliseconds(300) }));
+        Assert.Equal(new WaitingForWorkers(0, 2), client.ExpectMsg<WaitingForWorkers>());
+
+        var a = CreateTestProbe();
+        coordinator.Tell(new WorkerJoined(a.Ref));
+
+        Assert.Equal(1, client.ExpectMsg<WorkerArrived>().Workers);
+        Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>());
+        Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>(TimeSpan.FromSeconds(5)));
+    }
+
     private readonly record struct TreeNodeGradient(int Level, int Index, float[] Gradient);
 
     private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
     {
         var client = CreateTestProbe();
-        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, minWorkers: 2)));
+        client.IgnoreMessages(message => message is WaitingForWorkers or WorkerArrived or WorkerLeft);
+        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, new CoordinatorSettings(MinWorkers: 2))));
     }
 
     private static TrainingJob Job()

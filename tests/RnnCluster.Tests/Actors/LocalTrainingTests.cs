@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Tests.Actors;
@@ -33,7 +32,7 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru();
         var one = await TrainingSession.RunLocalAsync(job, workers: 1);
-        var threaded = await TrainingSession.RunLocalAsync(job, 2, threadsPerWorker: 3, NoObservers, ConfigurationFactory.Empty, default);
+        var threaded = await TrainingSession.RunLocalAsync(job, new LocalOptions(2, ThreadsPerWorker: 3), SessionOptions.Default, default);
         Assert.Equal(one.Weights, threaded.Weights);
     }
 
@@ -42,8 +41,8 @@ public class LocalTrainingTests
     {
         var job = TestJobs.StackedLstmGru(epochs: 1);
         var plain = await TrainingSession.RunLocalAsync(job, workers: 3);
-        var serialized = await TrainingSession.RunLocalAsync(job, 3, 1, NoObservers,
-            ConfigurationFactory.ParseString("akka.actor.serialize-messages = on"), default);
+        var serialized = await TrainingSession.RunLocalAsync(job,
+            new LocalOptions(3) { Extra = ConfigurationFactory.ParseString("akka.actor.serialize-messages = on") }, SessionOptions.Default, default);
         Assert.Equal(plain.Weights, serialized.Weights);
     }
 
@@ -80,8 +79,6 @@ public class LocalTrainingTests
         Assert.Equal([(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)], steps.Select(s => (s.Epoch, s.Minibatch)));
         Assert.All(steps, s => Assert.Equal(4, s.Minibatches));
     }
-
-    private static readonly SessionObservers NoObservers = SessionObservers.None;
 
     private sealed class EpochAndStepProgress(Action<StepProgress> step) : IProgress<EpochMetrics>, IProgress<StepProgress>
     {

@@ -20,7 +20,8 @@ internal static class SequentialTrainer
         var t = job.Training;
         var engine = new GradientEngine(new Network(job.Model), t.Loss, t.TruncatedBptt);
         var weights = (float[])job.InitialWeights.Clone();
-        var optimizer = Optimizer.Create(t.OptimizerOrDefault, weights.Length);
+        var optimizer = Optimizer.Create(t.OptimizerOrDefault);
+        var state = optimizer.Initial(weights.Length);
         var data = job.Train;
         int terms = engine.LossTermsPerSample(data.Timesteps);
         var epochLosses = new List<double>();
@@ -37,7 +38,7 @@ internal static class SequentialTrainer
                     new DropoutKey(t.Seed, epoch), gradients, losses);
                 ReductionTree.SumInPlace(new TreeNode(ReductionTree.RootLevel(groups), 0), groups, gradients, losses, 0);
                 if (t.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradients[0], t.ClipNorm);
-                optimizer.Step(weights, gradients[0]);
+                (weights, state) = optimizer.Step(weights, state, gradients[0]);
                 weightedLoss += losses[0] / ((double)ids.Length * terms) * ids.Length;
             }
             epochLosses.Add(weightedLoss / data.Samples);

@@ -18,6 +18,31 @@ public class BadInputTests
     }
 
     [Fact]
+    public void ControlCharactersOfBinaryInputAreEscapedInTheMessage()
+    {
+        using var run = new RunFolder();
+        run.Write("series.csv", "value\n1\n2\u0001\u0007\u001b[31mRED\n3\n4\n5\n6\n");
+
+        var result = run.Train();
+
+        AssertUserError(run, result, "series.csv line 3: column \"value\": \"2\\x01\\x07\\x1B[31mRED\" is not a number");
+        Assert.DoesNotContain(result.Stderr.TrimEnd('\n'), char.IsControl);
+    }
+
+    [Fact]
+    public void AQuotedCellOfKilobytesIsCutInTheMiddleKeepingWhereAndWhat()
+    {
+        using var run = new RunFolder();
+        var junk = new string(Enumerable.Range(0, 3000).Select(i => (char)('a' + i * 7 % 26)).ToArray());
+        run.Write("series.csv", $"value\n1\n{junk}\n3\n4\n5\n6\n");
+
+        var result = run.Train();
+
+        AssertUserError(run, result, "series.csv line 3: column \"value\"", " ... ", "is not a number");
+        Assert.InRange(Assert.Single(result.StderrLines).Length, 100, Rnn.Math.InputException.MaxLength + "error: ".Length);
+    }
+
+    [Fact]
     public void LastLayerWiderThanTheTargetsIsNamed()
     {
         using var run = new RunFolder();

@@ -1,4 +1,6 @@
 using RnnCluster.Coordinator.Cli;
+using RnnCluster.Worker.CommandLine;
+using RnnCluster.Worker.Hosting;
 
 namespace RnnCluster.Tests.Cli;
 
@@ -39,7 +41,7 @@ public class ClusterFlagsTests
 
         var cluster = ClusterFlags.From(args)!;
 
-        Assert.Equal((ClusterFlags.DefaultHost, ClusterFlags.DefaultPort, 1), (cluster.Node.Host, cluster.Node.Port, cluster.MinWorkers));
+        Assert.Equal((NodeOptions.EveryInterface, ClusterFlags.DefaultPort, 1), (cluster.Node.Host, cluster.Node.Port, cluster.MinWorkers));
         Assert.Empty(cluster.Node.SeedNodes);
     }
 
@@ -57,5 +59,16 @@ public class ClusterFlagsTests
         var error = Assert.Throws<Rnn.Math.InputException>(() => ClusterFlags.From(args));
 
         Assert.Contains("'10.0.0.1:4053'", error.Message);
+    }
+
+    [Fact]
+    public void SeedNodeOfAnotherActorSystemIsRefusedNamingBothSystems()
+    {
+        var args = Parse("--cluster", "--seed-nodes", "akka.tcp://training@10.0.0.1:4053");
+
+        var error = Assert.Throws<Rnn.Math.InputException>(() => ClusterFlags.From(args));
+
+        Assert.StartsWith("--seed-nodes: 'akka.tcp://training@10.0.0.1:4053' names the actor system 'training'", error.Message);
+        Assert.Contains("'rnn-cluster'", error.Message);
     }
 }

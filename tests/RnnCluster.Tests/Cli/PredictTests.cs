@@ -47,6 +47,34 @@ public class PredictTests
     }
 
     [Fact]
+    public void PlotOptionWritesAJpegWhenTheNameSaysJpg()
+    {
+        using var model = new ModelFolder();
+        var input = model.Write("series.csv", Series);
+        var plot = model.File("prediction.jpg");
+
+        var run = CliRun.Of("predict", "--model", model.Model, "--input", input, "--output", model.File("p.csv"), "--plot", plot);
+
+        Assert.Equal(0, run.ExitCode);
+        // Every JPEG file starts with the start-of-image marker FF D8 and a marker FF.
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, File.ReadAllBytes(plot)[..3]);
+    }
+
+    [Fact]
+    public void PlotOptionWithANameOfNoImageFormatExitsTwoBeforeWritingAnything()
+    {
+        using var model = new ModelFolder();
+        var input = model.Write("series.csv", Series);
+
+        var run = CliRun.Of("predict", "--model", model.Model, "--input", input, "--output", model.File("p.csv"), "--plot", model.File("prediction.gif"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --plot: 'prediction.gif' is not an image file name; expected one ending in .png, .jpg, .jpeg, .bmp, .webp\n", run.Stderr);
+        Assert.False(File.Exists(model.File("p.csv")));
+        Assert.False(File.Exists(model.File("prediction.gif")));
+    }
+
+    [Fact]
     public void EvaluatePrintsLossRmseMaeAndTheBaselineAsJsonLastLine()
     {
         using var model = new ModelFolder();

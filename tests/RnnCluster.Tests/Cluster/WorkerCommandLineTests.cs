@@ -1,11 +1,15 @@
 using Rnn.Math;
 using RnnCluster.Worker;
+using RnnCluster.Worker.CommandLine;
 
 namespace RnnCluster.Tests.Cluster;
 
 public class WorkerCommandLineTests
 {
     private const string Seed = "akka.tcp://rnn-cluster@10.0.0.1:4053";
+
+    private static WorkerCommandLine Parse(string[] args, Func<string, string?> environment)
+        => WorkerCommandLine.From(ParsedArgs.Parse(WorkerCommandLine.Spec, args, environment));
 
     [Fact]
     public void Every_flag_can_come_from_its_environment_variable()
@@ -17,37 +21,84 @@ public class WorkerCommandLineTests
             ["RNN_PORT"] = "4060",
             ["RNN_PUBLIC_HOST"] = "worker-9",
             ["RNN_THREADS"] = "3",
+            ["RNN_ONCE"] = "1",
         };
-        var options = WorkerCommandLine.Parse([], name => environment.GetValueOrDefault(name));
+        var options = Parse([], name => environment.GetValueOrDefault(name));
         Assert.Equal([Seed, "akka.tcp://rnn-cluster@10.0.0.2:4053"], options.Node.SeedNodes);
-        Assert.Equal(("10.0.0.9", 4060, "worker-9", 3), (options.Node.Host, options.Node.Port, options.Node.PublicHost, options.Threads));
+        Assert.Equal(("10.0.0.9", 4060, "worker-9", 3, true),
+            (options.Node.Host, options.Node.Port, options.Node.PublicHost, options.Threads, options.Once));
     }
 
     [Fact]
     public void A_flag_wins_over_its_environment_variable()
     {
-        var options = WorkerCommandLine.Parse(["--seed-nodes", Seed, "--threads", "2"], name => name == "RNN_THREADS" ? "8" : null);
+        var options = Parse(["--seed-nodes", Seed, "--threads", "2"], name => name == "RNN_THREADS" ? "8" : null);
         Assert.Equal(2, options.Threads);
     }
 
     [Fact]
-    public void Without_host_and_port_the_worker_binds_every_interface_on_a_free_port()
+    public void Flags_take_their_value_after_an_equals_sign_as_in_rnn_cluster()
     {
-        var options = WorkerCommandLine.Parse(["--seed-nodes", Seed], _ => null);
-        Assert.Equal(("0.0.0.0", 0, 1), (options.Node.Host, options.Node.Port, options.Threads));
+        var options = Parse([$"--seed-nodes={Seed}", "--port=0", "--threads=2"], _ => null);
+        Assert.Equal((0, 2), (options.Node.Port, options.Threads));
     }
 
     [Fact]
-    public void Seed_nodes_are_required()
+    public void Without_host_port_or_once_the_worker_binds_every_interface_on_a_free_port_and_serves_for_ever()
     {
-        var error = Assert.Throws<InputException>(() => WorkerCommandLine.Parse(["--threads", "2"], _ => null));
-        Assert.Contains("RNN_SEED_NODES", error.Message);
+        var options = Parse(["--seed-nodes", Seed], _ => null);
+        Assert.Equal(("0.0.0.0", 0, 1, false), (options.Node.Host, options.Node.Port, options.Threads, options.Once));
+    }
+
+    [Theory]
+    [InlineData("0", false)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void RNN_ONCE_reads_as_a_switch(string value, bool once)
+        => Assert.Equal(once, Parse(["--seed-nodes", Seed], name => name == "RNN_ONCE" ? value : null).Once);
+
+    [Fact]
+    public void An_RNN_ONCE_that_is_not_a_switch_value_is_named()
+    {
+        var error = Assert.Throws<InputException>(() => Parse(["--seed-nodes", Seed], name => name == "RNN_ONCE" ? "yes please" : null));
+        Assert.StartsWith("RNN_ONCE: expected 1 or 0", error.Message);
+    }
+
+    [Fact]
+    public void Seed_nodes_are_required_naming_the_flag_and_its_variable()
+    {
+        var error = Assert.Throws<InputException>(() => Parse(["--threads", "2"], _ => null));
+        Assert.Equal("rnn-worker: --seed-nodes ADDR,... (or RNN_SEED_NODES) is required", error.Message);
+    }
+
+    [Fact]
+    public void A_seed_list_without_an_address_is_refused()
+    {
+        var error = Assert.Throws<InputException>(() => Parse(["--seed-nodes", " , "], _ => null));
+        Assert.StartsWith("--seed-nodes: expected akka.tcp://rnn-cluster@HOST:PORT", error.Message);
     }
 
     [Fact]
     public void A_bad_environment_value_is_named_by_its_variable()
     {
-        var error = Assert.Throws<InputException>(() => WorkerCommandLine.Parse(["--seed-nodes", Seed], name => name == "RNN_PORT" ? "70000" : null));
+        var error = Assert.Throws<InputException>(() => Parse(["--seed-nodes", Seed], name => name == "RNN_PORT" ? "70000" : null));
         Assert.StartsWith("RNN_PORT", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_flag_gets_the_nearest_name()
+    {
+        var error = Assert.Throws<InputException>(() => Parse(["--seed-nodes", Seed, "--thread", "2"], _ => null));
+        Assert.Equal("unknown flag --thread for 'rnn-worker'; did you mean \"--threads\"?", error.Message);
+    }
+
+    [Fact]
+    public void Help_lists_every_flag_with_its_environment_variable_as_rnn_cluster_does()
+    {
+        var help = Usage.Command(WorkerCommandLine.Spec);
+        Assert.StartsWith("rnn-worker: ", help);
+        foreach (var (flag, variable) in new[] { ("--seed-nodes ADDR,...", "RNN_SEED_NODES"), ("--host HOST", "RNN_HOST"),
+                     ("--port PORT", "RNN_PORT"), ("--public-host NAME", "RNN_PUBLIC_HOST"), ("--threads N", "RNN_THREADS"), ("--once", "RNN_ONCE") })
+            Assert.Matches($@"\n  {System.Text.RegularExpressions.Regex.Escape(flag)} +.*\[env {variable}\]", help);
     }
 }

@@ -49,9 +49,25 @@ public class CsvErrorTests : IDisposable
     }
 
     [Fact]
-    public void LineNumbersCountBlankLinesAsAnEditorDoes()
+    public void LineNumbersCountLinesAsAnEditorDoesAcrossAQuotedCellOfTwoLines()
     {
-        Assert.StartsWith("passengers.csv line 4:", ErrorOf("month,passengers\nm0,1\n\nm1,x\n"));
+        Assert.StartsWith("passengers.csv line 4:", ErrorOf("month,passengers\n\"m\n0\",1\nm1,x\n"));
+    }
+
+    [Fact]
+    public void BlankLineBetweenDataRowsIsRefusedNamingItsLine()
+    {
+        Assert.Equal(
+            "passengers.csv line 4: blank line between data rows; a window would span the gap as if the rows were consecutive (remove the line, or end the series there)",
+            ErrorOf("month,passengers\nm0,1\nm1,2\n\nm2,3\nm3,4\nm4,5\n"));
+    }
+
+    [Fact]
+    public void BlankLinesAfterTheLastRowAreHarmless()
+    {
+        folder.Write("passengers.csv", "month,passengers\nm0,1\nm1,2\nm2,3\nm3,4\n\n\n");
+        var config = Run(Csv(["passengers"], "passengers", 3) with { Path = "passengers.csv" }, folder.Path);
+        Assert.Equal(1, DatasetLoader.Load(config).Samples);
     }
 
     [Fact]

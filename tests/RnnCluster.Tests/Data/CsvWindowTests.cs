@@ -56,15 +56,6 @@ public class CsvWindowTests : IDisposable
     }
 
     [Fact]
-    public void BlankLinesInTheFileDoNotBecomeRows()
-    {
-        var set = LoadCsv(folder, "v\n1\n\n2\n3\n", Csv(["v"], "v", timesteps: 2));
-
-        Assert.Equal([1f, 2f], set.X);
-        Assert.Equal([3f], set.Y);
-    }
-
-    [Fact]
     public void PassengerExampleHoldsTheBoxJenkinsSeries()
     {
         string examples = Repository.File("examples/passengers/passengers.csv");

@@ -10,7 +10,7 @@ public class MetricsLogTests
     public void EachEpochIsOneJsonLineWithTheContractFields()
     {
         using var folder = new TempFolder();
-        var log = new MetricsLog(folder.Path);
+        var log = new MetricsLog(folder.Path, []);
 
         log.Append(new EpochMetrics(1, 0.5, 0.25, 1000, 2, 1.5, 10, 1));
         log.Append(new EpochMetrics(2, 0.4, 0.2, 1100, 2, 3.0, 10, 1));
@@ -30,10 +30,24 @@ public class MetricsLogTests
     public void ValLossIsLeftOutWithoutValidationData()
     {
         using var folder = new TempFolder();
-        var log = new MetricsLog(folder.Path);
+        var log = new MetricsLog(folder.Path, []);
 
         log.Append(new EpochMetrics(1, 0.5, null, 1000, 1, 1.0, 10, 0));
 
         Assert.DoesNotContain("valLoss", File.ReadAllText(folder.File(MetricsLog.FileName)));
+    }
+
+    [Fact]
+    public void A_log_going_on_from_a_history_rewrites_the_file_with_that_history_only()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File(MetricsLog.FileName);
+        File.WriteAllLines(path, ["{\"epoch\":1}", "{\"epoch\":2}", "{\"epoch\":3}"]);
+
+        var log = new MetricsLog(folder.Path, [new EpochMetrics(1, 0.5, null, 1000, 1, 1.0, 10, 0)]);
+        Assert.Single(File.ReadAllLines(path));
+        log.Append(new EpochMetrics(2, 0.4, null, 1000, 1, 2.0, 10, 0));
+
+        Assert.Equal([1, 2], File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("epoch").GetInt32()));
     }
 }

@@ -26,7 +26,8 @@ public class CoreTrainingAgreementTests(ITestOutputHelper log)
         var network = new Network(config.Model);
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
         float[] parameters = SafeTensors.Read(Path.Combine(FixtureFolders.Training, cell + ".init.safetensors")).Parameters(network.Layout);
-        var optimizer = Optimizer.Create(config.Training.OptimizerOrDefault, parameters.Length);
+        var optimizer = Optimizer.Create(config.Training.OptimizerOrDefault);
+        var state = optimizer.Initial(parameters.Length);
         float[] x = data.Values("x"), y = data.Values("y");
         int samples = data.Get("x").Shape[0], timesteps = data.Get("x").Shape[1];
         int xPerSample = x.Length / samples, yPerSample = y.Length / samples, batchSize = config.Training.BatchSize;
@@ -39,7 +40,7 @@ public class CoreTrainingAgreementTests(ITestOutputHelper log)
                     x[(first * xPerSample)..((first + count) * xPerSample)],
                     y[(first * yPerSample)..((first + count) * yPerSample)],
                     Enumerable.Range(first, count).ToArray(), count, timesteps);
-                optimizer.Step(parameters, MinibatchGradient.Of(engine, config.Training.GroupSize, minibatch, parameters).Gradient);
+                (parameters, state) = optimizer.Step(parameters, state, MinibatchGradient.Of(engine, config.Training.GroupSize, minibatch, parameters).Gradient);
             }
 
         float[] expected = SafeTensors.Read(Path.Combine(FixtureFolders.Training, cell + ".final.safetensors")).Parameters(network.Layout);

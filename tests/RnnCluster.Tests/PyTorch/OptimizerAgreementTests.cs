@@ -17,12 +17,13 @@ public class OptimizerAgreementTests(ITestOutputHelper log)
     {
         var fixture = PyTorchCase.Load(caseName);
         float[] parameters = fixture.Parameters();
-        var optimizer = Optimizer.Create(fixture.Config.Training.OptimizerOrDefault, parameters.Length);
+        var optimizer = Optimizer.Create(fixture.Config.Training.OptimizerOrDefault);
+        var state = optimizer.Initial(parameters.Length);
         for (int step = 0; step < fixture.Steps; step++)
         {
             float[] gradient = fixture.MinibatchGradient(parameters).Gradient;
             GradientClipping.ClipGlobalNorm(gradient, fixture.Config.Training.ClipNorm);
-            optimizer.Step(parameters, gradient);
+            (parameters, state) = optimizer.Step(parameters, state, gradient);
         }
         float[] expected = fixture.Parameters(fixture.StepPrefix);
         foreach (var slot in fixture.Network.Layout.Slots)

@@ -27,6 +27,7 @@ public sealed class ProtocolSerializerTests : IDisposable
         new WeightsChunk(Job, 42, TensorChunks.ChunkFloats, Enumerable.Range(0, 1000).Select(i => i * 0.001f).ToArray()),
         new ComputeGradients(Job, 7, 2, 6, 10, 3, 1, 3, [9, 4, 0, 7, 2, 8]),
         new ComputeValidationLoss(Job, 8, 6, 50, 25, 50),
+        new JobFinished(Job),
         new DataReceived(Job),
         new GradientChunk(Job, 7, 1, 1, 0, [0.25f, -1e-30f]),
         new GradientsComputed(Job, 7, [new PartialSum(0, 1, 0.5), new PartialSum(1, 1, 1e-300)], 12.75),

@@ -9,10 +9,9 @@ public class OptimizerTests
     public void Adam_first_step_moves_each_parameter_by_the_learning_rate_against_the_gradient_sign()
     {
         // Step 1: m̂ = g and v̂ = g², so the update is lr·g / (|g| + ε).
-        var adam = new AdamOptimizer(new OptimizerConfig(LearningRate: 0.01f), 3);
-        float[] p = [1f, 2f, 3f];
+        var adam = new AdamOptimizer(new OptimizerConfig(LearningRate: 0.01f));
         float[] g = [0.5f, -4f, 1e-3f];
-        adam.Step(p, g);
+        var (p, _) = adam.Step([1f, 2f, 3f], adam.Initial(3), g);
         for (int i = 0; i < 3; i++)
             Assert.Equal(new[] { 1f, 2f, 3f }[i] - 0.01 * g[i] / (System.Math.Abs(g[i]) + 1e-7), p[i], 6);
     }
@@ -21,14 +20,15 @@ public class OptimizerTests
     public void Adam_matches_the_algorithm_computed_in_double_over_several_steps()
     {
         var config = new OptimizerConfig(LearningRate: 0.05f, Beta1: 0.8f, Beta2: 0.99f, Epsilon: 1e-3f);
-        var adam = new AdamOptimizer(config, 1);
+        var adam = new AdamOptimizer(config);
         float[] p = [0.7f];
+        var state = adam.Initial(1);
         double pd = 0.7, m = 0, v = 0;
         double[] gradients = [0.3, -0.1, 0.25, 0.05];
         for (int t = 1; t <= gradients.Length; t++)
         {
             double g = gradients[t - 1];
-            adam.Step(p, [(float)g]);
+            (p, state) = adam.Step(p, state, [(float)g]);
             m = 0.8 * m + 0.2 * g;
             v = 0.99 * v + 0.01 * g * g;
             pd -= 0.05 / (1 - System.Math.Pow(0.8, t)) * m / (System.Math.Sqrt(v) / System.Math.Sqrt(1 - System.Math.Pow(0.99, t)) + 1e-3);
@@ -37,26 +37,35 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void Restored_adam_continues_with_identical_bits()
+    public void A_step_leaves_the_parameters_and_state_it_started_from_unchanged()
     {
-        var config = new OptimizerConfig();
-        var first = new AdamOptimizer(config, 2);
-        float[] a = [1f, -1f];
-        first.Step(a, [0.2f, 0.1f]);
-        float[] b = (float[])a.Clone();
-        var second = Optimizer.Restore(config, first.State);
-        first.Step(a, [0.3f, -0.7f]);
-        second.Step(b, [0.3f, -0.7f]);
-        Assert.Equal(a, b);
+        var adam = Optimizer.Create(new OptimizerConfig());
+        var (p, state) = adam.Step([1f, -1f], adam.Initial(2), [0.2f, 0.1f]);
+        float[] pBefore = (float[])p.Clone(), mBefore = (float[])state.First.Clone(), vBefore = (float[])state.Second.Clone();
+        var (next, nextState) = adam.Step(p, state, [0.3f, -0.7f]);
+        Assert.Equal(pBefore, p);
+        Assert.Equal(mBefore, state.First);
+        Assert.Equal(vBefore, state.Second);
+        Assert.Equal(1, state.Steps);
+        Assert.NotEqual(p, next);
+        Assert.Equal(2, nextState.Steps);
+    }
+
+    [Fact]
+    public void A_state_taken_apart_and_rebuilt_continues_with_identical_bits()
+    {
+        var adam = Optimizer.Create(new OptimizerConfig());
+        var (p, state) = adam.Step([1f, -1f], adam.Initial(2), [0.2f, 0.1f]);
+        var copy = new OptimizerState(state.Steps, [.. state.First], [.. state.Second]);
+        Assert.Equal(adam.Step(p, state, [0.3f, -0.7f]).Parameters, adam.Step([.. p], copy, [0.3f, -0.7f]).Parameters);
     }
 
     [Fact]
     public void Sgd_with_momentum_accumulates_the_velocity()
     {
-        var sgd = new SgdOptimizer(new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 0.1f, Momentum: 0.9f), 1);
-        float[] p = [1f];
-        sgd.Step(p, [1f]);   // b = 1, p = 0.9
-        sgd.Step(p, [1f]);   // b = 1.9, p = 0.71
+        var sgd = new SgdOptimizer(new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 0.1f, Momentum: 0.9f));
+        var (p, state) = sgd.Step([1f], sgd.Initial(1), [1f]);   // b = 1, p = 0.9
+        (p, _) = sgd.Step(p, state, [1f]);                       // b = 1.9, p = 0.71
         Assert.Equal(0.71f, p[0], 5);
     }
 

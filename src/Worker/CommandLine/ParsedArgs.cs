@@ -2,7 +2,7 @@ using System.Globalization;
 using Rnn.Math;
 using Rnn.Math.Config;
 
-namespace RnnCluster.Coordinator.Cli;
+namespace RnnCluster.Worker.CommandLine;
 
 /// <summary>
 /// The flags given to one command, checked against its <see cref="CommandSpec"/>. Every accessor that can
@@ -36,13 +36,13 @@ internal sealed class ParsedArgs
             var word = args[i];
             if (word == "-h") word = "--help";
             if (!word.StartsWith("--", StringComparison.Ordinal))
-                throw new InputException($"{command.Name}: unexpected argument '{word}'; flags start with --, " +
-                    $"see 'rnn-cluster {command.Name} --help'");
+                throw new InputException($"{command.Title}: unexpected argument '{word}'; flags start with --, " +
+                    $"see '{command.Invocation} --help'");
 
             var equals = word.IndexOf('=');
             var name = equals < 0 ? word : word[..equals];
             var spec = command.Find(name) ?? throw new InputException(
-                $"unknown flag {name} for '{command.Name}'{NearestName.Hint(name, command.Flags.Select(f => f.Name))}");
+                $"unknown flag {name} for '{command.Title}'{NearestName.Hint(name, command.Flags.Select(f => f.Name))}");
 
             if (spec.Kind == FlagKind.Switch)
             {
@@ -66,8 +66,31 @@ internal sealed class ParsedArgs
     /// <summary>The flag's value, else its environment variable's, else null.</summary>
     public string? Text(string flag) => Lookup(flag)?.Value;
 
-    public string RequiredText(string flag) =>
-        Text(flag) ?? throw new InputException($"{Command.Name}: {flag} {Command.Find(flag)!.Placeholder} is required");
+    /// <summary>Where the flag's value came from, for messages: the flag, or its environment variable.</summary>
+    public string Source(string flag) => Lookup(flag)?.Source ?? flag;
+
+    public string RequiredText(string flag)
+    {
+        if (Text(flag) is { } text) return text;
+        var spec = Command.Find(flag)!;
+        var orVariable = spec.EnvVar is null ? "" : $" (or {spec.EnvVar})";
+        throw new InputException($"{Command.Title}: {flag} {spec.Placeholder}{orVariable} is required");
+    }
+
+    /// <summary>
+    /// Whether a switch is on: given, or its environment variable set to 1 or true (0, false or empty: off).
+    /// </summary>
+    public bool Switch(string flag)
+    {
+        if (switches.Contains(flag)) return true;
+        if (Command.Find(flag)?.EnvVar is not { } env || environment(env) is not { Length: > 0 } text) return false;
+        return text.ToLowerInvariant() switch
+        {
+            "1" or "true" => true,
+            "0" or "false" => false,
+            _ => throw new InputException($"{env}: expected 1 or 0 (true or false), got '{text}'"),
+        };
+    }
 
     /// <summary>A path to an existing file, resolved against the current folder.</summary>
     public string RequiredFile(string flag)

@@ -1,28 +1,29 @@
 using System.Text;
 
-namespace RnnCluster.Coordinator.Cli;
+namespace RnnCluster.Worker.CommandLine;
 
-/// <summary>The --help text of the program and of each command, generated from the command specs.</summary>
+/// <summary>The --help text of a program and of each of its commands, generated from the command specs.</summary>
 internal static class Usage
 {
-    public static string Program()
+    /// <summary>A program with commands: what it is, and one line per command.</summary>
+    public static string Program(string program, string summary, IEnumerable<CommandSpec> commands)
     {
         var text = new StringBuilder();
-        text.AppendLine("rnn-cluster: train recurrent networks (RNN, LSTM, GRU) on one machine or an Akka.NET cluster");
+        text.AppendLine($"{program}: {summary}");
         text.AppendLine();
-        text.AppendLine("usage: rnn-cluster <command> [flags]");
+        text.AppendLine($"usage: {program} <command> [flags]");
         text.AppendLine();
         text.AppendLine("commands:");
-        foreach (var command in Commands.All) text.AppendLine($"  {command.Name,-10}{command.Summary}");
+        foreach (var command in commands) text.AppendLine($"  {command.Name,-10}{command.Summary}");
         text.AppendLine();
-        text.AppendLine("run 'rnn-cluster <command> --help' for the flags of a command");
+        text.AppendLine($"run '{program} <command> --help' for the flags of a command");
         return text.ToString();
     }
 
     public static string Command(CommandSpec command)
     {
         var text = new StringBuilder();
-        text.AppendLine($"rnn-cluster {command.Name}: {command.Summary}");
+        text.AppendLine($"{command.Invocation}: {command.Summary}");
         text.AppendLine();
         text.AppendLine("flags:");
         foreach (var flag in command.Flags)

@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rnn.Math;
+using Rnn.Math.Model;
+using Rnn.Math.Training;
+using Rnn.Math.Weights;
+using RnnCluster.Coordinator.Training;
+
+namespace RnnCluster.Coordinator.Checkpoints;
+
+/// <summary>
+/// A checkpoint is one safetensors file: the weights under the model's own tensor names (so PyTorch reads them
+/// as it reads model.safetensors), the optimizer's moments as <c>optimizer.first</c> and <c>optimizer.second</c>
+/// over the flat parameter layout, and in the metadata the rest of the <see cref="TrainingState"/> as JSON
+/// (<c>position</c>), the run's <see cref="RunFingerprint"/> (<c>config</c>, <c>data</c>) and a SHA-256 over all
+/// metadata and tensor bytes (<c>sha256</c>), so that a damaged file is refused however it was damaged.
+/// </summary>
+public static class CheckpointFile
+{
+    public const string Format = "rnn-cluster checkpoint 1";
+
+    private const string FirstMoment = "optimizer.first";
+    private const string SecondMoment = "optimizer.second";
+    private const string ChecksumKey = "sha256";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // A diverged run's NaN loss is part of its history too.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes atomically (temporary file, flushed to disk, renamed over <paramref name="path"/>).</summary>
+    public static void Write(string path, ParameterLayout layout, TrainingState state, RunFingerprint fingerprint)
+    {
+        var tensors = layout.Slots
+            .Select(slot => new NamedTensor(slot.Name, slot.Shape, state.Weights.AsMemory(slot.Offset, slot.Length)))
+            .Append(new NamedTensor(FirstMoment, [state.Optimizer.First.Length], state.Optimizer.First))
+            .ToList();
+        if (state.Optimizer.Second.Length > 0) tensors.Add(new NamedTensor(SecondMoment, [state.Optimizer.Second.Length], state.Optimizer.Second));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["position"] = JsonSerializer.Serialize(Position.Of(state), Json),
+            ["config"] = fingerprint.Config,
+            ["data"] = fingerprint.Data,
+        };
+        metadata[ChecksumKey] = Checksum(metadata, tensors);
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Reads and checks a checkpoint; a file that is not a whole, undamaged checkpoint throws <see cref="InputException"/> saying why.</summary>
+    public static Checkpoint Read(string path)
+    {
+        var file = SafeTensors.Read(path);
+        if (file.Metadata.GetValueOrDefault("format") != Format)
+            throw new InputException($"{file.FileName}: not a checkpoint of this program (no \"{Format}\" in its metadata)");
+        if (file.Metadata.GetValueOrDefault(ChecksumKey) != Checksum(file.Metadata, file.Tensors))
+            throw new InputException($"{file.FileName}: its checksum does not match its content");
+        string Field(string key) => file.Metadata.GetValueOrDefault(key) ?? throw new InputException($"{file.FileName}: no {key} in its metadata");
+        Position? position;
+        try
+        {
+            position = JsonSerializer.Deserialize<Position>(Field("position"), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{file.FileName}: its position is not valid JSON ({e.Message})");
+        }
+        return new Checkpoint(path, position ?? throw new InputException($"{file.FileName}: its position is empty"),
+            new RunFingerprint(Field("config"), Field("data")), file);
+    }
+
+    /// <summary>SHA-256 over the metadata (but the checksum itself), in key order, then every tensor's name and bytes in file order.</summary>
+    private static string Checksum(IReadOnlyDictionary<string, string> metadata, IReadOnlyList<NamedTensor> tensors)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (key, value) in metadata.Where(m => m.Key != ChecksumKey).OrderBy(m => m.Key, StringComparer.Ordinal))
+            hash.AppendData(Encoding.UTF8.GetBytes($"{key}={value}\n"));
+        foreach (var tensor in tensors)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{tensor.Name}\n"));
+            hash.AppendData(MemoryMarshal.AsBytes(tensor.Data.Span));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Everything of a <see cref="TrainingState"/> but its arrays: the metadata's <c>position</c>.</summary>
+    public sealed record Position(
+        int Epoch,
+        int Minibatch,
+        long Step,
+        long OptimizerSteps,
+        EpochTally Tally,
+        IReadOnlyList<EpochMetrics> History,
+        double TrainingSeconds)
+    {
+        public static Position Of(TrainingState state) => new(
+            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds);
+    }
+
+    /// <summary>A checkpoint read and checked: its position and fingerprint, and its tensors for <see cref="State"/>.</summary>
+    public sealed record Checkpoint(string Path, Position Position, RunFingerprint Fingerprint, SafeTensorsFile File)
+    {
+        /// <summary>The state to continue from, its tensors checked against <paramref name="layout"/>.</summary>
+        public TrainingState State(ParameterLayout layout)
+        {
+            var weights = new float[layout.Count];
+            foreach (var slot in layout.Slots) File.Require(slot.Name, slot.Shape).Span.CopyTo(slot.Of(weights.AsSpan()));
+            var first = File.Require(FirstMoment, layout.Count).ToArray();
+            var second = File.Contains(SecondMoment) ? File.Require(SecondMoment, layout.Count).ToArray() : [];
+            var p = Position;
+            return new TrainingState(p.Epoch, p.Minibatch, p.Step, weights, new OptimizerState(p.OptimizerSteps, first, second),
+                p.Tally, p.History, p.TrainingSeconds);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>
+/// What a training session tells its caller while it runs, in the order it happens. Calls come from the
+/// actors' threads; each method does nothing unless implemented.
+/// </summary>
+public interface ISessionObserver
+{
+    /// <summary>
+    /// The session is up and no actor of the job exists yet: the moment a caller may first write to its output.
+    /// In cluster mode the node is bound and <paramref name="seed"/> is what workers give as `--seed-nodes`.
+    /// </summary>
+    void Started(string? seed)
+    {
+    }
+
+    /// <summary>Training waits until <paramref name="needed"/> workers are there; <paramref name="joined"/> are.</summary>
+    void WaitingForWorkers(int joined, int needed)
+    {
+    }
+
+    void WorkerArrived(string address, int workers)
+    {
+    }
+
+    void WorkerLeft(string address, int workers)
+    {
+    }
+
+    void StepDone(StepProgress step)
+    {
+    }
+
+    void EpochDone(EpochMetrics metrics)
+    {
+    }
+}

@@ -1,0 +1,19 @@
+using Akka.Configuration;
+using RnnCluster.Coordinator.Checkpoints;
+
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>
+/// What a session needs besides its job: the state to start from (a checkpoint's when resuming; the job's
+/// initial state when null), where to write checkpoints (nowhere when null), and who hears how it goes.
+/// </summary>
+public sealed record SessionOptions(TrainingState? Start = null, CheckpointPolicy? Checkpoints = null, ISessionObserver? Observer = null)
+{
+    public static readonly SessionOptions Default = new();
+}
+
+/// <summary>Local mode's workers: how many, the threads each computes with, and Akka settings to add (tests serialise every message).</summary>
+public sealed record LocalOptions(int Workers, int ThreadsPerWorker = 1)
+{
+    public Config Extra { get; init; } = ConfigurationFactory.Empty;
+}

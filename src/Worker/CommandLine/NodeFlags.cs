@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Rnn.Math;
+using RnnCluster.Worker.Hosting;
+
+namespace RnnCluster.Worker.CommandLine;
+
+/// <summary>
+/// The flags that place a process in the cluster (docs/contract.md), the same for rnn-worker and for
+/// rnn-cluster's cluster mode; each falls back to its RNN_* environment variable.
+/// </summary>
+internal static class NodeFlags
+{
+    public static FlagSpec[] Specs(int defaultPort, string seedNodesHelp) =>
+    [
+        new("--host", FlagKind.Value, "HOST", $"address to bind (default {NodeOptions.EveryInterface})", "RNN_HOST"),
+        new("--port", FlagKind.Value, "PORT", defaultPort == 0 ? "port to bind (default 0: any free port)" : $"port to bind (default {defaultPort})", "RNN_PORT"),
+        new("--public-host", FlagKind.Value, "NAME", "host name other members use to reach this one", "RNN_PUBLIC_HOST"),
+        new("--seed-nodes", FlagKind.Value, "ADDR,...", seedNodesHelp, "RNN_SEED_NODES"),
+    ];
+
+    public static NodeOptions Read(ParsedArgs args, int defaultPort)
+    {
+        var seeds = args.List("--seed-nodes");
+        foreach (var seed in seeds) CheckSeed(seed, args.Source("--seed-nodes"));
+        return new NodeOptions(
+            args.Text("--host") ?? NodeOptions.EveryInterface,
+            args.Port("--port") ?? defaultPort,
+            args.Text("--public-host"),
+            seeds);
+    }
+
+    /// <summary>
+    /// A seed node must be a node of this cluster: Akka would otherwise retry a wrong address for ever,
+    /// saying only that it drops messages for a non-local recipient.
+    /// </summary>
+    private static void CheckSeed(string seed, string source)
+    {
+        const string expected = $"{ActorSystemSettings.AddressPrefix}HOST:PORT";
+        if (!Address.TryParse(seed, out var address) || address.Host is null || address.Port is not > 0)
+            throw new InputException($"{source}: expected addresses like {expected}, got '{seed}'");
+        if (address.Protocol != ActorSystemSettings.Protocol)
+            throw new InputException($"{source}: '{seed}' uses {address.Protocol}; nodes talk {ActorSystemSettings.Protocol} ({expected})");
+        if (address.System != ActorSystemSettings.SystemName)
+            throw new InputException($"{source}: '{seed}' names the actor system '{address.System}'; every node's is '{ActorSystemSettings.SystemName}' ({expected})");
+    }
+}

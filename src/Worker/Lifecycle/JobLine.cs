@@ -1,0 +1,39 @@
+using System.Globalization;
+using Rnn.Math.LayerTypes;
+using Rnn.Math.Model;
+using RnnCluster.Worker.Protocol;
+
+namespace RnnCluster.Worker.Lifecycle;
+
+/// <summary>How a worker's terminal names a job: the model and the size of the data it was sent.</summary>
+internal static class JobLine
+{
+    /// <summary>`job 6f1c2a57: lstm(50) → dropout(0.2) → dense(1), 10,451 parameters; 92 training + 23 validation sequences of 12 × 1 (5.4 KB)`</summary>
+    public static string Received(StartJob job)
+    {
+        var shape = job.Shape;
+        var layers = string.Join(" → ", job.Model.Layers.Select(Layer));
+        long floats = shape.Length(DataPart.TrainX) + shape.Length(DataPart.TrainY) + shape.Length(DataPart.ValidationX) + shape.Length(DataPart.ValidationY);
+        var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Id(job.JobId)}: {layers}, {new Network(job.Model).ParameterCount:N0} parameters; " +
+            $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))})");
+    }
+
+    /// <summary>`job 6f1c2a57`: the first part of the job's id, enough to tell jobs apart on one terminal.</summary>
+    public static string Id(Guid jobId) => $"job {jobId.ToString()[..8]}";
+
+    private static string Layer(LayerConfig layer) => layer switch
+    {
+        DropoutConfig dropout => string.Create(CultureInfo.InvariantCulture, $"{dropout.TypeName}({dropout.Rate})"),
+        RecurrentConfig recurrent => $"{recurrent.TypeName}({recurrent.Units})",
+        DenseConfig dense => $"{dense.TypeName}({dense.Units})",
+        _ => layer.TypeName,
+    };
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MB"),
+    };
+}

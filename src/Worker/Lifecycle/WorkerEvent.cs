@@ -1,0 +1,35 @@
+using Akka.Actor;
+using RnnCluster.Worker.Protocol;
+
+namespace RnnCluster.Worker.Lifecycle;
+
+// What happens to one worker node, as MembershipWatcher hears it and WorkerService acts on it. These stay in
+// the worker's own process.
+
+internal abstract record WorkerEvent;
+
+/// <summary>This node is Up in the cluster, at <see cref="Self"/>.</summary>
+internal sealed record Joined(Address Self) : WorkerEvent;
+
+/// <summary>A coordinator is Up in the cluster (also one that was there when this node joined).</summary>
+internal sealed record CoordinatorUp(Address Coordinator) : WorkerEvent;
+
+internal sealed record CoordinatorUnreachable(Address Coordinator) : WorkerEvent;
+
+internal sealed record CoordinatorReachable(Address Coordinator) : WorkerEvent;
+
+/// <summary>
+/// A coordinator is no longer a member: it <see cref="Left"/>, or was downed. <see cref="Remaining"/>
+/// coordinators are still Up.
+/// </summary>
+internal sealed record CoordinatorRemoved(Address Coordinator, bool Left, int Remaining) : WorkerEvent;
+
+internal sealed record JobReceived(StartJob Job) : WorkerEvent;
+
+internal sealed record JobEnded(Guid JobId) : WorkerEvent;
+
+/// <summary>The node's actor system has terminated: the cluster removed it (downed), or it left.</summary>
+internal sealed record NodeStopped : WorkerEvent
+{
+    public static readonly NodeStopped Instance = new();
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using RnnCluster.Worker.Hosting;
+
+namespace RnnCluster.Worker.Lifecycle;
+
+/// <summary>
+/// rnn-worker's life (docs/contract.md): join the seed nodes and serve whichever coordinator is there; when
+/// the coordinator leaves or dies, start over in a new node and serve the next one. A worker never stays in a
+/// cluster without a coordinator: after a coordinator leaves it leaves too, and when one dies, the
+/// split-brain resolver downs the workers' side (docs/architecture.md). A restarted coordinator forms a new
+/// cluster, even on the same address, which only a new node can join.
+/// With <see cref="WorkerCommandLine.Once"/> it serves one job: 0 once that job finished, 1 when its
+/// coordinator is lost and none is back within <see cref="CoordinatorLostLimit"/>.
+/// Every step is one plain line on <paramref name="output"/>.
+/// </summary>
+internal sealed class WorkerService(WorkerCommandLine options, TextWriter output)
+{
+    public const int Finished = 0;
+    public const int CoordinatorLost = 1;
+
+    public static readonly TimeSpan CoordinatorLostLimit = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a stopping worker tries to leave the cluster gracefully before it just exits.</summary>
+    private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(8);
+
+    /// <summary>When a new node cannot start (its fixed port still taken, say), the next try comes after this long.</summary>
+    private static readonly TimeSpan RestartRetry = TimeSpan.FromSeconds(5);
+
+    private enum Ending { Stopped, JobFinished, CoordinatorGone, CoordinatorLostTooLong }
+
+    /// <summary>Running since the coordinator was lost; null while one is there (or before the first).</summary>
+    private Stopwatch? _lost;
+
+    /// <summary>
+    /// Serves until stopped (<paramref name="stop"/>: SIGTERM), or with --once until its job ends. Throws
+    /// <see cref="NodeStartException"/> when the first node cannot start: that is the user's setup to fix.
+    /// </summary>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var node = await WorkerNode.StartAsync(options, stop).ConfigureAwait(false);
+        Say($"joining {Seeds}");
+        while (true)
+        {
+            var ending = await ServeAsync(node, stop).ConfigureAwait(false);
+            await node.LeaveAsync(LeaveLimit).ConfigureAwait(false);
+            if (ending != Ending.CoordinatorGone) return Exit(ending);
+            Say($"rejoining {Seeds}");
+            var next = await RestartAsync(stop).ConfigureAwait(false);
+            if (next is null) return Exit(stop.IsCancellationRequested ? Ending.Stopped : Ending.CoordinatorLostTooLong);
+            node = next;
+        }
+    }
+
+    private int Exit(Ending ending)
+    {
+        switch (ending)
+        {
+            case Ending.JobFinished:
+                Say("exiting: the job finished (--once)");
+                return Finished;
+            case Ending.CoordinatorLostTooLong:
+                Say($"exiting: no coordinator for {CoordinatorLostLimit.TotalSeconds:0} s (--once)");
+                return CoordinatorLost;
+            default:
+                Say("exiting: stopped");
+                return Finished;
+        }
+    }
+
+    private string Seeds => string.Join(", ", options.Node.SeedNodes);
+
+    /// <summary>Reads the node's events until one ends its service.</summary>
+    private async Task<Ending> ServeAsync(WorkerNode node, CancellationToken stop)
+    {
+        while (true)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            if (options.Once && _lost is not null) wait.CancelAfter(Remaining());
+            WorkerEvent next;
+            try
+            {
+                next = await node.Events.ReadAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return stop.IsCancellationRequested ? Ending.Stopped : Ending.CoordinatorLostTooLong;
+            }
+
+            switch (next)
+            {
+                case Joined joined:
+                    Say($"joined as {joined.Self}");
+                    break;
+                case CoordinatorUp up:
+                    _lost = null;
+                    Say($"coordinator {up.Coordinator} is up");
+                    break;
+                case CoordinatorReachable reachable:
+                    _lost = null;
+                    Say($"coordinator {reachable.Coordinator} is reachable again");
+                    break;
+                case CoordinatorUnreachable unreachable:
+                    _lost ??= Stopwatch.StartNew();
+                    Say($"coordinator {unreachable.Coordinator} is unreachable");
+                    break;
+                case JobReceived received:
+                    Say(JobLine.Received(received.Job));
+                    break;
+                case JobEnded ended:
+                    Say($"{JobLine.Id(ended.JobId)} finished");
+                    if (options.Once) return Ending.JobFinished;
+                    break;
+                case CoordinatorRemoved removed:
+                    Say($"coordinator {removed.Coordinator} {(removed.Left ? "left" : "is gone")}");
+                    if (removed.Remaining > 0) break;
+                    _lost ??= Stopwatch.StartNew();
+                    return Ending.CoordinatorGone;
+                case NodeStopped:
+                    _lost ??= Stopwatch.StartNew();
+                    Say("removed from the cluster");
+                    return Ending.CoordinatorGone;
+            }
+        }
+    }
+
+    /// <summary>A new node, once one can start; null when the worker is stopped (or, with --once, gives up) first.</summary>
+    private async Task<WorkerNode?> RestartAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && !(options.Once && Remaining() == TimeSpan.Zero))
+        {
+            try
+            {
+                return await WorkerNode.StartAsync(options, stop).ConfigureAwait(false);
+            }
+            catch (NodeStartException e)
+            {
+                Say($"{e.Message}; trying again in {RestartRetry.TotalSeconds:0} s");
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            try
+            {
+                await Task.Delay(RestartRetry, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private TimeSpan Remaining()
+    {
+        var left = CoordinatorLostLimit - (_lost?.Elapsed ?? TimeSpan.Zero);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private void Say(string line) => output.WriteLine(line);
+}

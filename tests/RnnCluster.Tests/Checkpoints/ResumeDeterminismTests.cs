@@ -1,0 +1,35 @@
+using Rnn.Math.Model;
+using RnnCluster.Coordinator.Checkpoints;
+using RnnCluster.Coordinator.Training;
+using RnnCluster.Tests.Actors;
+
+namespace RnnCluster.Tests.Checkpoints;
+
+/// <summary>
+/// docs/determinism.md: a run stopped and resumed at every kind of boundary (mid-epoch, end of epoch, between the
+/// last step and validation) ends on the same bits as the run that was never stopped, on another worker count.
+/// </summary>
+public class ResumeDeterminismTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task A_resume_from_every_checkpoint_of_a_run_ends_on_its_weights_and_metrics()
+    {
+        using var temp = new TempFolder();
+        var job = TestJobs.StackedLstmGru(epochs: 2);
+        var layout = new Network(job.Model).Layout;
+        var folder = new CheckpointFolder(temp.Path, keep: 100);
+        var policy = new CheckpointPolicy(folder, RunFingerprint.Of(CheckpointFileTests.Config(job), job), EverySteps: 1);
+        var whole = await TrainingSession.RunLocalAsync(job, new LocalOptions(2), new SessionOptions(Checkpoints: policy), default);
+
+        var checkpoints = folder.Files().Select(CheckpointFile.Read).ToList();
+        // 4 minibatches per epoch: steps 1 to 8, and the two epoch ends; the last step of an epoch is checkpointed before its validation.
+        Assert.Equal(10, checkpoints.Count);
+        Assert.Contains(checkpoints, c => c.Position.Minibatch == 4);
+        foreach (var checkpoint in checkpoints)
+        {
+            var resumed = await TrainingSession.RunLocalAsync(job, new LocalOptions(3), new SessionOptions(Start: checkpoint.State(layout)), default);
+            Assert.Equal(whole.Weights, resumed.Weights);
+            Assert.Equal(whole.Epochs.Select(e => (e.Epoch, e.Loss, e.ValLoss)), resumed.Epochs.Select(e => (e.Epoch, e.Loss, e.ValLoss)));
+        }
+    }
+}

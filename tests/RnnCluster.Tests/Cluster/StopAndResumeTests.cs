@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RnnCluster.Tests.Cli;
+using RnnCluster.Worker;
+using RnnCluster.Worker.Hosting;
+using Xunit.Abstractions;
+using static RnnCluster.Tests.Cluster.ProgramProcess;
+
+namespace RnnCluster.Tests.Cluster;
+
+/// <summary>
+/// docs/contract.md's signals and resume, with every program in its own process as a user runs them: SIGTERM
+/// (what docker stop sends) checkpoints and exits 1 within 10 s in either mode; the resumed run, on another
+/// number of workers, writes the bytes of a run that was never stopped; so does a coordinator killed outright
+/// and resumed with its workers rejoining, and a run that a worker joins midway.
+/// </summary>
+public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
+{
+    private const int Epochs = 300;
+    private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
+
+    private readonly TempFolder _folder = new();
+    private readonly int _port = LoopbackPort.Free();
+
+    private string Config => _folder.Write("config.json", WorkerCountDeterminismTests.Config);
+
+    private string Run => _folder.File("run");
+
+    private string Seed => $"{ActorSystemSettings.AddressPrefix}127.0.0.1:{_port}";
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact(Timeout = 300_000)]
+    public async Task Sigterm_in_local_mode_checkpoints_exits_1_and_a_resume_on_three_workers_ends_on_the_undisturbed_bytes()
+    {
+        var config = Config;
+        await using (var coordinator = Start(ClusterProgram, Train(config, Epochs, "--workers", "2")))
+            await StopWithSigterm(coordinator);
+
+        Assert.Equal(0, CliRun.Of("train", "--resume", Run, "--workers", "3", "--quiet").ExitCode);
+
+        Assert.Equal(Undisturbed(config, Epochs), Model(Run));
+        Assert.Equal(Enumerable.Range(1, Epochs), MetricsEpochs());
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Sigterm_in_cluster_mode_checkpoints_leaves_exits_1_and_a_resume_on_one_worker_ends_on_the_undisturbed_bytes()
+    {
+        var config = Config;
+        await using (var first = StartWorker())
+        await using (var second = StartWorker())
+        {
+            await using (var coordinator = Start(ClusterProgram, [.. Train(config, Epochs), .. ClusterFlags(minWorkers: 2)]))
+            {
+                var stderr = await StopWithSigterm(coordinator);
+                Assert.Contains($"--cluster --host 127.0.0.1 --port {_port} --min-workers 2", stderr);
+            }
+            // The coordinator left rather than vanished: its workers say so and go back to the seed nodes.
+            await first.WaitForLineAsync(line => line.StartsWith($"coordinator {Seed} left", StringComparison.Ordinal), Generous);
+        }
+
+        await using (StartWorker())
+            Assert.Equal(0, CliRun.Of(["train", "--resume", Run, .. ClusterFlags(minWorkers: 1), "--quiet"]).ExitCode);
+
+        Assert.Equal(Undisturbed(config, Epochs), Model(Run));
+        Assert.Equal(Enumerable.Range(1, Epochs), MetricsEpochs());
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task A_killed_coordinator_resumed_with_its_workers_rejoining_ends_on_the_undisturbed_bytes()
+    {
+        var config = Config;
+        await using var first = StartWorker();
+        await using var second = StartWorker();
+        await using (var killed = Start(ClusterProgram, [.. Train(config, Epochs), .. ClusterFlags(minWorkers: 2)]))
+        {
+            await WaitForCheckpoint(killed);
+            killed.KillHard();
+        }
+        var clock = Stopwatch.StartNew();
+
+        await using var resumed = Start(ClusterProgram, ["train", "--resume", Run, .. ClusterFlags(minWorkers: 2)]);
+
+        Assert.Equal(0, await resumed.WaitForExitAsync(Generous));
+        var joined = resumed.TimeOf(line => line.StartsWith("waiting for workers: 2/2", StringComparison.Ordinal)
+            || line.StartsWith("worker joined: ", StringComparison.Ordinal) && line.EndsWith("(2 workers)", StringComparison.Ordinal));
+        log.WriteLine($"both workers back {joined?.TotalSeconds:0.0} s after the resumed coordinator started ({clock.Elapsed.TotalSeconds:0.0} s in all)");
+        Assert.StartsWith("resuming from ", resumed.Output[0]);
+        Assert.Equal(Undisturbed(config, Epochs), Model(Run));
+        Assert.Equal(Enumerable.Range(1, Epochs), MetricsEpochs());
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task A_worker_joining_midway_takes_part_and_the_run_ends_on_the_undisturbed_bytes()
+    {
+        // Long enough for the second worker to join: it starts in this (already compiled) process, so it joins
+        // within a few gossip rounds; on a loaded 2-core machine it took part from about epoch 170 on.
+        const int epochs = 600;
+        var config = Config;
+        await using var first = StartWorker();
+        var clock = Stopwatch.StartNew();
+        await using var coordinator = Start(ClusterProgram, [.. Train(config, epochs), .. ClusterFlags(minWorkers: 1)], clock: clock);
+        await WaitFor(() => MetricsEpochs().Length > 0, coordinator, "the first epoch");
+
+        using var second = ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, [Seed]), ClusterNode.WorkerRole,
+            system => system.ActorOf(WorkerActor.Props(threads: 1), WorkerActor.Name));
+        var starting = clock.Elapsed;
+        try
+        {
+            await second.StartAsync();
+            Assert.Equal(0, await coordinator.WaitForExitAsync(Generous));
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+        var joined = coordinator.TimeOf(line => line.StartsWith("worker joined: ", StringComparison.Ordinal) && line.EndsWith("(2 workers)", StringComparison.Ordinal));
+        log.WriteLine($"the second worker joined {(joined - starting)?.TotalSeconds:0.0} s after it started, in epoch {Array.IndexOf(Metrics("workers"), 2) + 1} of {epochs}");
+
+        Assert.Contains($"waiting for workers: 0/1 joined, seed {Seed}", coordinator.Output);
+        Assert.Equal(2, coordinator.Output.Count(line => line.StartsWith("worker joined: ", StringComparison.Ordinal)));
+        Assert.Equal(2, Metrics("workers")[^1]);
+        Assert.Equal(Undisturbed(config, epochs), Model(Run));
+    }
+
+    /// <summary>Waits for the run's first checkpoint, sends SIGTERM, and checks the exit: code 1 within 10 s, the resume command said.</summary>
+    private async Task<string> StopWithSigterm(ProgramProcess coordinator)
+    {
+        await WaitForCheckpoint(coordinator);
+        var signalled = Stopwatch.StartNew();
+        coordinator.Terminate();
+        int exitCode = await coordinator.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        var toExit = signalled.Elapsed;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SIGTERM to exit: {toExit.TotalSeconds:0.00} s"));
+        var stderr = string.Join('\n', coordinator.Errors);
+        Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
+        Assert.True(toExit < ExitDeadline, $"SIGTERM to exit took {toExit.TotalSeconds:0.0} s");
+        Assert.Matches($"stopped .*; checkpoint {System.Text.RegularExpressions.Regex.Escape(Run)}/checkpoints/checkpoint-epoch", stderr);
+        Assert.Contains($"resume with: rnn-cluster train --resume {Run}", stderr);
+        Assert.True(MetricsEpochs().Length < Epochs, "the run ended before SIGTERM reached it");
+        return stderr;
+    }
+
+    private Task WaitForCheckpoint(ProgramProcess coordinator) => WaitFor(
+        () => Directory.Exists(Path.Combine(Run, "checkpoints")) && Directory.GetFiles(Path.Combine(Run, "checkpoints")).Length > 0,
+        coordinator, "a checkpoint");
+
+    private static async Task WaitFor(Func<bool> condition, ProgramProcess program, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (program.HasExited) Assert.Fail($"exited before {what}: {string.Join('\n', program.Errors)}");
+            if (deadline.Elapsed > Generous) Assert.Fail($"no {what} after {Generous.TotalMinutes} minutes: {string.Join('\n', program.Output.Concat(program.Errors))}");
+            await Task.Delay(20);
+        }
+    }
+
+    private byte[] Undisturbed(string config, int epochs)
+    {
+        var reference = _folder.File("undisturbed");
+        Assert.Equal(0, CliRun.Of(["train", "--config", config, "--out", reference, "--epochs", Number(epochs), "--workers", "1", "--quiet"]).ExitCode);
+        return Model(reference);
+    }
+
+    private string[] Train(string config, int epochs, params string[] more) =>
+        ["train", "--config", config, "--out", Run, "--epochs", Number(epochs), .. more];
+
+    private string[] ClusterFlags(int minWorkers) =>
+        ["--cluster", "--host", "127.0.0.1", "--port", Number(_port), "--min-workers", Number(minWorkers)];
+
+    private ProgramProcess StartWorker() => Start(WorkerProgram, ["--seed-nodes", Seed, "--host", "127.0.0.1", "--port=0"]);
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static byte[] Model(string run) => File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
+
+    private int[] MetricsEpochs() => Metrics("epoch");
+
+    private int[] Metrics(string field)
+    {
+        var path = Path.Combine(Run, "metrics.jsonl");
+        return File.Exists(path)
+            ? File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement.GetProperty(field).GetInt32()).ToArray()
+            : [];
+    }
+}
