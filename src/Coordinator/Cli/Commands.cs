@@ -11,7 +11,7 @@ internal static class Commands
     [
         new("--cluster", FlagKind.Switch, "", "run as the coordinator of an Akka.Cluster instead of in-process workers"),
         .. NodeFlags.Specs(Cli.ClusterFlags.DefaultPort, "seed nodes to join (default: form a new cluster)"),
-        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)"),
+        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)", "RNN_MIN_WORKERS"),
     ];
 
     public static readonly CommandSpec Train = new(Program, "train", "train a model from a config file",
