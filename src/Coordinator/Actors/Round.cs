@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Rnn.Math.Training;
+using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
@@ -18,7 +19,7 @@ internal sealed class Round
     private readonly Dictionary<IActorRef, IProtocolMessage> _assigned = new();
     private readonly Queue<IProtocolMessage> _unassigned = new();
     private readonly Dictionary<(IActorRef, int, int), float[]> _chunks = new();
-    private readonly HashSet<IActorRef> _contributors = new();
+    private readonly Dictionary<IActorRef, (int Samples, double ComputeMs)> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
     private Round(long id, int groupCount, int parameterCount)
@@ -44,7 +45,11 @@ internal sealed class Round
     public bool IsComplete => _tree.IsComplete;
 
     /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
-    public IReadOnlyCollection<IActorRef> Contributors => _contributors;
+    public IReadOnlyCollection<IActorRef> Contributors => _contributors.Keys;
+
+    /// <summary>What each contributor did: the samples of its shards (none in a validation round) and its compute time.</summary>
+    public IReadOnlyList<WorkerShare> Shares =>
+        _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
 
     /// <summary>The sum of every group's gradient and loss.</summary>
     public (float[] Gradient, double Loss) Root => _tree.Root;
@@ -78,7 +83,7 @@ internal sealed class Round
     /// <summary>Takes a worker's closing reply; false when it is not the reply of a request this worker holds.</summary>
     public bool Complete(IActorRef worker, PartialSum[] partials, double computeMs)
     {
-        if (!_assigned.Remove(worker)) return false;
+        if (!_assigned.Remove(worker, out var request)) return false;
         foreach (var p in partials)
         {
             float[] gradient = [];
@@ -88,7 +93,8 @@ internal sealed class Round
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         }
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
-        _contributors.Add(worker);
+        var (samples, ms) = _contributors.GetValueOrDefault(worker);
+        _contributors[worker] = (samples + (request is ComputeGradients shard ? shard.SampleIds.Length : 0), ms + computeMs);
         return true;
     }
 }
