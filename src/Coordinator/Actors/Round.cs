@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Rnn.Math.Training;
+using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
@@ -24,7 +25,7 @@ internal sealed class Round
     private readonly List<Shard> _shards = new();
     private readonly Dictionary<IActorRef, Shard> _held = new();
     private readonly Dictionary<(IActorRef, int, int), float[]> _chunks = new();
-    private readonly HashSet<IActorRef> _contributors = new();
+    private readonly Dictionary<IActorRef, (int Samples, double ComputeMs)> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
     /// <summary>The groups [First, End) asked of its holders, each with the time its request was sent to it.</summary>
@@ -38,6 +39,9 @@ internal sealed class Round
 
         /// <summary>Given to idle workers already because it was late: once is enough.</summary>
         public bool Copied { get; set; }
+
+        /// <summary>The training samples its request asks for (none in a validation round).</summary>
+        public int Samples { get; set; }
     }
 
     private Round(long id, int groupCount, int parameterCount, Func<int, int, IProtocolMessage> request)
@@ -72,7 +76,11 @@ internal sealed class Round
     public bool IsComplete => _tree.IsComplete;
 
     /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
-    public IReadOnlyCollection<IActorRef> Contributors => _contributors;
+    public IReadOnlyCollection<IActorRef> Contributors => _contributors.Keys;
+
+    /// <summary>What each contributor did: the samples of its shards (none in a validation round) and its compute time.</summary>
+    public IReadOnlyList<WorkerShare> Shares =>
+        _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
 
     /// <summary>The sum of every group's gradient and loss.</summary>
     public (float[] Gradient, double Loss) Root => _tree.Root;
@@ -89,7 +97,9 @@ internal sealed class Round
         var shard = _shards.FirstOrDefault(s => s.First == first && s.End == end) ?? Add(new Shard(first, end));
         shard.Holders[worker] = Stopwatch.GetTimestamp();
         _held[worker] = shard;
-        return _request(first, end);
+        var request = _request(first, end);
+        shard.Samples = request is ComputeGradients gradients ? gradients.SampleIds.Length : 0;
+        return request;
     }
 
     /// <summary>Takes back the shard of a worker that is gone (or whose answers cannot be trusted), with whatever it had sent of it.</summary>
@@ -170,7 +180,8 @@ internal sealed class Round
         }
         for (int g = shard.First; g < shard.End; g++) _summed[g] = true;
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
-        _contributors.Add(worker);
+        var (samples, ms) = _contributors.GetValueOrDefault(worker);
+        _contributors[worker] = (samples + shard.Samples, ms + computeMs);
     }
 
     private Shard Add(Shard shard)

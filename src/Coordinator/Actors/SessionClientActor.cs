@@ -12,12 +12,17 @@ internal sealed class SessionClientActor : ReceiveActor
     public SessionClientActor(ISessionObserver observer, TaskCompletionSource<TrainingResult> completion)
     {
         Receive<WaitingForWorkers>(waiting => observer.WaitingForWorkers(waiting.Joined, waiting.Needed));
-        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Address, arrived.Workers));
-        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Address, left.Workers));
+        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Worker, arrived.Address, arrived.Workers));
+        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Worker, left.Address, left.Workers));
         Receive<WorkerLost>(lost => observer.WorkerLost(lost.Address, lost.Reachable, lost.Workers));
         Receive<WorkerBack>(back => observer.WorkerBack(back.Address, back.Reachable, back.Workers));
         Receive<ShardReissued>(reissued => observer.ShardReissued(reissued.Reissue));
-        Receive<StepCompleted>(step => observer.StepDone(step.Progress));
+        Receive<StepCompleted>(step =>
+        {
+            observer.RoundDone(step.Round);
+            observer.StepDone(step.Progress);
+        });
+        Receive<CheckpointSaved>(written => observer.CheckpointWritten(written.Path, written.Step));
         Receive<EpochCompleted>(epoch => observer.EpochDone(epoch.Metrics));
         Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds)));
         Receive<TrainingStopped>(stopped => completion.TrySetException(new TrainingStoppedException(stopped.State, stopped.Checkpoint)));

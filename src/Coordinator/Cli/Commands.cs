@@ -23,6 +23,7 @@ internal static class Commands
         new("--init-weights", FlagKind.Value, "FILE", "start from these weights (safetensors)"),
         new("--checkpoint-every", FlagKind.Value, "STEPS", "also checkpoint every STEPS minibatches (always: at each epoch's end and on SIGTERM/Ctrl+C)"),
         new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest valid checkpoint (config: DIR/config.json unless --config)"),
+        new("--dashboard", FlagKind.Value, "[HOST:]PORT", "serve a live page of the run and Prometheus /metrics (HOST default 127.0.0.1; PORT 0: any free port)"),
         .. ClusterFlags,
         Quiet,
         FlagSpec.HelpFlag,
