@@ -47,10 +47,10 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
     [Fact(Timeout = 480_000)]
     public async Task Workers_killed_and_replaced_every_few_seconds_throughout_a_run_leave_its_bits_alone()
     {
-        // About a minute of training with churn: each worker waits 10 ms per sample (the test hook, which takes no
-        // processor), so that an epoch takes at least 0.2 s however idle the machine is (0.4 s on the loaded 2-core
-        // test machine), and 200 epochs see ten kills or more.
-        using var run = new ClusterTrainRun(epochs: 200);
+        // Half a minute to a minute of training with churn: each worker waits 10 ms per sample (the test hook,
+        // which takes no processor), so that an epoch takes at least 0.2 s however idle the machine is (0.5 s on
+        // the loaded 2-core test machine), and 150 epochs see six kills or more.
+        using var run = new ClusterTrainRun(epochs: 150);
         var undisturbed = run.Undisturbed();
         var workers = new List<ProgramProcess> { StartWorker(run), StartWorker(run), StartWorker(run) };
         await using var coordinator = run.StartCoordinator(minWorkers: 3);
@@ -76,7 +76,7 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
                 $"{kills} workers killed and replaced in {run.EpochSeconds().Sum():0} s of training; {joined} joined in all; " +
                 $"{coordinator.Output.Count(line => line.StartsWith("shard re-issued: ", StringComparison.Ordinal))} shards re-issued"));
             Assert.True(exitCode == 0, $"exit code {exitCode}: {string.Join('\n', coordinator.Errors.TakeLast(20))}");
-            Assert.True(kills >= 8, $"only {kills} workers were killed before the run ended");
+            Assert.True(kills >= 6, $"only {kills} workers were killed before the run ended");
             Assert.True(joined >= kills, $"{joined} workers joined for {kills} killed");
             Assert.Equal(undisturbed, run.Model);
         }
