@@ -46,7 +46,7 @@ public static class TrainingSession
             return await Run(system, job, local.Workers, session, null, cancellation, coordinator =>
             {
                 for (int i = 0; i < local.Workers; i++)
-                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
+                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker, session.Faults), $"{WorkerActor.Name}-{i + 1}")));
             }).ConfigureAwait(false);
         }
         finally
@@ -96,7 +96,7 @@ public static class TrainingSession
         observer.Started(seed);
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = system.ActorOf(SessionClientActor.Props(observer, completion), "session");
-        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints);
+        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints) { Faults = session.Faults };
         var coordinator = system.ActorOf(CoordinatorActor.Props(job, session.Start ?? TrainingState.Initial(job), client, settings), "coordinator");
         bringWorkers(coordinator);
         // An actor system that ends under the session (this node downed and removed from the cluster) ends the run.

@@ -106,6 +106,9 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                 case JobReceived received:
                     Say(JobLine.Received(received.Job));
                     break;
+                case JobDeclined declined:
+                    Say($"{JobLine.Id(declined.JobId)} refused: {declined.Reason}");
+                    break;
                 case JobEnded ended:
                     Say($"{JobLine.Id(ended.JobId)} finished");
                     if (options.Once) return Ending.JobFinished;
