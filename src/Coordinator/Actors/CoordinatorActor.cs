@@ -142,6 +142,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) DispatchDeferred(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        Receive<IRoundMessage>(Discarded, _ => { });
+        Receive<UndecodableMessage>(Discarded, _ => { });
         Receive<GradientChunk>(IsThisRound, chunk => Judge(chunk, _round!.AddChunk(Sender, chunk)));
         Receive<GradientsComputed>(IsThisRound, done => Close(done, done.Partials, done.ComputeMs, withGradients: true));
         Receive<ValidationLossComputed>(IsThisRound, done => Close(done, done.Partials, done.ComputeMs, withGradients: false));
@@ -156,8 +158,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<JobRefused>(IsThisJob, RefusedJob);
         Receive<MessageRefused>(refused => refused.JobId == _jobId || refused.JobId == Guid.Empty, RefusedByWorker);
-        Receive<UndecodableMessage>(message => Refuse(Sender, $"a {message.Manifest} message", $"it could not be read: {message.Reason}"));
+        Receive<UndecodableMessage>(message => Refuse(Sender, message, $"a {message.Manifest} message", $"it could not be read: {message.Reason}"));
     }
+
+    /// <summary>A message of a reply whose chunk was refused in this round (<see cref="Round.Discards"/>): dropped unseen.</summary>
+    private bool Discarded(object message) => _round is { } round && message switch
+    {
+        GradientChunk or UndecodableMessage { Manifest: "GC" } => round.Discards(Sender, closing: false),
+        GradientsComputed or ValidationLossComputed or UndecodableMessage { Manifest: "GD" or "VD" } => round.Discards(Sender, closing: true),
+        _ => false,
+    };
 
     private void Done()
     {
@@ -193,7 +203,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Judge(IRoundMessage message, string? refusal)
     {
-        if (refusal is not null) Refuse(Sender, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
+        if (refusal is not null) Refuse(Sender, message, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
     }
 
     /// <summary>
@@ -203,20 +213,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Misaddressed(IProtocolMessage message)
     {
         string what = $"a {message.GetType().Name}";
-        if (message.JobId != _jobId) Refuse(Sender, what, $"it names job {message.JobId}, this job is {_jobId}");
-        else if (message is IRoundMessage { RoundId: var id } && id >= _nextRoundId) Refuse(Sender, what, $"it names round {id}, which was never started");
+        if (message.JobId != _jobId) Refuse(Sender, message, what, $"it names job {message.JobId}, this job is {_jobId}");
+        else if (message is IRoundMessage { RoundId: var id } && id >= _nextRoundId) Refuse(Sender, message, what, $"it names round {id}, which was never started");
         else if (message is IRoundMessage { RoundId: var late } && late < (_round?.Id ?? _nextRoundId)) _log.Debug("dropped {0} of round {1}, which is over", what, late);
-        else Refuse(Sender, what, "it is not expected now");
+        else Refuse(Sender, message, what, "it is not expected now");
     }
 
     /// <summary>
     /// Refuses a worker's message, telling the client once per worker and round (a bad reply comes in many chunks),
     /// and gives the worker's shard to another worker: its reply can no longer be trusted whole.
     /// </summary>
-    private void Refuse(IActorRef worker, string what, string why)
+    private void Refuse(IActorRef worker, object message, string what, string why)
     {
         var round = _round;
-        var request = round?.Refuse(worker);
+        var request = round?.Refuse(worker, chunk: message is GradientChunk or UndecodableMessage { Manifest: "GC" });
         if (!_refusalsNoted.Add((worker, round?.Id ?? -1))) return;
         var fate = request is null ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
         var line = $"refused {what} from worker {worker.Path}: {why}; {fate}";

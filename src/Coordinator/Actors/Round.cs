@@ -13,7 +13,9 @@ namespace RnnCluster.Coordinator.Actors;
 /// another) is ignored; a reply from the holder that does not fit its request (a tree node outside its shard,
 /// a chunk outside the parameters or over one already received, a node closed before all its values came, a
 /// reply of the other kind of round) is refused with the reason, and the holder loses its request, which is
-/// given to another worker. A validation round carries loss sums only.
+/// given to another worker. A reply is a worker's chunks then one closing message, in order; once one of its
+/// chunks is refused the rest of it is dropped up to that closing, so that none of it is taken for a reply to
+/// the request the worker may be given next. A validation round carries loss sums only.
 /// </summary>
 internal sealed class Round
 {
@@ -24,6 +26,7 @@ internal sealed class Round
     private readonly Queue<IRoundMessage> _unassigned = new();
     private readonly HashSet<IActorRef> _contributors = new();
     private readonly HashSet<IActorRef> _refused = new();
+    private readonly HashSet<IActorRef> _discarding = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
     /// <summary>A worker's request, the tree nodes its reply must close, and the chunks of each node received so far.</summary>
@@ -98,12 +101,21 @@ internal sealed class Round
     /// <summary>Takes back the request of a worker that is gone, with whatever it had sent of it; null when it held none.</summary>
     public IRoundMessage? Release(IActorRef worker) => _assigned.Remove(worker, out var holding) ? holding.Request : null;
 
-    /// <summary>Takes back the request of a worker whose reply was refused; it gets no other this round while another worker can.</summary>
-    public IRoundMessage? Refuse(IActorRef worker)
+    /// <summary>
+    /// Takes back the request of a worker whose message was refused; it gets no other this round while another
+    /// worker can. When the message was a chunk of the reply to a request it held (<paramref name="chunk"/>), the
+    /// rest of that reply is dropped (<see cref="Discards"/>).
+    /// </summary>
+    public IRoundMessage? Refuse(IActorRef worker, bool chunk)
     {
         _refused.Add(worker);
-        return Release(worker);
+        var request = Release(worker);
+        if (chunk && request is not null) _discarding.Add(worker);
+        return request;
     }
+
+    /// <summary>Whether a message of the worker belongs to a reply whose chunk was refused (<paramref name="closing"/>: its last message).</summary>
+    public bool Discards(IActorRef worker, bool closing) => closing ? _discarding.Remove(worker) : _discarding.Contains(worker);
 
     /// <summary>Places a chunk of the holder's gradient; null when taken or ignored (not the holder's), else why it is refused.</summary>
     public string? AddChunk(IActorRef worker, GradientChunk chunk)

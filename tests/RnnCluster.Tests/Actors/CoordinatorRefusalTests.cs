@@ -61,11 +61,7 @@ public sealed class CoordinatorRefusalTests : CoordinatorProbeTests
     [Fact]
     public void A_worker_alone_gets_its_refused_shard_back()
     {
-        var (a, _, client, coordinator) = Start(minWorkers: 1);
-        coordinator.Tell(new WorkerJoined(a.Ref));
-        ReceiveJob(a, coordinator);
-        NextWeights(a);
-        var request = a.ExpectMsg<ComputeGradients>();
+        var (a, client, coordinator, request) = Alone();
         coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, [new PartialSum(1, 0, 1)], 1), a.Ref);
 
         var again = a.ExpectMsg<ComputeGradients>();
@@ -73,6 +69,23 @@ public sealed class CoordinatorRefusalTests : CoordinatorProbeTests
         Reply(a, coordinator, again, new TreeNodeGradient(2, 0, [1f, 1f]));
         client.ExpectMsg<MessageRefusedNote>();
         client.ExpectMsg<StepCompleted>();
+    }
+
+    [Fact]
+    public void The_rest_of_a_refused_reply_is_dropped_and_not_taken_for_the_reply_to_the_shard_given_back()
+    {
+        var (a, client, coordinator, request) = Alone();
+        // One reply, sent whole before the worker sees its shard given back: a chunk past the parameters, then
+        // chunks and a closing that would fit the shard given back, but carry the values of the refused reply.
+        coordinator.Tell(new GradientChunk(request.JobId, request.RoundId, 2, 0, 1, [7f, 70f]), a.Ref);
+        Reply(a, coordinator, request, new TreeNodeGradient(2, 0, [5f, 50f]));
+
+        var again = a.ExpectMsg<ComputeGradients>();
+        Reply(a, coordinator, again, new TreeNodeGradient(2, 0, [1f, 1f]));
+
+        Assert.StartsWith($"refused a GradientChunk of round 0 from worker {a.Ref.Path}: ", client.ExpectMsg<MessageRefusedNote>().Description);
+        client.ExpectMsg<StepCompleted>();
+        Assert.Equal([0.5f - 1f, -0.25f - 1f], NextWeights(a));
     }
 
     [Fact]
@@ -128,6 +141,16 @@ public sealed class CoordinatorRefusalTests : CoordinatorProbeTests
 
         var failed = client.FishForMessage<TrainingFailed>(_ => true, TimeSpan.FromSeconds(5));
         Assert.Contains($"worker {a.Ref.Path} refused the job: it needs about 3.0 TB on a worker", failed.Cause.Message);
+    }
+
+    /// <summary>Worker A alone: it takes the job and the weights, and holds the whole first request.</summary>
+    private (TestProbe A, TestProbe Client, IActorRef Coordinator, ComputeGradients Request) Alone()
+    {
+        var (a, _, client, coordinator) = Start(minWorkers: 1);
+        coordinator.Tell(new WorkerJoined(a.Ref));
+        ReceiveJob(a, coordinator);
+        NextWeights(a);
+        return (a, client, coordinator, a.ExpectMsg<ComputeGradients>());
     }
 
     private static IEnumerable<object> Malformed(string fault, ComputeGradients request)
