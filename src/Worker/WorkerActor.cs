@@ -72,7 +72,7 @@ public sealed class WorkerActor : ReceiveActor
         (_replica, _computer, _refusing) = (null, null, false);
         if (Unfit(job) is { } reason)
         {
-            _log.Warning("refused job {0}: {1}", job.JobId, reason);
+            _log.Info("refused job {0}: {1}", job.JobId, reason);
             var refused = new JobRefused(job.JobId, reason);
             Sender.Tell(refused);
             Context.System.EventStream.Publish(refused);
@@ -134,8 +134,10 @@ public sealed class WorkerActor : ReceiveActor
     private void Refuse(Guid jobId, long roundId, string reason)
     {
         _refusing = true;
-        _log.Warning("refused a message of job {0}: {1}; waiting for the job to be sent again", jobId, reason);
-        Sender.Tell(new MessageRefused(jobId, roundId, reason));
+        _log.Info("refused a message of job {0}: {1}; waiting for the job to be sent again", jobId, reason);
+        var refused = new MessageRefused(jobId, roundId, reason);
+        Sender.Tell(refused);
+        Context.System.EventStream.Publish(refused);
     }
 
     private void ComputeGradients(ComputeGradients request)

@@ -36,6 +36,7 @@ internal sealed class MembershipWatcher : ReceiveActor
         Receive<StartJob>(job => Report(new JobReceived(job)));
         Receive<JobFinished>(finished => Report(new JobEnded(finished.JobId)));
         Receive<JobRefused>(refused => Report(new JobDeclined(refused.JobId, refused.Reason)));
+        Receive<MessageRefused>(refused => Report(new MessageDeclined(refused.JobId, refused.Reason)));
         ReceiveAny(_ => { });
     }
 
@@ -48,6 +49,7 @@ internal sealed class MembershipWatcher : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(StartJob));
         Context.System.EventStream.Subscribe(Self, typeof(JobFinished));
         Context.System.EventStream.Subscribe(Self, typeof(JobRefused));
+        Context.System.EventStream.Subscribe(Self, typeof(MessageRefused));
     }
 
     protected override void PostStop()
