@@ -66,9 +66,11 @@ public static class CheckpointFile
     }
 
     /// <summary>Reads and checks a checkpoint; a file that is not a whole, undamaged checkpoint throws <see cref="InputException"/> saying why.</summary>
-    public static Checkpoint Read(string path)
+    public static Checkpoint Read(string path) => Check(path, SafeTensors.Read(path));
+
+    /// <summary>Checks a checkpoint already read from <paramref name="path"/>, as <see cref="Read"/> does.</summary>
+    public static Checkpoint Check(string path, SafeTensorsFile file)
     {
-        var file = SafeTensors.Read(path);
         if (!IsCheckpoint(file))
             throw new InputException($"{file.FileName}: not a checkpoint of this program (no \"{Format}\" in its metadata)");
         if (file.Metadata.GetValueOrDefault(ChecksumKey) != Checksum(file.Metadata, file.Tensors))

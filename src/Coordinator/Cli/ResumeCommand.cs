@@ -34,8 +34,8 @@ internal static partial class ResumeCommand
             // Resuming would meet the same values again: the way on is a new run with another config.
             var weights = diverged.LastGoodStep == 0 ? "the initial weights" : $"the weights of step {diverged.LastGoodStep}";
             output.WriteLine($"last good checkpoint: {failed.Checkpoint} ({weights}, the last good ones)");
-            output.WriteLine("the same config diverges again from there: lower training.optimizer.learningRate or set training.clipNorm, " +
-                $"and train a new run, from those weights with --init-weights {Quote(failed.Checkpoint)} if you like");
+            output.WriteLine("the same config diverges again from there: lower training.optimizer.learningRate or set training.clipNorm " +
+                "and train a new run (a checkpoint's weights serve as --init-weights)");
             return;
         }
         output.WriteLine($"last checkpoint: {failed.Checkpoint}");

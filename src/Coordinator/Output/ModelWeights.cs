@@ -40,7 +40,11 @@ public static class ModelWeights
     {
         var file = SafeTensors.Read(path);
         var names = network.Layout.Slots.SelectMany(slot => slot.FormerName is { } former ? [slot.Name, former] : new[] { slot.Name }).ToHashSet();
-        if (CheckpointFile.IsCheckpoint(file)) names.UnionWith(file.Tensors.Select(t => t.Name).Where(CheckpointFile.IsOptimizerTensor));
+        if (CheckpointFile.IsCheckpoint(file))
+        {
+            CheckpointFile.Check(path, file);
+            names.UnionWith(file.Tensors.Select(t => t.Name).Where(CheckpointFile.IsOptimizerTensor));
+        }
         // Strict like PyTorch's load_state_dict: a tensor the model lacks means the file is for another model.
         if (file.Tensors.FirstOrDefault(t => !names.Contains(t.Name)) is { } unexpected)
             throw new InputException($"{flag} {file.FileName}: tensor {unexpected.Name} is not part of this model; " +
