@@ -98,7 +98,7 @@ public sealed class WorkerActor : ReceiveActor
         }
         if (!need.FitsInArrays)
             return string.Create(CultureInfo.InvariantCulture,
-                $"{need.Longest.What} would hold {need.Longest.Values:N0} values, more than one array can hold ({Array.MaxLength:N0})");
+                $"{need.Longest.What} would hold {MemoryEstimate.Values(need.Longest.Values)}, more than one array can hold ({Array.MaxLength:N0})");
         if (need.Bytes > _memoryBytes)
             return $"it needs about {MemoryEstimate.Size(need.Bytes)} on a worker ({need.Describe()}), this machine has {MemoryEstimate.Size(_memoryBytes)}";
         return null;

@@ -31,7 +31,7 @@ public static class MemoryBudget
         {
             if (estimate.FitsInArrays) continue;
             throw new InputException(string.Create(CultureInfo.InvariantCulture,
-                $"{Blame(config, network, estimate.Longest.Kind)} is too large: {estimate.Longest.What} would hold {estimate.Longest.Values:N0} values, more than one array can hold ({Array.MaxLength:N0})"));
+                $"{Blame(config, network, estimate.Longest.Kind)} is too large: {estimate.Longest.What} would hold {MemoryEstimate.Values(estimate.Longest.Values)}, more than one array can hold ({Array.MaxLength:N0})"));
         }
 
         double total = coordinator.Bytes + localWorkers * (worker?.Bytes ?? 0);

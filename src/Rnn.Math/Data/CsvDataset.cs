@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math.Config;
+using Rnn.Math.Model;
 
 namespace Rnn.Math.Data;
 
@@ -36,7 +37,7 @@ internal static class CsvDataset
         if (values > Array.MaxLength)
         {
             throw new InputException(string.Create(CultureInfo.InvariantCulture,
-                $"data.timesteps: {timesteps} is too large for {series.FileName}: its {windows:N0} windows of {timesteps} × {columns.Count} would hold {values:N0} values, more than one array can hold ({Array.MaxLength:N0})"));
+                $"data.timesteps: {timesteps} is too large for {series.FileName}: its {windows:N0} windows of {timesteps} × {columns.Count} would hold {MemoryEstimate.Values(values)}, more than one array can hold ({Array.MaxLength:N0})"));
         }
         beforeAllocating(new DatasetSize(windows, train, timesteps, columns.Count));
         var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math.Config;
+using Rnn.Math.Model;
 using Rnn.Math.Data.Synthetic;
 
 namespace Rnn.Math.Data;
@@ -48,7 +49,7 @@ public static class DatasetLoader
         if (values > Array.MaxLength)
         {
             throw new InputException(string.Create(CultureInfo.InvariantCulture,
-                $"data.samples: {data.Samples} is too large: {data.Samples:N0} samples × {data.Timesteps} timesteps × {features} features = {values:N0} values, more than one array can hold ({Array.MaxLength:N0})"));
+                $"data.samples: {data.Samples} is too large: {data.Samples:N0} samples × {data.Timesteps} timesteps × {features} features = {MemoryEstimate.Values(values)}, more than one array can hold ({Array.MaxLength:N0})"));
         }
         int trainCount = ValidationSplit.RequireTrainCount(data.Samples, data.ValidationSplit, "samples");
         beforeAllocating(new DatasetSize(data.Samples, trainCount, data.Timesteps, features));

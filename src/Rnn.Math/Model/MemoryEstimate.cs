@@ -31,6 +31,9 @@ public sealed record MemoryEstimate(IReadOnlyList<MemoryPart> Parts, LongestArra
     /// <summary><c>weights 1.2 GB, gradients of 8 groups 9.8 GB, ...</c>: every part that is not empty.</summary>
     public string Describe() => string.Join(", ", Parts.Where(p => p.Bytes > 0).Select(p => $"{p.What} {Size(p.Bytes)}"));
 
+    /// <summary><c>40,000,000,000 values (149.0 GB)</c>: a count of float32 values and the memory they would take.</summary>
+    public static string Values(double count) => string.Create(CultureInfo.InvariantCulture, $"{count:N0} values ({Size(count * sizeof(float))})");
+
     /// <summary>Bytes as a person reads them, in powers of 1024: <c>512 B</c>, <c>3.1 KB</c>, <c>7.4 GB</c>.</summary>
     public static string Size(double bytes)
     {

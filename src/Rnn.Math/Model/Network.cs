@@ -84,14 +84,14 @@ public sealed class Network
                 long count = NamedTensor.ElementsOf(tensor.Shape);
                 if (count > Array.MaxLength)
                     throw new InputException(string.Create(CultureInfo.InvariantCulture,
-                        $"model.layers[{index}].units: {units} is too large: {tensor.Name} {NamedTensor.Format(tensor.Shape)} would hold {count:N0} values, more than one array can hold ({Array.MaxLength:N0})"));
+                        $"model.layers[{index}].units: {units} is too large: {tensor.Name} {NamedTensor.Format(tensor.Shape)} would hold {MemoryEstimate.Values(count)}, more than one array can hold ({Array.MaxLength:N0})"));
                 total += count;
             }
         }
         if (total <= Array.MaxLength) return;
         var largest = layers.MaxBy(l => l.Tensors.Sum(t => NamedTensor.ElementsOf(t.Shape)));
         throw new InputException(string.Create(CultureInfo.InvariantCulture,
-            $"model.layers[{largest.Index}].units: {largest.Units} is too large: the model would have {total:N0} parameters, more than one array can hold ({Array.MaxLength:N0})"));
+            $"model.layers[{largest.Index}].units: {largest.Units} is too large: the model would have {total:N0} parameters ({MemoryEstimate.Size(total * (double)sizeof(float))}), more than one array can hold ({Array.MaxLength:N0})"));
     }
 
     /// <summary>A layer's tensor under its name in the model's state_dict: `layers.i.` and its name within the layer.</summary>

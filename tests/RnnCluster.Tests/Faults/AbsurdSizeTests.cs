@@ -17,7 +17,7 @@ public class AbsurdSizeTests
     [Theory]
     [InlineData("1e9", "model.layers[0].units: 1000000000 is too large: 4 gates × 1000000000 units = 4,000,000,000 rows, " +
         "more than one array can hold (2,147,483,591 values)")]
-    [InlineData("100000", "model.layers[0].units: 100000 is too large: layers.0.weight_hh_l0 [400000, 100000] would hold 40,000,000,000 values, " +
+    [InlineData("100000", "model.layers[0].units: 100000 is too large: layers.0.weight_hh_l0 [400000, 100000] would hold 40,000,000,000 values (149.0 GB), " +
         "more than one array can hold (2,147,483,591)")]
     public void Units_whose_tensors_overflow_an_array_are_named_with_the_count_that_overflows(string units, string error)
     {
@@ -60,7 +60,7 @@ public class AbsurdSizeTests
             """);
 
         // The gates of one shard: 5000 samples × 1000 timesteps × 4·2000 values.
-        Assert.Equal("error: training.batchSize: 5000 is too large: a shard buffer of model.layers[0] would hold 40,000,000,000 values, " +
+        Assert.Equal("error: training.batchSize: 5000 is too large: a shard buffer of model.layers[0] would hold 40,000,000,000 values (149.0 GB), " +
             "more than one array can hold (2,147,483,591)", Refused(run, config, "--workers", "1").StderrLines.Single());
     }
 
@@ -74,7 +74,7 @@ public class AbsurdSizeTests
               "data": { "source": "synthetic", "generator": "adding", "samples": 2000000000, "timesteps": 1000 }
             }
             """);
-        Assert.Equal("error: data.samples: 2000000000 is too large: 2,000,000,000 samples × 1000 timesteps × 2 features = 4,000,000,000,000 values, " +
+        Assert.Equal("error: data.samples: 2000000000 is too large: 2,000,000,000 samples × 1000 timesteps × 2 features = 4,000,000,000,000 values (14.6 TB), " +
             "more than one array can hold (2,147,483,591)", Refused(run, config).StderrLines.Single());
     }
 
@@ -89,7 +89,7 @@ public class AbsurdSizeTests
         config = run.Write("config.json", File.ReadAllText(config).Replace("\"timesteps\": 3", "\"timesteps\": 50000"));
 
         // 100,000 rows make 50,000 windows of 50,000 steps with their targets.
-        Assert.Equal("error: data.timesteps: 50000 is too large for long.csv: its 50,000 windows of 50000 × 1 would hold 2,500,000,000 values, " +
+        Assert.Equal("error: data.timesteps: 50000 is too large for long.csv: its 50,000 windows of 50000 × 1 would hold 2,500,000,000 values (9.3 GB), " +
             "more than one array can hold (2,147,483,591)", Refused(run, config).StderrLines.Single());
     }
 
