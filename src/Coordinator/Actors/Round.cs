@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Rnn.Math.Training;
+using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
@@ -24,7 +25,7 @@ internal sealed class Round
     private readonly TreeAccumulator _tree;
     private readonly Dictionary<IActorRef, Holding> _assigned = new();
     private readonly Queue<IRoundMessage> _unassigned = new();
-    private readonly HashSet<IActorRef> _contributors = new();
+    private readonly Dictionary<IActorRef, (int Samples, double ComputeMs)> _contributors = new();
     private readonly HashSet<IActorRef> _refused = new();
     private readonly HashSet<IActorRef> _discarding = new();
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -63,7 +64,11 @@ internal sealed class Round
     public bool IsComplete => _tree.IsComplete;
 
     /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
-    public IReadOnlyCollection<IActorRef> Contributors => _contributors;
+    public IReadOnlyCollection<IActorRef> Contributors => _contributors.Keys;
+
+    /// <summary>What each contributor did: the samples of its shards (none in a validation round) and its compute time.</summary>
+    public IReadOnlyList<WorkerShare> Shares =>
+        _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
 
     /// <summary>The sum of every group's gradient and loss.</summary>
     public (float[] Gradient, double Loss) Root => _tree.Root;
@@ -165,7 +170,8 @@ internal sealed class Round
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         }
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
-        _contributors.Add(worker);
+        var (samples, ms) = _contributors.GetValueOrDefault(worker);
+        _contributors[worker] = (samples + (holding.Request is ComputeGradients shard ? shard.SampleIds.Length : 0), ms + computeMs);
         return (true, null);
     }
 

@@ -12,9 +12,14 @@ internal sealed class SessionClientActor : ReceiveActor
     public SessionClientActor(ISessionObserver observer, TaskCompletionSource<TrainingResult> completion)
     {
         Receive<WaitingForWorkers>(waiting => observer.WaitingForWorkers(waiting.Joined, waiting.Needed));
-        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Address, arrived.Workers));
-        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Address, left.Workers));
-        Receive<StepCompleted>(step => observer.StepDone(step.Progress));
+        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Worker, arrived.Address, arrived.Workers));
+        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Worker, left.Address, left.Workers));
+        Receive<StepCompleted>(step =>
+        {
+            observer.RoundDone(step.Round);
+            observer.StepDone(step.Progress);
+        });
+        Receive<CheckpointSaved>(written => observer.CheckpointWritten(written.Path, written.Step));
         Receive<StepSkipped>(skipped => observer.StepSkipped(skipped.Skip));
         Receive<WorkerRefusedJob>(refused => observer.WorkerRefusedJob(refused.Address, refused.Reason));
         Receive<MessageRefusedNote>(refused => observer.MessageRefused(refused.Address, refused.Description));

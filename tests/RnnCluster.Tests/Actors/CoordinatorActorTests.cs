@@ -130,8 +130,10 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
         Sys.Stop(a.Ref);
         Sys.Stop(b.Ref);
 
+        var saved = client.ExpectMsg<CheckpointSaved>();
         var failed = client.ExpectMsg<TrainingFailed>();
         Assert.IsType<TimeoutException>(failed.Cause);
+        Assert.Equal((saved.Path, 1L), (failed.Checkpoint, saved.Step));
         var checkpoint = CheckpointFile.Read(failed.Checkpoint!);
         Assert.Equal((0, 1, 1L), (checkpoint.Position.Epoch, checkpoint.Position.Minibatch, checkpoint.Position.Step));
         Assert.Equal([0.5f - 3f, -0.25f - 30f], checkpoint.State(new Rnn.Math.Model.Network(job.Model).Layout).Weights);
