@@ -20,6 +20,10 @@ namespace RnnCluster.Coordinator.Actors;
 /// States: WaitingForWorkers → DistributingData → Training → Done.
 /// The run's position is one value, <see cref="TrainingState"/>, replaced at every step; the fields besides it
 /// are the connections to workers (<see cref="WorkerRoster"/>), the round in flight and clocks.
+/// A step whose loss, gradient or update is not finite is skipped, and after training.maxBadSteps in a row the
+/// run fails as diverged. A worker's message that does not fit is refused, once, and its shard goes to
+/// another worker; a worker that refuses what it was sent gets the job again; one that cannot hold the job is
+/// given nothing of it.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
@@ -35,11 +39,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly double _secondsBefore;
 
     private TrainingState _state;
+    private readonly HashSet<(IActorRef Worker, long Round)> _refusalsNoted = new();
     private EpochPlan? _plan;
     private Round? _round;
     private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
     private Stopwatch? _trainingClock;
+    private string? _jobRefusal;
 
     private sealed record WorkersLostDeadline
     {
@@ -68,7 +74,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _layout = new Network(job.Model).Layout;
         var description = new StartJob(_jobId, job.Model, job.Training, new DataShape(
             job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample));
-        _workers = new WorkerRoster(description, job);
+        _workers = new WorkerRoster(description, job, settings.Faults);
         WaitingForWorkers();
     }
 
@@ -136,8 +142,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Become(Training);
             NextRound();
         });
+        ReceiveRefusals();
         Receive<StopTraining>(_ => Stop());
         Receive<ClusterLost>(LoseCluster);
+        Receive<IProtocolMessage>(Misaddressed);
     }
 
     private void Training()
@@ -149,14 +157,17 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<CheckLateShards>(_ => Dispatch());
-        Receive<GradientChunk>(chunk => IsThisRound(chunk.JobId, chunk.RoundId), chunk => _round!.AddChunk(Sender, chunk));
-        Receive<GradientsComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: false, done.Partials, done.ComputeMs));
-        Receive<ValidationLossComputed>(done => IsThisJob(done.JobId), done => Answered(done.RoundId, validation: true, done.Partials, done.ComputeMs));
-        Receive<ShardFailed>(failed => IsThisRound(failed.JobId, failed.RoundId), Fail);
-        Receive<ShardFailed>(failed => IsThisJob(failed.JobId), failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
+        Receive<IRoundMessage>(Discarded, _ => { });
+        Receive<UndecodableMessage>(Discarded, _ => { });
+        Receive<GradientChunk>(IsThisRound, chunk => Judge(chunk, _round!.AddChunk(Sender, chunk)));
+        Receive<GradientsComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: true));
+        Receive<ValidationLossComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: false));
+        Receive<ShardFailed>(IsThisRound, Fail);
+        Receive<ShardFailed>(IsThisJob, failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
+        ReceiveRefusals();
         Receive<StopTraining>(_ => Stop());
         Receive<ClusterLost>(LoseCluster);
-        Receive<IProtocolMessage>(message => _log.Debug("ignored {0}: not of this job's current round", message.GetType().Name));
+        Receive<IProtocolMessage>(Misaddressed);
     }
 
     /// <summary>A worker left, died or was downed: it loses its claim on its shard, which goes to another worker.</summary>
@@ -189,6 +200,22 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>What both working states do with refusals: a worker's of the job or of a message, and a message no one could read.</summary>
+    private void ReceiveRefusals()
+    {
+        Receive<JobRefused>(IsThisJob, RefusedJob);
+        Receive<MessageRefused>(refused => refused.JobId == _jobId || refused.JobId == Guid.Empty, RefusedByWorker);
+        Receive<UndecodableMessage>(message => Refuse(Sender, message, $"a {message.Manifest} message", $"it could not be read: {message.Reason}"));
+    }
+
+    /// <summary>A message of a reply whose chunk was refused in this round (<see cref="Round.Discards"/>): dropped unseen.</summary>
+    private bool Discarded(object message) => _round is { } round && message switch
+    {
+        GradientChunk or UndecodableMessage { Manifest: "GC" } => round.Discards(Sender, closing: false),
+        GradientsComputed or ValidationLossComputed or UndecodableMessage { Manifest: "GD" or "VD" } => round.Discards(Sender, closing: true),
+        _ => false,
+    };
+
     private void Done()
     {
         Receive<object>(_ => { });
@@ -207,6 +234,69 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             End();
             return true;
         }
+    }
+
+    private void Judge(IRoundMessage message, string? refusal)
+    {
+        if (refusal is not null) Refuse(Sender, message, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
+    }
+
+    /// <summary>
+    /// A protocol message no state took: another job's, a round never started, or one of its kind this state
+    /// does not expect, is refused; a reply to a round already finished is late news and dropped.
+    /// </summary>
+    private void Misaddressed(IProtocolMessage message)
+    {
+        string what = $"a {message.GetType().Name}";
+        if (message.JobId != _jobId) Refuse(Sender, message, what, $"it names job {message.JobId}, this job is {_jobId}");
+        else if (message is IRoundMessage { RoundId: var id } && id >= _nextRoundId) Refuse(Sender, message, what, $"it names round {id}, which was never started");
+        else if (message is IRoundMessage { RoundId: var late } && late < (_round?.Id ?? _nextRoundId)) _log.Debug("dropped {0} of round {1}, which is over", what, late);
+        else Refuse(Sender, message, what, "it is not expected now");
+    }
+
+    /// <summary>
+    /// Refuses a worker's message, telling the client once per worker and round (a bad reply comes in many chunks),
+    /// and gives the worker's shard to another worker: its reply can no longer be trusted whole.
+    /// </summary>
+    private void Refuse(IActorRef worker, object message, string what, string why)
+    {
+        var round = _round;
+        var shard = round?.Refuse(worker, chunk: message is GradientChunk or UndecodableMessage { Manifest: "GC" });
+        // The rest of its reply is dropped unread, so the worker counts as free from now.
+        if (shard is not null) _workers.MarkDone(worker, round!.Id);
+        if (_refusalsNoted.Add((worker, round?.Id ?? -1)))
+        {
+            var fate = shard is null ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
+            var line = $"refused {what} from worker {worker.Path}: {why}; {fate}";
+            _log.Info(line);
+            _client.Tell(new MessageRefusedNote(worker.Path.ToString(), line));
+        }
+        if (shard is { } taken) GiveAway(worker, taken, cause: null);
+    }
+
+    /// <summary>The worker refused something this coordinator sent: it gets the job again, and its shard is re-issued.</summary>
+    private void RefusedByWorker(MessageRefused refused)
+    {
+        var shard = _round?.Release(Sender);
+        var fate = shard is null ? "" : $"; its shard of round {_round!.Id} is re-issued";
+        var line = $"worker {Sender.Path} refused {refused.Reason}; it gets the job again{fate}";
+        _log.Info(line);
+        _client.Tell(new MessageRefusedNote(Sender.Path.ToString(), line));
+        _workers.SendJobAgain(Sender);
+        if (shard is { } taken) GiveAway(Sender, taken, cause: null);
+    }
+
+    /// <summary>The worker cannot hold the job: it gets nothing of it; without any worker that could, the deadline runs.</summary>
+    private void RefusedJob(JobRefused refused)
+    {
+        if (!_workers.MarkRefusedJob(Sender)) return;
+        _jobRefusal = $"worker {Sender.Path} refused the job: {refused.Reason}";
+        _log.Info(_jobRefusal);
+        _client.Tell(new WorkerRefusedJob(Sender.Path.ToString(), refused.Reason));
+        if (_round?.Release(Sender) is { } shard) GiveAway(Sender, shard, cause: null);
+        if (_workers.HasReady || _workers.AnyMayServe) return;
+        _client.Tell(new WaitingForWorkers(0, System.Math.Max(1, _settings.MinWorkers - _workers.Ready.Count())));
+        Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _settings.WorkersLostDeadline);
     }
 
     private void Fail(ShardFailed failed)
@@ -265,6 +355,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var idle = _workers.Idle.ToList();
         if (startingRound)
             idle.AddRange(_workers.Usable.Where(u => u.Computing is { } request && !IsLate(u.Worker, request)).Select(u => u.Worker));
+        var ready = _workers.Ready.ToList();
+        idle.RemoveAll(worker => !_round.MayTake(worker, ready));
         var gaps = _round.Gaps(_workers.IsReachable);
         int ungiven = gaps.Sum(g => g.End - g.First);
         foreach (var (first, end) in gaps)
@@ -343,7 +435,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private void TakeShardFrom(IActorRef worker, ReissueCause? cause)
     {
-        if (_round?.Release(worker) is not { } shard) return;
+        if (_round?.Release(worker) is { } shard) GiveAway(worker, shard, cause);
+    }
+
+    /// <summary>Gives the shard just taken from <paramref name="worker"/> to other workers, telling the client with <paramref name="cause"/> unless null.</summary>
+    private void GiveAway(IActorRef worker, (int First, int End) shard, ReissueCause? cause)
+    {
         var given = Dispatch();
         if (cause is { } reported) Reissue(worker, shard, reported, given);
     }
@@ -369,23 +466,30 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// reply to the round in flight is counted if it came first (see <see cref="Round.Complete"/>). Every training
     /// answer measures the worker's pace, counted or not: a slow worker's answers are the ones that come late.
     /// </summary>
-    private void Answered(long roundId, bool validation, PartialSum[] partials, double computeMs)
+    private void Answered(IRoundMessage reply, PartialSum[] partials, double computeMs, bool withGradients)
     {
-        var request = _workers.MarkDone(Sender, roundId);
-        if (request is { } done && !validation) _workers.Pace(Sender).Record(done.Samples, computeMs, done.Waited.TotalMilliseconds);
-        if (_round is not { } round || round.Id != roundId || round.IsValidation != validation)
+        if (reply.RoundId >= _nextRoundId)
+        {
+            Misaddressed(reply);
+            return;
+        }
+        var request = _workers.MarkDone(Sender, reply.RoundId);
+        if (request is { } done && withGradients && double.IsFinite(computeMs) && computeMs >= 0)
+            _workers.Pace(Sender).Record(done.Samples, computeMs, done.Waited.TotalMilliseconds);
+        if (_round is not { } round || round.Id != reply.RoundId)
         {
             if (request is not null) Dispatch();
             return;
         }
-        round.Complete(Sender, partials, computeMs);
+        var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
+        Judge(reply, refusal);
         if (!round.IsComplete)
         {
             Dispatch();
             return;
         }
         Timers.Cancel(nameof(CheckLateShards));
-        if (validation) FinishValidationRound(round);
+        if (round.IsValidation) FinishValidationRound(round);
         else FinishTrainingRound(round);
     }
 
@@ -393,15 +497,50 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _round = null;
         var (gradient, loss) = round.Root;
-        if (_job.Training.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradient, _job.Training.ClipNorm);
-        var (weights, optimizer) = _optimizer.Step(_state.Weights, _state.Optimizer, gradient);
         var timing = new RoundTiming(round.ElapsedMs, round.SlowestComputeMs);
         _timings.Add(timing);
         int minibatchSize = _plan!.Minibatch(_state.Minibatch).Length;
-        _state = _state.Stepped(weights, optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
+        var (step, fault) = Update(gradient, loss);
+        if (fault is not null)
+        {
+            Skip(fault, minibatchSize, timing, Names(round.Contributors));
+            return;
+        }
+        _state = _state.Stepped(step.Weights, step.Optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
         double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
         _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count),
             new RoundReport(timing, round.Shares)));
+        if (_settings.Checkpoints is { } policy && policy.IsDueAfter(_state.Step)) Checkpoint();
+        NextRound();
+    }
+
+    /// <summary>
+    /// The step the finished gradient gives, or why it must not be taken: a loss or gradient that is not finite
+    /// (looked at before clipping, which would spread one infinity as NaN over every value), or weights or
+    /// optimizer moments the step would make so (a learning rate that overflows a float). The check reads only
+    /// the finished tree, which is the same bits on any number of workers, so every run skips the same steps.
+    /// </summary>
+    private ((float[] Weights, OptimizerState Optimizer) Step, string? Fault) Update(float[] gradient, double loss)
+    {
+        if (!double.IsFinite(loss)) return (default, $"the loss is {NonFinite.Name(loss)}");
+        if (NonFinite.Find(gradient, _layout) is { } inGradient) return (default, $"the gradient has {inGradient}");
+        if (_job.Training.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradient, _job.Training.ClipNorm);
+        var (weights, optimizer) = _optimizer.Step(_state.Weights, _state.Optimizer, gradient);
+        if (NonFinite.Find(weights, _layout) is { } inWeights) return (default, $"the update would put {inWeights}");
+        if ((NonFinite.Find(optimizer.First, _layout) ?? NonFinite.Find(optimizer.Second, _layout)) is { } inMoments)
+            return (default, $"the update would put {inMoments} of the optimizer's moments");
+        return ((weights, optimizer), null);
+    }
+
+    /// <summary>Passes the minibatch without a step and says so; past training.maxBadSteps in a row the run has diverged.</summary>
+    private void Skip(string fault, int minibatchSize, RoundTiming timing, IEnumerable<string> workers)
+    {
+        _state = _state.Skipped(minibatchSize, timing, workers, TrainingSeconds());
+        var skipped = new SkippedStep(_state.Epoch + 1, _state.Minibatch, _plan!.MinibatchCount, _state.Step, fault, _state.BadSteps, _job.Training.MaxBadSteps);
+        _log.Info("step {0} skipped: {1}", _state.Step, fault);
+        _client.Tell(new StepSkipped(skipped));
+        if (_state.BadSteps >= _job.Training.MaxBadSteps)
+            throw new TrainingDivergedException(_state.Step, _state.Epoch + 1, _state.BadSteps, fault);
         if (_settings.Checkpoints is { } policy && policy.IsDueAfter(_state.Step)) Checkpoint();
         NextRound();
     }
@@ -418,13 +557,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var (train, tally) = (_job.Train, state.Tally);
         var metrics = new EpochMetrics(
             Epoch: state.Epoch + 1,
-            Loss: tally.LossSum / ((double)train.Samples * train.TargetsPerSample),
+            Loss: tally.LossSum / ((double)(train.Samples - tally.SkippedSamples) * train.TargetsPerSample),
             ValLoss: validationLoss,
             SeqPerSec: train.Samples / (tally.TrainingMs / 1000.0),
             Workers: tally.Workers.Count,
             ElapsedSec: TrainingSeconds(),
             MsPerStep: tally.Rounds == 0 ? 0 : tally.TrainingMs / tally.Rounds,
-            SyncMsPerRound: tally.Rounds == 0 ? 0 : tally.SyncMs / tally.Rounds);
+            SyncMsPerRound: tally.Rounds == 0 ? 0 : tally.SyncMs / tally.Rounds,
+            SkippedSteps: tally.SkippedSteps);
         _state = state.EpochEnded(metrics);
         _plan = null;
         _client.Tell(new EpochCompleted(metrics));
@@ -513,8 +653,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void FailIfNoWorkers()
     {
-        if (!_workers.HasReady)
-            throw new TimeoutException($"all workers lost: none ready for {_settings.WorkersLostDeadline.TotalSeconds:0} s, at epoch {_state.Epoch + 1}, step {_state.Step}");
+        if (_workers.HasReady) return;
+        var refusal = _jobRefusal is null ? "" : $" ({_jobRefusal})";
+        throw new TimeoutException($"all workers lost: none ready for {_settings.WorkersLostDeadline.TotalSeconds:0} s, at epoch {_state.Epoch + 1}, step {_state.Step}{refusal}");
     }
 
     private void ReportWaiting() => _client.Tell(new WaitingForWorkers(_workers.Count, _settings.MinWorkers));
@@ -523,9 +664,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private static string NodeOf(IActorRef worker) => worker.Path.Address.ToString();
 
-    private bool IsThisJob(DataReceived received) => IsThisJob(received.JobId);
+    private bool IsThisJob(IProtocolMessage message) => message.JobId == _jobId;
 
-    private bool IsThisJob(Guid jobId) => jobId == _jobId;
-
-    private bool IsThisRound(Guid jobId, long roundId) => jobId == _jobId && _round?.Id == roundId;
+    private bool IsThisRound(IRoundMessage message) => message.JobId == _jobId && _round?.Id == message.RoundId;
 }

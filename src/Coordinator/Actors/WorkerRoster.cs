@@ -7,13 +7,15 @@ namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
 /// The coordinator's connections: the workers it knows, in the order they joined; whether each holds the job's
-/// data, is reachable, is computing a request (of which round), which weights it holds and how fast it has been;
-/// and how the job, its data, each step's weights and each request reach a worker. It decides nothing about
-/// training.
+/// data, is reachable, is computing a request (of which round), which weights it holds, how fast it has been
+/// and whether it refused the job; and how the job, its data, each step's weights and each request reach a
+/// worker. It decides nothing about training. <paramref name="faults"/> are the test hook's
+/// (<see cref="TestFaults"/>), committed here where the weights are sent.
 /// </summary>
-internal sealed class WorkerRoster(StartJob start, TrainingJob job)
+internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults faults)
 {
     private readonly List<(IActorRef Worker, Link Link)> _workers = new();
+    private readonly HashSet<IActorRef> _faulted = new();
     private long _chunksVersion = -1;
     private List<WeightsChunk> _chunks = new();
 
@@ -27,6 +29,8 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
         public Request? Computing;
 
         public readonly WorkerPace Pace = new();
+
+        public bool RefusedJob;
     }
 
     /// <summary>A request a worker computes: of which round, how many samples, sent when (a <see cref="Stopwatch"/> timestamp).</summary>
@@ -57,6 +61,30 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
 
     public bool IsReachable(IActorRef worker) => Find(worker)?.Reachable == true;
 
+    /// <summary>Whether any worker known did not refuse the job: one that may still become ready.</summary>
+    public bool AnyMayServe => _workers.Any(w => !w.Link.RefusedJob);
+
+    /// <summary>Records that the worker cannot hold the job; false when it is unknown or was counted already.</summary>
+    public bool MarkRefusedJob(IActorRef worker)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob) return false;
+        (link.RefusedJob, link.HasData, link.Computing) = (true, false, null);
+        return true;
+    }
+
+    /// <summary>
+    /// The worker refused something it was sent and no longer trusts its copy of the job: it gets the job, its
+    /// data and, with its next request, the weights again. It computes nothing meanwhile.
+    /// </summary>
+    public void SendJobAgain(IActorRef worker)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob) return;
+        (link.HasData, link.WeightsVersion, link.Computing) = (false, -1, null);
+        SendJob(worker);
+    }
+
     /// <summary>False when the worker is known already.</summary>
     public bool Add(IActorRef worker)
     {
@@ -72,7 +100,7 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     public bool MarkHasData(IActorRef worker)
     {
         var link = Find(worker);
-        if (link is null || link.HasData) return false;
+        if (link is null || link.HasData || link.RefusedJob) return false;
         link.HasData = true;
         return true;
     }
@@ -148,7 +176,9 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
             _chunks = TensorChunks.Split(weights).Select(c => new WeightsChunk(start.JobId, version, c.Offset, c.Values)).ToList();
             _chunksVersion = version;
         }
-        foreach (var chunk in _chunks) worker.Tell(chunk);
+        // The test hook: this version's chunks land past the end of the weights, once for each worker.
+        int misplace = faults.WeightsOffsetVersion == version && _faulted.Add(worker) ? weights.Length : 0;
+        foreach (var chunk in _chunks) worker.Tell(misplace == 0 ? chunk : chunk with { Offset = chunk.Offset + misplace });
         link.WeightsVersion = version;
     }
 

@@ -10,8 +10,8 @@ using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
-/// <summary>The coordinator driven by probes standing in for two workers (see <see cref="CoordinatorTestKit"/>).</summary>
-public sealed class CoordinatorActorTests : CoordinatorTestKit
+/// <summary>The coordinator driven by probes standing in for two workers (<see cref="CoordinatorProbeTests"/>).</summary>
+public sealed class CoordinatorActorTests : CoordinatorProbeTests
 {
     [Fact]
     public void Nothing_is_sent_until_the_minimum_number_of_workers_joined()

@@ -11,7 +11,7 @@ namespace RnnCluster.Tests.Actors;
 /// counts, and the other is dropped; a worker comes back into use when it is reachable and free again; shards
 /// follow the workers' measured speed.
 /// </summary>
-public sealed class FailoverTests : CoordinatorTestKit
+public sealed class FailoverTests : CoordinatorProbeTests
 {
     private static readonly TreeNodeGradient LeftHalf = new(1, 0, [1f, 10f]);
     private static readonly TreeNodeGradient RightHalf = new(1, 1, [2f, 20f]);
@@ -75,7 +75,7 @@ public sealed class FailoverTests : CoordinatorTestKit
     [Fact]
     public void A_worker_late_on_its_shard_gets_nothing_new_until_it_answers()
     {
-        var (a, b, _, coordinator) = Start(Settings with { LateFloor = TimeSpan.FromMilliseconds(200) });
+        var (a, b, _, coordinator) = Start(settings: Settings with { LateFloor = TimeSpan.FromMilliseconds(200) });
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
         Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5)), RightHalf);
@@ -113,7 +113,7 @@ public sealed class FailoverTests : CoordinatorTestKit
     [Fact]
     public void A_late_shard_goes_to_an_idle_worker_once_its_holders_pace_allows_no_more()
     {
-        var (a, b, client, coordinator) = Start(Settings with { LateMultiple = 1.5, LateFloor = TimeSpan.FromMilliseconds(200) });
+        var (a, b, client, coordinator) = Start(settings: Settings with { LateMultiple = 1.5, LateFloor = TimeSpan.FromMilliseconds(200) });
         HearFailover(client);
         var (requestA, _) = FirstRound(a, b, coordinator);
 
