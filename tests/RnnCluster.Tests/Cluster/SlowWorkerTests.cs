@@ -34,15 +34,19 @@ public sealed class SlowWorkerTests(ITestOutputHelper log)
         (string, string) aSecond = (Slowdown.PerSampleVariable, "8");
         var (result, reissues, nodes) = await TrainInCluster(job, [[aSecond], [aSecond], [aSecond, (Slowdown.StallVariable, "5:20000")]]);
 
-        var late = Assert.Single(reissues, r => r.Cause == ReissueCause.Late && r.From == nodes[2]);
         var rounds = result.Rounds.Select(r => r.RoundMs).ToArray();
-        // A normal round: one of the three workers' rounds before the stall, after the first (which starts new processes up).
-        double normal = Median(rounds[1..(int)(late.Step - 1)]), stalled = rounds[late.Step - 1];
+        // On a loaded machine a shard may also run late by chance, a few tenths of a second past its allowance:
+        // the stall is the slowest of the third worker's late rounds.
+        var late = reissues.Where(r => r.Cause == ReissueCause.Late && r.From == nodes[2] && !r.Validation).MaxBy(r => rounds[r.Step - 1]);
+        Assert.NotNull(late);
+        // A normal round: any other, but the first (which starts new processes up).
+        double normal = Median(rounds.Where((_, i) => i != 0 && i != late.Step - 1)), stalled = rounds[late.Step - 1];
         foreach (var r in reissues) log.WriteLine(Coordinator.Progress.WorkerLines.Reissued(r));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rounds {string.Join(" ", rounds.Select(r => $"{r:0}"))} ms; the stalled one (step {late.Step}) took {stalled:0} ms, a normal one {normal:0} ms; " +
             $"its shard went to {late.To.Count} workers after {late.WaitedSec:0.00} s (allowed {late.AllowedSec:0.00} s)"));
         Assert.Equal(2, late.To.Count);
+        Assert.True(rounds.Skip(1).Max() < 10_000, $"a round waited out the stall: {string.Join(" ", rounds.Select(r => $"{r:0}"))} ms");
         Assert.True(stalled <= 2 * normal, $"the stalled round took {stalled:0} ms, a normal one {normal:0} ms");
         AssertSameBits(local.Weights, result.Weights);
     }
