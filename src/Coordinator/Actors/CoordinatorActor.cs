@@ -572,10 +572,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         NextRound();
     }
 
+    /// <summary>The workers hear that the job is over only when the session lets them go, once its results are kept (<see cref="TrainingFinished"/>).</summary>
     private void Finish()
     {
-        foreach (var worker in _workers.All) worker.Tell(new JobFinished(_jobId));
-        _client.Tell(new TrainingFinished(_state, _timings.ToList()));
+        var (workers, finished) = (_workers.All.ToList(), new JobFinished(_jobId));
+        _client.Tell(new TrainingFinished(_state, _timings.ToList(), () => workers.ForEach(worker => worker.Tell(finished))));
         End();
     }
 
