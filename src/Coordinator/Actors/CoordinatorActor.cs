@@ -394,7 +394,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var pieces = ShardPlanner.Plan(first, end, workers.Select(_workers.Speed).ToArray());
         for (int i = 0; i < pieces.Count; i++)
         {
-            if (pieces[i].First == pieces[i].End) continue;
+            if (pieces[i].First == pieces[i].End)
+            {
+                _workers.Pace(workers[i]).Passed();
+                continue;
+            }
             var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
             _workers.SendRequest(workers[i], _round.Id, _samplesOf(pieces[i].First, pieces[i].End), request, _state.Step, _state.Weights);
             given.Add((workers[i], pieces[i].First, pieces[i].End));
