@@ -394,7 +394,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var pieces = ShardPlanner.Plan(first, end, workers.Select(_workers.Speed).ToArray());
         for (int i = 0; i < pieces.Count; i++)
         {
-            if (pieces[i].First == pieces[i].End) continue;
+            if (pieces[i].First == pieces[i].End)
+            {
+                _workers.Pace(workers[i]).Passed();
+                continue;
+            }
             var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
             _workers.SendRequest(workers[i], _round.Id, _samplesOf(pieces[i].First, pieces[i].End), request, _state.Step, _state.Weights);
             given.Add((workers[i], pieces[i].First, pieces[i].End));
@@ -572,10 +576,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         NextRound();
     }
 
+    /// <summary>The workers hear that the job is over only when the session lets them go, once its results are kept (<see cref="TrainingFinished"/>).</summary>
     private void Finish()
     {
-        foreach (var worker in _workers.All) worker.Tell(new JobFinished(_jobId));
-        _client.Tell(new TrainingFinished(_state, _timings.ToList()));
+        var (workers, finished) = (_workers.All.ToList(), new JobFinished(_jobId));
+        _client.Tell(new TrainingFinished(_state, _timings.ToList(), () => workers.ForEach(worker => worker.Tell(finished))));
         End();
     }
 

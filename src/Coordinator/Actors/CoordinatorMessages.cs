@@ -77,7 +77,8 @@ public sealed record MessageRefusedNote(string Address, string Description) : IN
 public sealed record EpochCompleted(EpochMetrics Metrics) : INoSerializationVerificationNeeded;
 
 /// <summary>The run ended: the final state (its weights are the model) and the time of every training round.</summary>
-public sealed record TrainingFinished(TrainingState State, IReadOnlyList<RoundTiming> Rounds) : INoSerializationVerificationNeeded;
+/// <param name="ReleaseWorkers">Tells the workers the job is over: a worker run with --once then exits.</param>
+public sealed record TrainingFinished(TrainingState State, IReadOnlyList<RoundTiming> Rounds, Action ReleaseWorkers) : INoSerializationVerificationNeeded;
 
 /// <summary>The run was stopped at <see cref="State"/>, saved as <see cref="Checkpoint"/> (null without checkpoints or before the first step).</summary>
 public sealed record TrainingStopped(TrainingState State, string? Checkpoint) : INoSerializationVerificationNeeded;

@@ -27,7 +27,7 @@ internal sealed class SessionClientActor : ReceiveActor
         Receive<WorkerRefusedJob>(refused => observer.WorkerRefusedJob(refused.Address, refused.Reason));
         Receive<MessageRefusedNote>(refused => observer.MessageRefused(refused.Address, refused.Description));
         Receive<EpochCompleted>(epoch => observer.EpochDone(epoch.Metrics));
-        Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds)));
+        Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds) { ReleaseWorkers = done.ReleaseWorkers }));
         Receive<TrainingStopped>(stopped => completion.TrySetException(new TrainingStoppedException(stopped.State, stopped.Checkpoint)));
         Receive<TrainingFailed>(failed => completion.TrySetException(new TrainingFailedException(failed.Cause, failed.Checkpoint)));
     }

@@ -15,6 +15,9 @@ internal sealed class WorkerPace
 
     private readonly Queue<(int Samples, double ComputeMs, double RoundTripMs)> _recent = new();
 
+    /// <summary>Rounds in a row in which its measured speed earned it no share (see <see cref="Passed"/>).</summary>
+    private int _passedOver;
+
     public bool IsKnown => _recent.Count > 0;
 
     /// <summary>
@@ -30,8 +33,24 @@ internal sealed class WorkerPace
     public void Record(int samples, double computeMs, double roundTripMs)
     {
         if (samples < 1) return;
+        _passedOver = 0;
         _recent.Enqueue((samples, computeMs, roundTripMs));
         if (_recent.Count > Window) _recent.Dequeue();
+    }
+
+    /// <summary>
+    /// The planner gave the worker an empty shard: it is too slow, as measured, for a single group. Only a shard
+    /// measures a worker, and a first shard, which compiles the code and fills the caches, can make it look so
+    /// (1.8 s for a shard the others did in 0.1 s, once, in the failover tests; the worker then had no share for
+    /// the rest of the run). So after <see cref="Window"/> such rounds in a row its measures are forgotten and it
+    /// counts as typical again: its next shard tells whether it is still slow (a busy neighbour gone, say),
+    /// at the price of one round in <see cref="Window"/> that may wait for a straggler until its shard is late.
+    /// </summary>
+    public void Passed()
+    {
+        if (++_passedOver < Window) return;
+        _passedOver = 0;
+        _recent.Clear();
     }
 
     public static double Median(IEnumerable<double> values)

@@ -58,11 +58,15 @@ internal static class TrainCommand
         var display = TrainingDisplay.For(context.Stdout, options.Quiet);
         ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
         if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
-        var session = new SessionOptions(start, checkpoints, observer) { Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)) };
-        TrainingResult result;
+        TrainingSummary? summary = null;
+        var session = new SessionOptions(start, checkpoints, observer)
+        {
+            Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)),
+            Finishing = result => summary = Keep(result),
+        };
         try
         {
-            result = display.Show(epochs, start.Epoch, () => options.Cluster is { } cluster
+            display.Show(epochs, start.Epoch, () => options.Cluster is { } cluster
                     ? TrainingSession.RunClusterAsync(job, cluster, session, context.Cancellation)
                     : TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers), session, context.Cancellation))
                 .GetAwaiter().GetResult();
@@ -80,21 +84,26 @@ internal static class TrainCommand
             return RnnClusterApp.Failure;
         }
         dashboard?.Post(new RunEnded(RunOutcome.Finished, null));
-        var history = result.Epochs;
 
-        ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
-        var last = history[^1];
-        var summary = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
-        new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-            ScalingEntry.From(config.Data.Normalize, dataset.Scaling), summary).Save(options.OutDir);
-        var hasValidation = history.All(h => h.ValLoss is not null);
-        LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
-            hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
-
-        var valLoss = summary.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
+        var valLoss = summary!.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
         context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
+
+        // The run's results, written while the session still holds its workers (SessionOptions.Finishing).
+        TrainingSummary Keep(TrainingResult result)
+        {
+            var history = result.Epochs;
+            ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
+            var last = history[^1];
+            var kept = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
+            new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
+                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept).Save(options.OutDir);
+            var hasValidation = history.All(h => h.ValLoss is not null);
+            LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
+                hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
+            return kept;
+        }
     }
 
     /// <summary>What the dashboard shows of the run from its start.</summary>

@@ -157,12 +157,16 @@ public static class TrainingSession
         // An actor system that ends under the session without the coordinator having answered ends the run too.
         _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new TrainingFailedException(
             new ClusterLostException("the actor system stopped before the run ended"), session.Checkpoints?.Folder.Latest)), TaskScheduler.Default);
+        TrainingResult result;
         await using (cancellation.Register(() =>
         {
             coordinator.Tell(StopTraining.Instance);
             _ = Task.Delay(StopGrace).ContinueWith(_ => completion.TrySetCanceled(cancellation), TaskScheduler.Default);
         }))
-            return await completion.Task.ConfigureAwait(false);
+            result = await completion.Task.ConfigureAwait(false);
+        session.Finishing?.Invoke(result);
+        result.ReleaseWorkers();
+        return result;
     }
 
     /// <summary>The observer of the public overloads: epochs (and steps, when the sink takes them too) to one progress sink.</summary>
