@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.Intrinsics.X86;
 
 namespace Rnn.Math.Kernels;
@@ -60,78 +59,84 @@ public static partial class Gemm
         bool aInPlace = aRowStride == 1;
 
         // One spare cache line lets the packed B panels start 64-byte aligned, so no vector load splits a line.
-        float[] scratch = ArrayPool<float>.Shared.Rent(nBlock * kBlock + mBlock * kBlock + 16);
+        float[] scratch = PackingBuffer(nBlock * kBlock + mBlock * kBlock + 16);
         float* edgeTile = stackalloc float[rows * TKernel.WideColumns];
-        try
+        fixed (float* scratchStart = scratch)
         {
-            fixed (float* scratchStart = scratch)
+            float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
+            float* packedA = packedB + nBlock * kBlock;
+            for (int jc = 0; jc < n; jc += NBlock)
             {
-                float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
-                float* packedA = packedB + nBlock * kBlock;
-                for (int jc = 0; jc < n; jc += NBlock)
+                int nc = System.Math.Min(NBlock, n - jc);
+                for (int pc = 0; pc < k; pc += KBlock)
                 {
-                    int nc = System.Math.Min(NBlock, n - jc);
-                    for (int pc = 0; pc < k; pc += KBlock)
+                    int kc = System.Math.Min(KBlock, k - pc);
+                    bool loadC = accumulate || pc > 0;
+                    float* bBlock = b + pc * ldb + jc;
+                    for (int j0 = 0; j0 < nc;)
                     {
-                        int kc = System.Math.Min(KBlock, k - pc);
-                        bool loadC = accumulate || pc > 0;
-                        float* bBlock = b + pc * ldb + jc;
+                        int width = PanelWidth<TKernel>(nc - j0);
+                        int columns = System.Math.Min(width, nc - j0);
+                        if (packB || columns < width)
+                            PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
+                        j0 += width;
+                    }
+
+                    for (int ic = 0; ic < m; ic += MBlock)
+                    {
+                        int mc = System.Math.Min(MBlock, m - ic);
+                        float* aBlock = a + ic * aRowStride + pc * aColStride;
+
+                        // Rows past m must read as zeros, so a partial last row panel is always packed.
+                        int packedFrom = aInPlace ? mc - mc % rows : 0;
+                        PackA(aBlock + packedFrom * aRowStride, aRowStride, aColStride, mc - packedFrom, kc, rows, packedA + packedFrom * kc);
                         for (int j0 = 0; j0 < nc;)
                         {
                             int width = PanelWidth<TKernel>(nc - j0);
                             int columns = System.Math.Min(width, nc - j0);
-                            if (packB || columns < width)
-                                PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
-                            j0 += width;
-                        }
-
-                        for (int ic = 0; ic < m; ic += MBlock)
-                        {
-                            int mc = System.Math.Min(MBlock, m - ic);
-                            float* aBlock = a + ic * aRowStride + pc * aColStride;
-
-                            // Rows past m must read as zeros, so a partial last row panel is always packed.
-                            int packedFrom = aInPlace ? mc - mc % rows : 0;
-                            PackA(aBlock + packedFrom * aRowStride, aRowStride, aColStride, mc - packedFrom, kc, rows, packedA + packedFrom * kc);
-                            for (int j0 = 0; j0 < nc;)
+                            bool bInPlace = !packB && columns == width;
+                            float* panel = bInPlace ? bBlock + j0 : packedB + j0 * kc;
+                            nint panelStride = bInPlace ? ldb : width;
+                            for (int ir = 0; ir < mc; ir += rows)
                             {
-                                int width = PanelWidth<TKernel>(nc - j0);
-                                int columns = System.Math.Min(width, nc - j0);
-                                bool bInPlace = !packB && columns == width;
-                                float* panel = bInPlace ? bBlock + j0 : packedB + j0 * kc;
-                                nint panelStride = bInPlace ? ldb : width;
-                                for (int ir = 0; ir < mc; ir += rows)
+                                bool rowsInPlace = ir < packedFrom;
+                                float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
+                                nint aStep = rowsInPlace ? aColStride : rows;
+                                float* cTile = c + (ic + ir) * cRowStride + (jc + j0) * cColStride;
+                                int tileRows = System.Math.Min(rows, mc - ir);
+                                if (tileRows == rows && columns == width && cColStride == 1)
                                 {
-                                    bool rowsInPlace = ir < packedFrom;
-                                    float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
-                                    nint aStep = rowsInPlace ? aColStride : rows;
-                                    float* cTile = c + (ic + ir) * cRowStride + (jc + j0) * cColStride;
-                                    int tileRows = System.Math.Min(rows, mc - ir);
-                                    if (tileRows == rows && columns == width && cColStride == 1)
-                                    {
-                                        RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, cRowStride, loadC);
-                                        continue;
-                                    }
-
-                                    // An edge tile runs the full kernel on a scratch tile, so its chains are the
-                                    // same FMAs as an interior tile's; the padded lanes are discarded.
-                                    if (loadC)
-                                        CopyTile(cTile, cRowStride, cColStride, edgeTile, width, 1, tileRows, columns);
-                                    RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
-                                    CopyTile(edgeTile, width, 1, cTile, cRowStride, cColStride, tileRows, columns);
+                                    RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, cRowStride, loadC);
+                                    continue;
                                 }
 
-                                j0 += width;
+                                // An edge tile runs the full kernel on a scratch tile, so its chains are the
+                                // same FMAs as an interior tile's; the padded lanes are discarded.
+                                if (loadC)
+                                    CopyTile(cTile, cRowStride, cColStride, edgeTile, width, 1, tileRows, columns);
+                                RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
+                                CopyTile(edgeTile, width, 1, cTile, cRowStride, cColStride, tileRows, columns);
                             }
+
+                            j0 += width;
                         }
                     }
                 }
             }
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scratch);
-        }
+    }
+
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>
+    /// This thread's packing buffer, kept between calls: a recurrence runs a small product per timestep, and
+    /// renting from the shared pool on each cost more than packing its operands. A product never calls another,
+    /// so one buffer per thread is enough.
+    /// </summary>
+    private static float[] PackingBuffer(int length)
+    {
+        if (t_scratch is null || t_scratch.Length < length) t_scratch = new float[length];
+        return t_scratch;
     }
 
     /// <summary>Wide panels, then for the last columns whichever of one wide or a few narrow panels pads less.</summary>
@@ -216,13 +221,30 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Packs a (kc, columns) slice of B into a (kc, width) panel, zero past the valid columns.</summary>
+    /// <summary>
+    /// Packs a (kc, columns) slice of B into a (kc, width) panel, zero past the valid columns. Rows are copied in
+    /// whole vectors, the last valid one masked: the narrow panel of a product's last few columns (N = 50 is
+    /// 48 + 2) is packed on every call, and a memmove and a clear per row of 2 to 8 floats cost more than its FMAs.
+    /// </summary>
     private static unsafe void PackBPanel(float* b, nint ldb, int kc, int columns, int width, float* dst)
+    {
+        if (width % 16 == 0 && Lanes512.IsSupported) PackBPanel<Lanes512>(b, ldb, kc, columns, width, dst);
+        else if (width % 8 == 0 && Lanes256.IsSupported) PackBPanel<Lanes256>(b, ldb, kc, columns, width, dst);
+        else PackBPanel<Lane1>(b, ldb, kc, columns, width, dst);
+    }
+
+    private static unsafe void PackBPanel<TV>(float* b, nint ldb, int kc, int columns, int width, float* dst)
+        where TV : struct, ILanes<TV>
     {
         for (int p = 0; p < kc; p++)
         {
-            new ReadOnlySpan<float>(b + p * ldb, columns).CopyTo(new Span<float>(dst + p * width, width));
-            new Span<float>(dst + p * width + columns, width - columns).Clear();
+            float* source = b + p * ldb, row = dst + p * width;
+            for (int j = 0; j < width; j += TV.Count)
+            {
+                int valid = columns - j;
+                var value = valid >= TV.Count ? TV.Load(source + j, TV.Count) : valid > 0 ? TV.Load(source + j, valid) : TV.Of(0f);
+                TV.Store(value, row + j, TV.Count);
+            }
         }
     }
 

@@ -72,16 +72,7 @@ internal abstract class RecurrentLayer : ILayer
         Gemm.Transpose(_weightIh.Of(parameters), GH, I, Scratch.Ensure(ref _weightIhT, I * GH));
         Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref WeightHhT, H * GH));
 
-        // Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep in one product.
-        Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
-        var biasIh = _biasIh.Of(parameters);
-        var biasHh = _biasHh.Of(parameters);
-        for (int row = 0; row < rows; row++)
-        {
-            var gates = Gates.AsSpan(row * GH, GH);
-            TensorPrimitives.Add(gates, biasIh, gates);
-            if (BiasHhInGates) TensorPrimitives.Add(gates, biasHh, gates);
-        }
+        ProjectInput(parameters, input, rows);
 
         bool carry = pass.FirstStep > 0;
         Scratch.Ensure(ref _final, n * H);
@@ -104,6 +95,25 @@ internal abstract class RecurrentLayer : ILayer
         }
         EndForward(n, T);
         return _returnSequences ? HSeq : _final;
+    }
+
+    /// <summary>
+    /// Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep at once, row by row for a few
+    /// inputs, else one product and then the biases.
+    /// </summary>
+    private unsafe void ProjectInput(ReadOnlySpan<float> parameters, float[] input, int rows)
+    {
+        bool inRows = I <= InputProjection.MaxRowInputs;
+        if (!inRows)
+            Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
+        fixed (float* x = input, weightT = _weightIhT, gates = Gates, biasIh = _biasIh.Of(parameters), biasHh = _biasHh.Of(parameters))
+        {
+            for (int row = 0; row < rows; row++)
+            {
+                var kernel = new InputProjection(x + row * I, inRows ? I : 0, weightT, biasIh, BiasHhInGates ? biasHh : null, gates + row * GH, GH);
+                Rows.Run(ref kernel, GH);
+            }
+        }
     }
 
     public float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient)
