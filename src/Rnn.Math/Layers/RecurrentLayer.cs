@@ -21,7 +21,7 @@ internal abstract class RecurrentLayer : ILayer
     protected float[] HPrev = [];      // (n, T, H): h_{t-1} as step t reads it; row t = 0 is the initial state
     protected float[] HSeq = [];       // (n, T, H): h_t
     protected float[] WeightHhT = [];  // (H, GH)
-    protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations
+    protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations (Gates itself where GradientsOverwriteGates)
     protected float[] DhNext = [];     // (n, H): dL/dh_t during the sweep, dL/dh_{t-1} after a step
     private float[] _weightIhT = [];   // (I, GH)
     private float[] _final = [];       // (n, H): h_{T-1}: the output when !returnSequences, and the carried state
@@ -39,6 +39,13 @@ internal abstract class RecurrentLayer : ILayer
 
     /// <summary>Whether bias_hh joins the input projection; GRU keeps it inside the reset gate's product instead.</summary>
     protected virtual bool BiasHhInGates => true;
+
+    /// <summary>
+    /// Whether the backward sweep may write DGates over Gates: true where a step's cell reads its row of the gates
+    /// before it writes that row's gradient and no later step reads it. The seed model's gates are 1.3 MB, as large
+    /// again as everything else a step touches; one buffer instead of two keeps the sweep inside a 2 MB L2 cache.
+    /// </summary>
+    protected virtual bool GradientsOverwriteGates => false;
 
     /// <summary>The gradient of the hidden-side pre-activations (n, T, GH); for rnn and lstm the same as DGates.</summary>
     protected virtual float[] DGatesHidden => DGates;
@@ -119,7 +126,8 @@ internal abstract class RecurrentLayer : ILayer
     public float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient)
     {
         int n = pass.Samples, T = pass.Steps, rows = n * T;
-        Scratch.Ensure(ref DGates, rows * GH);
+        if (GradientsOverwriteGates) DGates = Gates;
+        else Scratch.Ensure(ref DGates, rows * GH);
         Scratch.Ensure(ref DhNext, n * H).AsSpan(0, n * H).Clear();
         BeginBackward(n, T);
 
