@@ -236,15 +236,17 @@ public static partial class Gemm
     private static unsafe void PackBPanel<TV>(float* b, nint ldb, int kc, int columns, int width, float* dst)
         where TV : struct, ILanes<TV>
     {
+        int whole = columns - columns % TV.Count, partial = columns - whole;
+        int zeroFrom = partial > 0 ? whole + TV.Count : whole;
         for (int p = 0; p < kc; p++)
         {
             float* source = b + p * ldb, row = dst + p * width;
-            for (int j = 0; j < width; j += TV.Count)
-            {
-                int valid = columns - j;
-                var value = valid >= TV.Count ? TV.Load(source + j, TV.Count) : valid > 0 ? TV.Load(source + j, valid) : TV.Of(0f);
-                TV.Store(value, row + j, TV.Count);
-            }
+            for (int j = 0; j < whole; j += TV.Count)
+                TV.Store(TV.Load(source + j, TV.Count), row + j, TV.Count);
+            if (partial > 0)
+                TV.Store(TV.Load(source + whole, partial), row + whole, TV.Count);
+            for (int j = zeroFrom; j < width; j += TV.Count)
+                TV.Store(TV.Of(0f), row + j, TV.Count);
         }
     }
 
