@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
+using Rnn.Math;
+using Rnn.Math.Model;
 using RnnCluster.Worker.Compute;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
@@ -10,7 +13,10 @@ namespace RnnCluster.Worker;
 /// <summary>
 /// Holds a replica of one job (its dataset and the latest weights) and computes whatever shard it is asked for.
 /// It makes no decision: which samples, which weights and what to do with the gradients are the coordinator's.
-/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. The start and the end
+/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. A job it cannot hold
+/// is refused before anything is allocated (<see cref="JobRefused"/>). A message of its job that does not fit
+/// (<see cref="JobReplica"/> says why) or cannot be read is refused once (<see cref="MessageRefused"/>): it then
+/// drops the job's messages until the coordinator sends the job again. The start, refusal and end
 /// (<see cref="JobFinished"/>) of its job go on the event stream too, for whoever reports on the worker.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
@@ -19,66 +25,138 @@ public sealed class WorkerActor : ReceiveActor
     public const string Name = "worker";
 
     private readonly int _threads;
+    private readonly double _memoryBytes;
+    private readonly TestFaults _faults;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private JobReplica? _replica;
     private ShardComputer? _computer;
+    private bool _refusing;
+    private bool _faultCommitted;
 
-    public WorkerActor(int threads)
+    public WorkerActor(int threads, TestFaults faults, double memoryBytes)
     {
-        _threads = threads;
+        (_threads, _faults, _memoryBytes) = (threads, faults, memoryBytes);
         Receive<StartJob>(Start);
-        Receive<DataChunk>(chunk => Current(chunk) is not null, chunk => ReceiveData(_replica!, chunk));
-        Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => _replica!.Add(chunk));
-        Receive<ComputeGradients>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeGradients(request)));
-        Receive<ComputeValidationLoss>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request)));
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
+        Receive<IProtocolMessage>(_ => _refusing, message => _log.Debug("dropped {0}: waiting for the job to be sent again", message.GetType().Name));
+        Receive<DataChunk>(chunk => Current(chunk) is not null, ReceiveData);
+        Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => Accept(chunk.JobId, -1, _replica!.Add(chunk)));
+        Receive<ComputeGradients>(request => Current(request) is not null, request =>
+        {
+            if (Accept(request.JobId, request.RoundId, _replica!.Check(request)))
+                Reporting(request.JobId, request.RoundId, () => ComputeGradients(request));
+        });
+        Receive<ComputeValidationLoss>(request => Current(request) is not null, request =>
+        {
+            if (Accept(request.JobId, request.RoundId, _replica!.Check(request)))
+                Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request));
+        });
+        Receive<UndecodableMessage>(message =>
+        {
+            if (!_refusing) Refuse(message.JobId, -1, $"a {message.Manifest} message it could not read: {message.Reason}");
+        });
         Receive<IProtocolMessage>(message => _log.Debug("dropped {0} of job {1}, not the current job", message.GetType().Name, message.JobId));
     }
 
     /// <param name="threads">Engines computing a shard side by side (`--threads`).</param>
-    public static Props Props(int threads)
-        => Akka.Actor.Props.Create(() => new WorkerActor(threads)).WithDispatcher(ActorSystemSettings.WorkerDispatcher);
+    /// <param name="faults">Faults to commit on purpose, for tests (<see cref="TestFaults"/>); none by default.</param>
+    /// <param name="memoryBytes">The memory a job may take here; by default what the machine (or container) has.</param>
+    public static Props Props(int threads, TestFaults? faults = null, double? memoryBytes = null)
+        => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes))
+            .WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 
     private void Start(StartJob job)
     {
+        (_replica, _computer, _refusing) = (null, null, false);
+        if (Unfit(job) is { } reason)
+        {
+            _log.Info("refused job {0}: {1}", job.JobId, reason);
+            var refused = new JobRefused(job.JobId, reason);
+            Sender.Tell(refused);
+            Context.System.EventStream.Publish(refused);
+            return;
+        }
         _computer = new ShardComputer(job, _threads);
         _replica = new JobReplica(job, _computer.ParameterCount);
         if (_replica.HasAllData) Sender.Tell(new DataReceived(job.JobId));
         Context.System.EventStream.Publish(job);
     }
 
+    /// <summary>Why this worker cannot hold the job, or null: worked out from its sizes before anything is allocated.</summary>
+    private string? Unfit(StartJob job)
+    {
+        MemoryEstimate need;
+        try
+        {
+            need = ShardComputer.Memory(job, _threads);
+        }
+        catch (InputException e)
+        {
+            return e.Message;
+        }
+        if (!need.FitsInArrays)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{need.Longest.What} would hold {MemoryEstimate.Values(need.Longest.Values)}, more than one array can hold ({Array.MaxLength:N0})");
+        if (need.Bytes > _memoryBytes)
+            return $"it needs about {MemoryEstimate.Size(need.Bytes)} on a worker ({need.Describe()}), this machine has {MemoryEstimate.Size(_memoryBytes)}";
+        return null;
+    }
+
     /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>
     private void Finish(JobFinished finished)
     {
-        (_replica, _computer) = (null, null);
+        (_replica, _computer, _refusing) = (null, null, false);
         Context.System.EventStream.Publish(finished);
     }
 
-    private void ReceiveData(JobReplica replica, DataChunk chunk)
+    private void ReceiveData(DataChunk chunk)
     {
-        bool wasComplete = replica.HasAllData;
-        replica.Add(chunk);
-        if (!wasComplete && replica.HasAllData) Sender.Tell(new DataReceived(chunk.JobId));
+        bool wasComplete = _replica!.HasAllData;
+        if (Accept(chunk.JobId, -1, _replica.Add(chunk)) && !wasComplete && _replica.HasAllData)
+            Sender.Tell(new DataReceived(chunk.JobId));
+    }
+
+    /// <summary>True when <paramref name="refusal"/> is null; else refuses the message and returns false.</summary>
+    private bool Accept(Guid jobId, long roundId, string? refusal)
+    {
+        if (refusal is null) return true;
+        Refuse(jobId, roundId, refusal);
+        return false;
+    }
+
+    /// <summary>
+    /// Says once why a message was refused, to the log and to the coordinator, which sends the job again: after
+    /// one bad chunk the replica cannot be trusted, and answering each of the chunks that follow would repeat
+    /// the same news hundreds of times.
+    /// </summary>
+    private void Refuse(Guid jobId, long roundId, string reason)
+    {
+        _refusing = true;
+        _log.Info("refused a message of job {0}: {1}; waiting for the job to be sent again", jobId, reason);
+        var refused = new MessageRefused(jobId, roundId, reason);
+        Sender.Tell(refused);
+        Context.System.EventStream.Publish(refused);
     }
 
     private void ComputeGradients(ComputeGradients request)
     {
-        if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
         double computeMs = watch.Elapsed.TotalMilliseconds;
+        // The test hook: every chunk of this reply lands past the end of the parameters.
+        int misplace = _faults.GradientOffsetRound == request.RoundId && !_faultCommitted ? _computer.ParameterCount : 0;
+        _faultCommitted |= misplace > 0;
         foreach (var (node, gradient, _) in partials)
             foreach (var (offset, values) in TensorChunks.Split(gradient))
-                Sender.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, offset, values));
+                Sender.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, offset + misplace, values));
         var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Loss)).ToArray();
         Sender.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
     }
 
     private void ComputeValidationLoss(ComputeValidationLoss request)
     {
-        if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
         Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
@@ -96,17 +174,5 @@ public sealed class WorkerActor : ReceiveActor
             _log.Error(e, "round {0} failed", roundId);
             Sender.Tell(new ShardFailed(jobId, roundId, e.Message));
         }
-    }
-
-    /// <summary>
-    /// The coordinator sends the data and the weights before the request that needs them and Akka keeps that
-    /// order, so a mismatch is a protocol fault: refuse to compute with the wrong weights and say so loudly.
-    /// </summary>
-    private bool HasWeights(long version)
-    {
-        if (_replica!.HasAllData && _replica.WeightsVersion == version) return true;
-        _log.Error("round skipped: holds weights {0} and {1} data, asked for weights {2}",
-            _replica.WeightsVersion, _replica.HasAllData ? "all" : "partial", version);
-        return false;
     }
 }

@@ -33,6 +33,18 @@ public sealed record StepCompleted(StepProgress Progress, RoundReport Round) : I
 /// <summary>A checkpoint of the state at <see cref="Step"/> was written to <see cref="Path"/>.</summary>
 public sealed record CheckpointSaved(string Path, long Step) : INoSerializationVerificationNeeded;
 
+/// <summary>A training step was skipped: its loss, gradient or update was not finite.</summary>
+public sealed record StepSkipped(SkippedStep Skip) : INoSerializationVerificationNeeded;
+
+/// <summary>The worker at <see cref="Address"/> refused the job: it cannot hold it, for <see cref="Reason"/>.</summary>
+public sealed record WorkerRefusedJob(string Address, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// A message between the coordinator and the worker at <see cref="Address"/> did not fit and was refused, by
+/// either side; <see cref="Description"/> says which, why, and what became of the worker's shard.
+/// </summary>
+public sealed record MessageRefusedNote(string Address, string Description) : INoSerializationVerificationNeeded;
+
 /// <summary>An epoch ended: its line of `metrics.jsonl`.</summary>
 public sealed record EpochCompleted(EpochMetrics Metrics) : INoSerializationVerificationNeeded;
 

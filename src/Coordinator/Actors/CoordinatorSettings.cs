@@ -1,4 +1,5 @@
 using RnnCluster.Coordinator.Checkpoints;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
@@ -13,4 +14,7 @@ public sealed record CoordinatorSettings(int MinWorkers, CheckpointPolicy? Check
 
     /// <summary>How often a coordinator still waiting for workers says so again (for logs, where nothing redraws).</summary>
     public TimeSpan WaitingReminder { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Faults to commit on purpose, for tests only (<see cref="TestFaults"/>).</summary>
+    public TestFaults Faults { get; init; } = TestFaults.None;
 }

@@ -20,6 +20,9 @@ internal sealed class SessionClientActor : ReceiveActor
             observer.StepDone(step.Progress);
         });
         Receive<CheckpointSaved>(written => observer.CheckpointWritten(written.Path, written.Step));
+        Receive<StepSkipped>(skipped => observer.StepSkipped(skipped.Skip));
+        Receive<WorkerRefusedJob>(refused => observer.WorkerRefusedJob(refused.Address, refused.Reason));
+        Receive<MessageRefusedNote>(refused => observer.MessageRefused(refused.Address, refused.Description));
         Receive<EpochCompleted>(epoch => observer.EpochDone(epoch.Metrics));
         Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds)));
         Receive<TrainingStopped>(stopped => completion.TrySetException(new TrainingStoppedException(stopped.State, stopped.Checkpoint)));

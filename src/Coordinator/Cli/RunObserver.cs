@@ -39,6 +39,12 @@ internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> sta
 
     public void StepDone(StepProgress step) => display.StepDone(step);
 
+    public void StepSkipped(SkippedStep step) => display.Note(TroubleLines.Skipped(step));
+
+    public void WorkerRefusedJob(string address, string reason) => display.Note(TroubleLines.RefusedJob(address, reason));
+
+    public void MessageRefused(string address, string description) => display.Note(description);
+
     public void EpochDone(EpochMetrics metrics)
     {
         this.metrics!.Append(metrics);

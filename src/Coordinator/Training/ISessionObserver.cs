@@ -42,6 +42,21 @@ public interface ISessionObserver
     {
     }
 
+    /// <summary>A step was skipped: its loss, gradient or update was not finite; the weights stayed as they were.</summary>
+    void StepSkipped(SkippedStep step)
+    {
+    }
+
+    /// <summary>The worker at <paramref name="address"/> cannot hold the job and takes no part in it.</summary>
+    void WorkerRefusedJob(string address, string reason)
+    {
+    }
+
+    /// <summary>A message between the coordinator and a worker did not fit and was refused: <paramref name="description"/> is the whole line.</summary>
+    void MessageRefused(string address, string description)
+    {
+    }
+
     void EpochDone(EpochMetrics metrics)
     {
     }

@@ -19,6 +19,12 @@ public sealed class ObserverGroup(params ISessionObserver[] observers) : ISessio
 
     public void CheckpointWritten(string path, long step) => Each(o => o.CheckpointWritten(path, step));
 
+    public void StepSkipped(SkippedStep step) => Each(o => o.StepSkipped(step));
+
+    public void WorkerRefusedJob(string address, string reason) => Each(o => o.WorkerRefusedJob(address, reason));
+
+    public void MessageRefused(string address, string description) => Each(o => o.MessageRefused(address, description));
+
     private void Each(Action<ISessionObserver> report)
     {
         foreach (var observer in observers) report(observer);

@@ -48,7 +48,7 @@ public static class TrainingSession
             return await Run(system, job, local.Workers, session, null, ActorSystemSettings.WorkerDispatcher, cancellation, coordinator =>
             {
                 for (int i = 0; i < local.Workers; i++)
-                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
+                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker, session.Faults), $"{WorkerActor.Name}-{i + 1}")));
             }).ConfigureAwait(false);
         }
         finally
@@ -116,7 +116,7 @@ public static class TrainingSession
         observer.Started(seed);
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = system.ActorOf(SessionClientActor.Props(observer, completion), "session");
-        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints);
+        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints) { Faults = session.Faults };
         var props = CoordinatorActor.Props(job, session.Start ?? TrainingState.Initial(job), client, settings);
         var coordinator = system.ActorOf(coordinatorDispatcher is null ? props : props.WithDispatcher(coordinatorDispatcher), "coordinator");
         bringWorkers(coordinator);

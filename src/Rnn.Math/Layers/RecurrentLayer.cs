@@ -69,6 +69,20 @@ internal abstract class RecurrentLayer : ILayer
     /// <summary>Step t: DhNext holds dL/dh_t; fills DGates[:, t] (and DGatesHidden) and leaves dL/dh_{t-1} in DhNext.</summary>
     protected abstract void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass);
 
+    /// <summary>The lengths of the cell's own buffers after a pass of (n, steps): as <see cref="Buffers"/>.</summary>
+    protected abstract IEnumerable<double> CellBuffers(double n, double steps);
+
+    /// <summary>
+    /// Gates, HPrev, HSeq, the two transposed weights, the final state, DGates (none where it is Gates), DhNext, the
+    /// input gradient, then the cell's.
+    /// </summary>
+    public IEnumerable<double> Buffers(double samples, double steps)
+    {
+        double rows = samples * steps;
+        return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I,
+            .. CellBuffers(samples, steps)];
+    }
+
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps, rows = n * T;

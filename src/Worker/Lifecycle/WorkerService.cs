@@ -106,6 +106,12 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                 case JobReceived received:
                     Say(JobLine.Received(received.Job));
                     break;
+                case JobDeclined declined:
+                    Say($"{JobLine.Id(declined.JobId)} refused: {declined.Reason}");
+                    break;
+                case MessageDeclined declined:
+                    Say($"{JobLine.Id(declined.JobId)}: refused {declined.Reason}; waiting for the job to be sent again");
+                    break;
                 case JobEnded ended:
                     Say($"{JobLine.Id(ended.JobId)} finished");
                     if (options.Once) return Ending.JobFinished;

@@ -56,7 +56,7 @@ public sealed record ComputeGradients(
     int GroupCount,
     int FirstGroup,
     int EndGroup,
-    int[] SampleIds) : IProtocolMessage;
+    int[] SampleIds) : IRoundMessage;
 
 /// <summary>
 /// One worker's share of the validation loss: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of the
@@ -68,7 +68,7 @@ public sealed record ComputeValidationLoss(
     long WeightsVersion,
     int GroupCount,
     int FirstGroup,
-    int EndGroup) : IProtocolMessage;
+    int EndGroup) : IRoundMessage;
 
 /// <summary>
 /// The job ended normally: its model is complete. The worker drops the job's replica; `rnn-worker --once`

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Serialization;
+using Rnn.Math;
 using Rnn.Math.Config;
 using RnnCluster.Worker.Protocol;
 
@@ -8,6 +9,11 @@ namespace RnnCluster.Worker.Serialization;
 /// <summary>
 /// The binary wire format of every protocol message: a version byte, then the fields in declaration order,
 /// little-endian; tensors and index arrays as a length and their raw bytes (no per-element overhead).
+/// Bytes it cannot read (another wire version, an unknown manifest, a body too short or too long, a model that
+/// does not parse) become an <see cref="UndecodableMessage"/> delivered to the recipient with its sender, which
+/// refuses it as it refuses a message that reads but does not fit; it never throws on receipt. Whether a
+/// message fits (offsets, lengths, tree nodes, job and round) is checked where it is accepted, not here:
+/// <c>Round</c> on the coordinator, <see cref="Compute.JobReplica"/> on the worker.
 /// </summary>
 public sealed class ProtocolSerializer : SerializerWithStringManifest
 {
@@ -32,6 +38,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         GradientsComputed => "GD",
         ValidationLossComputed => "VD",
         ShardFailed => "SF",
+        JobRefused => "JR",
+        MessageRefused => "MR",
         _ => throw new ArgumentException($"{o.GetType()} is not a protocol message", nameof(o)),
     };
 
@@ -105,6 +113,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.Long(m.RoundId);
                 w.String(m.Error);
                 break;
+            case JobRefused m:
+                w.String(m.Reason);
+                break;
+            case MessageRefused m:
+                w.Long(m.RoundId);
+                w.String(m.Reason);
+                break;
             default:
                 throw new ArgumentException($"{obj.GetType()} is not a protocol message", nameof(obj));
         }
@@ -113,27 +128,40 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        var r = new WireReader(bytes);
-        byte version = r.Byte();
-        if (version != WireFormat.Version)
-            throw new InvalidDataException($"wire format version {version} received, this node speaks {WireFormat.Version}: run the same build everywhere");
-        var jobId = r.Guid();
-        return manifest switch
+        var jobId = bytes.Length >= 17 ? new Guid(bytes.AsSpan(1, 16)) : Guid.Empty;
+        if (bytes.Length > 0 && bytes[0] != WireFormat.Version)
+            return new UndecodableMessage(manifest, jobId, $"wire format version {bytes[0]}, this node speaks {WireFormat.Version}: run the same build everywhere");
+        try
         {
-            "SJ" => new StartJob(jobId, ReadModel(r), ReadTraining(r), ReadShape(r)),
-            "DC" => new DataChunk(jobId, (DataPart)r.Byte(), r.Long(), r.Floats()),
-            "WC" => new WeightsChunk(jobId, r.Long(), r.Int(), r.Floats()),
-            "CG" => new ComputeGradients(jobId, r.Long(), r.Int(), r.Long(), r.Int(), r.Int(), r.Int(), r.Int(), r.Ints()),
-            "CV" => new ComputeValidationLoss(jobId, r.Long(), r.Long(), r.Int(), r.Int(), r.Int()),
-            "JF" => new JobFinished(jobId),
-            "DR" => new DataReceived(jobId),
-            "GC" => new GradientChunk(jobId, r.Long(), r.Int(), r.Int(), r.Int(), r.Floats()),
-            "GD" => new GradientsComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
-            "VD" => new ValidationLossComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
-            "SF" => new ShardFailed(jobId, r.Long(), r.String()),
-            _ => throw new InvalidDataException($"unknown protocol manifest '{manifest}'"),
-        };
+            var r = new WireReader(bytes);
+            r.Byte();
+            r.Guid();
+            var message = Read(r, jobId, manifest);
+            return r.Remaining == 0 ? message : new UndecodableMessage(manifest, jobId, $"{r.Remaining} bytes past its last field");
+        }
+        catch (Exception e) when (e is InvalidDataException or InputException or ArgumentException or OverflowException)
+        {
+            return new UndecodableMessage(manifest, jobId, e.Message);
+        }
     }
+
+    private static object Read(WireReader r, Guid jobId, string manifest) => manifest switch
+    {
+        "SJ" => new StartJob(jobId, ReadModel(r), ReadTraining(r), ReadShape(r)),
+        "DC" => new DataChunk(jobId, (DataPart)r.Byte(), r.Long(), r.Floats()),
+        "WC" => new WeightsChunk(jobId, r.Long(), r.Int(), r.Floats()),
+        "CG" => new ComputeGradients(jobId, r.Long(), r.Int(), r.Long(), r.Int(), r.Int(), r.Int(), r.Int(), r.Ints()),
+        "CV" => new ComputeValidationLoss(jobId, r.Long(), r.Long(), r.Int(), r.Int(), r.Int()),
+        "JF" => new JobFinished(jobId),
+        "DR" => new DataReceived(jobId),
+        "GC" => new GradientChunk(jobId, r.Long(), r.Int(), r.Int(), r.Int(), r.Floats()),
+        "GD" => new GradientsComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
+        "VD" => new ValidationLossComputed(jobId, r.Long(), ReadPartials(r), r.Double()),
+        "SF" => new ShardFailed(jobId, r.Long(), r.String()),
+        "JR" => new JobRefused(jobId, r.String()),
+        "MR" => new MessageRefused(jobId, r.Long(), r.String()),
+        _ => throw new InvalidDataException($"unknown protocol manifest '{manifest}'"),
+    };
 
     /// <summary>The model as its config JSON: each layer type writes and reads its own fields, so a new type needs no wire change.</summary>
     private static void WriteModel(WireWriter w, ModelConfig model) => w.String(model.ToJson().ToJsonString());
@@ -194,7 +222,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     private static PartialSum[] ReadPartials(WireReader r)
     {
-        var partials = new PartialSum[r.Int()];
+        var partials = new PartialSum[r.Count(4 + 4 + 8)];
         for (int i = 0; i < partials.Length; i++)
             partials[i] = new PartialSum(r.Int(), r.Int(), r.Double());
         return partials;

@@ -11,7 +11,7 @@ namespace RnnCluster.Worker.Serialization;
 public static class WireFormat
 {
     /// <summary>Raised whenever the binary layout of a message changes.</summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>Room for a 64 KB tensor chunk and for the sample indices of a minibatch of up to ~900,000 samples.</summary>
     public const int MaximumFrameSizeBytes = 4 * 1024 * 1024;

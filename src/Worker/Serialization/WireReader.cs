@@ -8,6 +8,9 @@ internal sealed class WireReader(byte[] buffer)
 {
     private int _position;
 
+    /// <summary>Bytes not read yet: a whole message leaves none.</summary>
+    public int Remaining => buffer.Length - _position;
+
     public byte Byte() => Take(1)[0];
 
     public bool Bool() => Byte() != 0;
@@ -26,21 +29,33 @@ internal sealed class WireReader(byte[] buffer)
 
     public float[] Floats()
     {
-        var values = new float[Int()];
+        var values = new float[Count(sizeof(float))];
         Take(values.Length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
     public int[] Ints()
     {
-        var values = new int[Int()];
+        var values = new int[Count(sizeof(int))];
         Take(values.Length * sizeof(int)).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
+    /// <summary>
+    /// The length of an array of items of <paramref name="size"/> bytes each, checked against the bytes left
+    /// before anything is allocated: a damaged length must not make a reader allocate gigabytes.
+    /// </summary>
+    public int Count(int size)
+    {
+        int count = Int();
+        if (count < 0 || count > Remaining / size)
+            throw new InvalidDataException($"an array of {count} items of {size} bytes, but {Remaining} bytes are left");
+        return count;
+    }
+
     private ReadOnlySpan<byte> Take(int count)
     {
-        if (count < 0 || _position + count > buffer.Length)
+        if (count < 0 || count > buffer.Length - _position)
             throw new InvalidDataException($"message truncated: {count} bytes wanted at {_position} of {buffer.Length}");
         var span = buffer.AsSpan(_position, count);
         _position += count;

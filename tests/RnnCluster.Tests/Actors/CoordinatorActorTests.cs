@@ -10,15 +10,9 @@ using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
-/// <summary>
-/// The coordinator driven by probes standing in for two workers. The model is Dense(1) on one input (two
-/// parameters) trained by SGD with learning rate 1, so after a round the weights are exactly the initial
-/// weights minus the sum of the gradients the probes sent.
-/// </summary>
-public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorSystemSettings.Base)
+/// <summary>The coordinator driven by probes standing in for two workers (<see cref="CoordinatorProbeTests"/>).</summary>
+public sealed class CoordinatorActorTests : CoordinatorProbeTests
 {
-    private static readonly float[] Initial = [0.5f, -0.25f];
-
     [Fact]
     public void Nothing_is_sent_until_the_minimum_number_of_workers_joined()
     {
@@ -214,45 +208,5 @@ public sealed class CoordinatorActorTests() : Akka.TestKit.Xunit2.TestKit(ActorS
         Assert.Equal(1, client.ExpectMsg<WorkerArrived>().Workers);
         Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>());
         Assert.Equal(new WaitingForWorkers(1, 2), client.ExpectMsg<WaitingForWorkers>(TimeSpan.FromSeconds(5)));
-    }
-
-    private readonly record struct TreeNodeGradient(int Level, int Index, float[] Gradient);
-
-    private (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start()
-    {
-        var client = CreateTestProbe();
-        client.IgnoreMessages(message => message is WaitingForWorkers or WorkerArrived or WorkerLeft);
-        return (CreateTestProbe(), CreateTestProbe(), client, Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref, new CoordinatorSettings(MinWorkers: 2))));
-    }
-
-    private static TrainingJob Job()
-    {
-        var model = new ModelConfig(1, [new DenseConfig(1)]);
-        var training = new TrainingConfig(Epochs: 1, BatchSize: 8, Shuffle: false, Optimizer: new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 1f), GroupSize: 2);
-        return TrainingJob.Create(model, training, TestJobs.RandomSet(16, 1, 1, 1, seed: 3), null, Initial);
-    }
-
-    private static (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)
-    {
-        coordinator.Tell(new WorkerJoined(a.Ref));
-        coordinator.Tell(new WorkerJoined(b.Ref));
-        foreach (var probe in new[] { a, b })
-        {
-            var job = probe.ExpectMsg<StartJob>();
-            probe.ExpectMsg<DataChunk>();
-            probe.ExpectMsg<DataChunk>();
-            coordinator.Tell(new DataReceived(job.JobId), probe.Ref);
-        }
-        Assert.Equal(Initial, NextWeights(a));
-        Assert.Equal(Initial, NextWeights(b));
-        return (a.ExpectMsg<ComputeGradients>(), b.ExpectMsg<ComputeGradients>());
-    }
-
-    private static float[] NextWeights(TestProbe worker) => worker.ExpectMsg<WeightsChunk>().Values;
-
-    private static void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient node, double loss = 1)
-    {
-        coordinator.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, 0, node.Gradient), worker.Ref);
-        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, [new PartialSum(node.Level, node.Index, loss)], 1), worker.Ref);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Rnn.Math.Config;
 using RnnCluster.Coordinator.Cluster;
@@ -5,6 +6,7 @@ using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
 using RnnCluster.Worker;
 using RnnCluster.Worker.Hosting;
+using RnnCluster.Worker.Protocol;
 using RnnCluster.Worker.Serialization;
 using Rnn.Math.LayerTypes;
 
@@ -36,14 +38,39 @@ public class ClusterTrainingTests
         Assert.Equal(local.Weights, clustered.Weights);
     }
 
-    private static async Task<TrainingResult> TrainOverTcp(TrainingJob job, int workers)
+    [Fact(Timeout = 180_000)]
+    public async Task Malformed_messages_both_ways_over_tcp_are_refused_and_the_weights_are_the_local_ones()
+    {
+        var job = TestJobs.StackedLstmGru();
+        var local = await TrainingSession.RunLocalAsync(job, workers: 1);
+        var refusals = new RefusalRecorder();
+        var session = new SessionOptions(Observer: refusals) { Faults = new TestFaults(WeightsOffsetVersion: 3) };
+
+        var clustered = await TrainOverTcp(job, workers: 2, session, new TestFaults(GradientOffsetRound: 1));
+
+        Assert.Equal(local.Weights, clustered.Weights);
+        Assert.Contains(refusals.Lines, line => line.StartsWith("refused a GradientChunk of round 1 from worker akka.tcp://", StringComparison.Ordinal));
+        Assert.Contains(refusals.Lines, line => line.Contains(" refused WeightsChunk of version 3: ", StringComparison.Ordinal));
+    }
+
+    private sealed class RefusalRecorder : ISessionObserver
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public void MessageRefused(string address, string description) => _lines.Enqueue(description);
+    }
+
+    private static async Task<TrainingResult> TrainOverTcp(TrainingJob job, int workers, SessionOptions? session = null, TestFaults? workerFaults = null)
     {
         int port = LoopbackPort.Free();
         string seed = $"akka.tcp://{ActorSystemSettings.SystemName}@127.0.0.1:{port}";
-        var coordinator = TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), workers));
+        var coordinator = TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), workers),
+            session ?? SessionOptions.Default, CancellationToken.None);
         var hosts = Enumerable.Range(0, workers)
             .Select(_ => ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, [seed]), ClusterNode.WorkerRole,
-                system => system.ActorOf(WorkerActor.Props(threads: 1), WorkerActor.Name)))
+                system => system.ActorOf(WorkerActor.Props(threads: 1, workerFaults), WorkerActor.Name)))
             .ToList();
         try
         {

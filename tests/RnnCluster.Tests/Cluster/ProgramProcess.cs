@@ -85,6 +85,9 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
     /// <summary>SIGTERM, as docker stop, systemd and Kubernetes send it.</summary>
     public void Terminate() => Assert.Equal(0, Kill(_process.Id, Sigterm));
 
+    /// <summary>SIGINT, as Ctrl+C in its terminal sends it.</summary>
+    public void Interrupt() => Assert.Equal(0, Kill(_process.Id, Sigint));
+
     /// <summary>SIGKILL: the process dies without a word to anyone.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
@@ -95,6 +98,7 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private const int Sigint = 2;
     private const int Sigterm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill")]

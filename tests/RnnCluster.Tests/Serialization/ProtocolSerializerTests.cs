@@ -33,6 +33,8 @@ public sealed class ProtocolSerializerTests : IDisposable
         new GradientsComputed(Job, 7, [new PartialSum(0, 1, 0.5), new PartialSum(1, 1, 1e-300)], 12.75),
         new ValidationLossComputed(Job, 8, [new PartialSum(5, 0, 123.456)], 3.5),
         new ShardFailed(Job, 9, "engine: größe ≠ shape"),
+        new JobRefused(Job, "it needs about 3.0 TB on a worker"),
+        new MessageRefused(Job, -1, "WeightsChunk of version 3: offset 5 lies outside its 2 values"),
     };
 
     [Theory]
@@ -60,22 +62,52 @@ public sealed class ProtocolSerializerTests : IDisposable
     }
 
     [Fact]
-    public void A_message_from_another_wire_version_is_refused()
+    public void A_message_from_another_wire_version_arrives_as_undecodable_with_its_job()
     {
-        var message = new DataReceived(Job);
-        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
-        var bytes = serializer.ToBinary(message);
+        var bytes = Bytes(new DataReceived(Job));
         bytes[0] = WireFormat.Version + 1;
-        Assert.Throws<InvalidDataException>(() => serializer.FromBinary(bytes, serializer.Manifest(message)));
+        Assert.Equal(new UndecodableMessage("DR", Job, $"wire format version {WireFormat.Version + 1}, this node speaks {WireFormat.Version}: run the same build everywhere"),
+            Serializer.FromBinary(bytes, "DR"));
     }
 
     [Fact]
-    public void A_truncated_message_is_refused()
+    public void A_truncated_message_arrives_as_undecodable()
     {
-        var message = new GradientChunk(Job, 1, 0, 0, 0, [1f, 2f, 3f]);
-        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
-        var bytes = serializer.ToBinary(message);
-        Assert.Throws<InvalidDataException>(() => serializer.FromBinary(bytes[..^1], serializer.Manifest(message)));
+        var bytes = Bytes(new GradientChunk(Job, 1, 0, 0, 0, [1f, 2f, 3f]));
+        Assert.Equal(new UndecodableMessage("GC", Job, "an array of 3 items of 4 bytes, but 11 bytes are left"), Serializer.FromBinary(bytes[..^1], "GC"));
+    }
+
+    [Fact]
+    public void A_message_longer_than_its_fields_arrives_as_undecodable()
+    {
+        byte[] bytes = [.. Bytes(new JobFinished(Job)), 0, 0];
+        Assert.Equal(new UndecodableMessage("JF", Job, "2 bytes past its last field"), Serializer.FromBinary(bytes, "JF"));
+    }
+
+    [Fact]
+    public void A_manifest_this_build_does_not_know_arrives_as_undecodable()
+        => Assert.Equal(new UndecodableMessage("ZZ", Job, "unknown protocol manifest 'ZZ'"), Serializer.FromBinary(Bytes(new JobFinished(Job)), "ZZ"));
+
+    [Fact]
+    public void A_damaged_array_length_is_refused_before_anything_is_allocated()
+    {
+        var bytes = Bytes(new GradientChunk(Job, 1, 0, 0, 0, [1f, 2f, 3f]));
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 16), int.MaxValue);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = Assert.IsType<UndecodableMessage>(Serializer.FromBinary(bytes, "GC"));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64 * 1024);
+        Assert.Equal($"an array of {int.MaxValue} items of 4 bytes, but 12 bytes are left", result.Reason);
+    }
+
+    [Fact]
+    public void A_model_that_does_not_parse_arrives_as_undecodable()
+    {
+        var start = new StartJob(Job, new ModelConfig(1, [new DenseConfig(1)]), new TrainingConfig(), new DataShape(1, 0, 1, 1, 1));
+        var bytes = Bytes(start);
+        int at = bytes.AsSpan().IndexOf("dense"u8);
+        "dance"u8.CopyTo(bytes.AsSpan(at));
+        var result = Assert.IsType<UndecodableMessage>(Serializer.FromBinary(bytes, "SJ"));
+        Assert.Contains("unknown layer type \"dance\"", result.Reason);
     }
 
     [Fact]
@@ -88,6 +120,10 @@ public sealed class ProtocolSerializerTests : IDisposable
     }
 
     public void Dispose() => _system.Terminate().Wait();
+
+    private SerializerWithStringManifest Serializer => (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new JobFinished(Job));
+
+    private byte[] Bytes(IProtocolMessage message) => Serializer.ToBinary(message);
 
     // Floats print as their shortest round-trip text and NaN by name, so equal text means equal values.
     private static string Json(object message) => JsonSerializer.Serialize(message, message.GetType(), new JsonSerializerOptions
