@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics.X86;
 
 namespace Rnn.Math.Kernels;
@@ -59,84 +60,78 @@ public static partial class Gemm
         bool aInPlace = aRowStride == 1;
 
         // One spare cache line lets the packed B panels start 64-byte aligned, so no vector load splits a line.
-        float[] scratch = PackingBuffer(nBlock * kBlock + mBlock * kBlock + 16);
+        float[] scratch = ArrayPool<float>.Shared.Rent(nBlock * kBlock + mBlock * kBlock + 16);
         float* edgeTile = stackalloc float[rows * TKernel.WideColumns];
-        fixed (float* scratchStart = scratch)
+        try
         {
-            float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
-            float* packedA = packedB + nBlock * kBlock;
-            for (int jc = 0; jc < n; jc += NBlock)
+            fixed (float* scratchStart = scratch)
             {
-                int nc = System.Math.Min(NBlock, n - jc);
-                for (int pc = 0; pc < k; pc += KBlock)
+                float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
+                float* packedA = packedB + nBlock * kBlock;
+                for (int jc = 0; jc < n; jc += NBlock)
                 {
-                    int kc = System.Math.Min(KBlock, k - pc);
-                    bool loadC = accumulate || pc > 0;
-                    float* bBlock = b + pc * ldb + jc;
-                    for (int j0 = 0; j0 < nc;)
+                    int nc = System.Math.Min(NBlock, n - jc);
+                    for (int pc = 0; pc < k; pc += KBlock)
                     {
-                        int width = PanelWidth<TKernel>(nc - j0);
-                        int columns = System.Math.Min(width, nc - j0);
-                        if (packB || columns < width)
-                            PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
-                        j0 += width;
-                    }
-
-                    for (int ic = 0; ic < m; ic += MBlock)
-                    {
-                        int mc = System.Math.Min(MBlock, m - ic);
-                        float* aBlock = a + ic * aRowStride + pc * aColStride;
-
-                        // Rows past m must read as zeros, so a partial last row panel is always packed.
-                        int packedFrom = aInPlace ? mc - mc % rows : 0;
-                        PackA(aBlock + packedFrom * aRowStride, aRowStride, aColStride, mc - packedFrom, kc, rows, packedA + packedFrom * kc);
+                        int kc = System.Math.Min(KBlock, k - pc);
+                        bool loadC = accumulate || pc > 0;
+                        float* bBlock = b + pc * ldb + jc;
                         for (int j0 = 0; j0 < nc;)
                         {
                             int width = PanelWidth<TKernel>(nc - j0);
                             int columns = System.Math.Min(width, nc - j0);
-                            bool bInPlace = !packB && columns == width;
-                            float* panel = bInPlace ? bBlock + j0 : packedB + j0 * kc;
-                            nint panelStride = bInPlace ? ldb : width;
-                            for (int ir = 0; ir < mc; ir += rows)
+                            if (packB || columns < width)
+                                PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
+                            j0 += width;
+                        }
+
+                        for (int ic = 0; ic < m; ic += MBlock)
+                        {
+                            int mc = System.Math.Min(MBlock, m - ic);
+                            float* aBlock = a + ic * aRowStride + pc * aColStride;
+
+                            // Rows past m must read as zeros, so a partial last row panel is always packed.
+                            int packedFrom = aInPlace ? mc - mc % rows : 0;
+                            PackA(aBlock + packedFrom * aRowStride, aRowStride, aColStride, mc - packedFrom, kc, rows, packedA + packedFrom * kc);
+                            for (int j0 = 0; j0 < nc;)
                             {
-                                bool rowsInPlace = ir < packedFrom;
-                                float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
-                                nint aStep = rowsInPlace ? aColStride : rows;
-                                float* cTile = c + (ic + ir) * cRowStride + (jc + j0) * cColStride;
-                                int tileRows = System.Math.Min(rows, mc - ir);
-                                if (tileRows == rows && columns == width && cColStride == 1)
+                                int width = PanelWidth<TKernel>(nc - j0);
+                                int columns = System.Math.Min(width, nc - j0);
+                                bool bInPlace = !packB && columns == width;
+                                float* panel = bInPlace ? bBlock + j0 : packedB + j0 * kc;
+                                nint panelStride = bInPlace ? ldb : width;
+                                for (int ir = 0; ir < mc; ir += rows)
                                 {
-                                    RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, cRowStride, loadC);
-                                    continue;
+                                    bool rowsInPlace = ir < packedFrom;
+                                    float* aPanel = rowsInPlace ? aBlock + ir : packedA + ir * kc;
+                                    nint aStep = rowsInPlace ? aColStride : rows;
+                                    float* cTile = c + (ic + ir) * cRowStride + (jc + j0) * cColStride;
+                                    int tileRows = System.Math.Min(rows, mc - ir);
+                                    if (tileRows == rows && columns == width && cColStride == 1)
+                                    {
+                                        RunTile<TKernel>(rows, width, aPanel, aStep, panel, panelStride, kc, cTile, cRowStride, loadC);
+                                        continue;
+                                    }
+
+                                    // An edge tile runs the full kernel on a scratch tile, so its chains are the
+                                    // same FMAs as an interior tile's; the padded lanes are discarded.
+                                    if (loadC)
+                                        CopyTile(cTile, cRowStride, cColStride, edgeTile, width, 1, tileRows, columns);
+                                    RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
+                                    CopyTile(edgeTile, width, 1, cTile, cRowStride, cColStride, tileRows, columns);
                                 }
 
-                                // An edge tile runs the full kernel on a scratch tile, so its chains are the
-                                // same FMAs as an interior tile's; the padded lanes are discarded.
-                                if (loadC)
-                                    CopyTile(cTile, cRowStride, cColStride, edgeTile, width, 1, tileRows, columns);
-                                RunTile<TKernel>(tileRows, width, aPanel, aStep, panel, panelStride, kc, edgeTile, width, loadC);
-                                CopyTile(edgeTile, width, 1, cTile, cRowStride, cColStride, tileRows, columns);
+                                j0 += width;
                             }
-
-                            j0 += width;
                         }
                     }
                 }
             }
         }
-    }
-
-    [ThreadStatic] private static float[]? t_scratch;
-
-    /// <summary>
-    /// This thread's packing buffer, kept between calls: a recurrence runs a small product per timestep, and
-    /// renting from the shared pool on each cost more than packing its operands. A product never calls another,
-    /// so one buffer per thread is enough.
-    /// </summary>
-    private static float[] PackingBuffer(int length)
-    {
-        if (t_scratch is null || t_scratch.Length < length) t_scratch = new float[length];
-        return t_scratch;
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>Wide panels, then for the last columns whichever of one wide or a few narrow panels pads less.</summary>
