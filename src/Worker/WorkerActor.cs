@@ -27,15 +27,17 @@ public sealed class WorkerActor : ReceiveActor
     private readonly int _threads;
     private readonly double _memoryBytes;
     private readonly TestFaults _faults;
+    private readonly Slowdown _slowdown;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private JobReplica? _replica;
     private ShardComputer? _computer;
     private bool _refusing;
     private bool _faultCommitted;
+    private int _trainingShards;
 
-    public WorkerActor(int threads, TestFaults faults, double memoryBytes)
+    public WorkerActor(int threads, TestFaults faults, double memoryBytes, Slowdown slowdown)
     {
-        (_threads, _faults, _memoryBytes) = (threads, faults, memoryBytes);
+        (_threads, _faults, _memoryBytes, _slowdown) = (threads, faults, memoryBytes, slowdown);
         Receive<StartJob>(Start);
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
         Receive<IProtocolMessage>(_ => _refusing, message => _log.Debug("dropped {0}: waiting for the job to be sent again", message.GetType().Name));
@@ -61,8 +63,9 @@ public sealed class WorkerActor : ReceiveActor
     /// <param name="threads">Engines computing a shard side by side (`--threads`).</param>
     /// <param name="faults">Faults to commit on purpose, for tests (<see cref="TestFaults"/>); none by default.</param>
     /// <param name="memoryBytes">The memory a job may take here; by default what the machine (or container) has.</param>
-    public static Props Props(int threads, TestFaults? faults = null, double? memoryBytes = null)
-        => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes))
+    /// <param name="slowdown">A test hook that makes this worker slow on purpose; none in use.</param>
+    public static Props Props(int threads, TestFaults? faults = null, double? memoryBytes = null, Slowdown? slowdown = null)
+        => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes, slowdown ?? Slowdown.None))
             .WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
@@ -144,6 +147,7 @@ public sealed class WorkerActor : ReceiveActor
     {
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
+        SlowDown(request.SampleIds.Length, ++_trainingShards);
         double computeMs = watch.Elapsed.TotalMilliseconds;
         // The test hook: every chunk of this reply lands past the end of the parameters.
         int misplace = _faults.GradientOffsetRound == request.RoundId && !_faultCommitted ? _computer.ParameterCount : 0;
@@ -159,7 +163,15 @@ public sealed class WorkerActor : ReceiveActor
     {
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
+        SlowDown((request.EndGroup - request.FirstGroup) * _replica!.Job.Training.GroupSize, trainingShard: 0);
         Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
+    }
+
+    /// <summary>The test hook's delay, if any: this thread is the worker's own, so waiting on it is what a slow machine looks like.</summary>
+    private void SlowDown(int samples, int trainingShard)
+    {
+        var extra = _slowdown.Extra(samples, trainingShard);
+        if (extra > TimeSpan.Zero) Thread.Sleep(extra);
     }
 
     /// <summary>Turns a failed computation into a reply: a restarted worker would lose its replica and leave the round hanging.</summary>

@@ -11,6 +11,9 @@ namespace RnnCluster.Worker;
 /// </summary>
 internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Once)
 {
+    /// <summary>A test hook (see <see cref="Compute.Slowdown"/>), from the environment only; not a flag and not in --help.</summary>
+    public Compute.Slowdown Slowdown { get; init; } = Compute.Slowdown.None;
+
     /// <summary>Faults to commit on purpose, from the test-only variable <see cref="TestFaults.Variable"/>; none in normal use.</summary>
     public TestFaults Faults { get; init; } = TestFaults.None;
 

@@ -10,10 +10,13 @@ namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each,
-/// then for every minibatch broadcasts the weights, gives each worker a contiguous run of gradient groups,
-/// finishes the reduction tree from their partial sums, clips, and steps the optimizer; at each epoch's end it
-/// shards the validation set the same way and reports the epoch's metrics to the client. It checkpoints its
-/// state as its settings say, and on <see cref="StopTraining"/> drops the round in flight and checkpoints.
+/// then for every minibatch gives each idle worker a contiguous run of gradient groups sized by its speed (with
+/// the weights first when it lacks them), finishes the reduction tree from their partial sums, clips, and steps
+/// the optimizer; at each epoch's end it shards the validation set the same way and reports the epoch's metrics
+/// to the client. A shard whose worker is lost or unreachable goes to a live worker at once; a shard late past
+/// its holder's recent pace goes to the idle workers too, cut among them; the first answer counts (see
+/// <see cref="Round"/>). It checkpoints its state as its settings say; on <see cref="StopTraining"/> it drops
+/// the round in flight and checkpoints, and on <see cref="ClusterLost"/> it checkpoints and fails.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
 /// The run's position is one value, <see cref="TrainingState"/>, replaced at every step; the fields besides it
 /// are the connections to workers (<see cref="WorkerRoster"/>), the round in flight and clocks.
@@ -39,6 +42,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly HashSet<(IActorRef Worker, long Round)> _refusalsNoted = new();
     private EpochPlan? _plan;
     private Round? _round;
+    private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
     private Stopwatch? _trainingClock;
     private string? _jobRefusal;
@@ -51,6 +55,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed record RemindWaiting
     {
         public static readonly RemindWaiting Instance = new();
+    }
+
+    /// <summary>The earliest time a shard of the round in flight becomes late.</summary>
+    private sealed record CheckLateShards
+    {
+        public static readonly CheckLateShards Instance = new();
     }
 
     public CoordinatorActor(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
@@ -108,15 +118,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (RemoveWorker(terminated.ActorRef)) ReportWaiting();
         });
+        Receive<WorkerDowned>(downed =>
+        {
+            if (RemoveWorker(downed.Worker)) ReportWaiting();
+        });
         Receive<RemindWaiting>(_ => ReportWaiting());
+        ReceiveReachability();
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
     }
 
     private void DistributingData()
     {
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
+        Receive<WorkerDowned>(downed => RemoveStartedWorker(downed.Worker));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        ReceiveReachability();
         Receive<DataReceived>(IsThisJob, _ =>
         {
             if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
@@ -126,31 +144,60 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
         ReceiveRefusals();
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
         Receive<IProtocolMessage>(Misaddressed);
     }
 
     private void Training()
     {
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
-        Receive<Terminated>(terminated =>
-        {
-            var request = _round?.Release(terminated.ActorRef);
-            RemoveStartedWorker(terminated.ActorRef);
-            if (request is null) return;
-            _log.Warning("worker {0} left during round {1}; its shard goes to another worker", terminated.ActorRef.Path, _round!.Id);
-            Reissue(request);
-        });
-        Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) DispatchDeferred(); });
+        Receive<Terminated>(terminated => WorkerGone(terminated.ActorRef));
+        Receive<WorkerDowned>(downed => WorkerGone(downed.Worker));
+        ReceiveReachability();
+        Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        Receive<CheckLateShards>(_ => Dispatch());
         Receive<IRoundMessage>(Discarded, _ => { });
         Receive<UndecodableMessage>(Discarded, _ => { });
         Receive<GradientChunk>(IsThisRound, chunk => Judge(chunk, _round!.AddChunk(Sender, chunk)));
-        Receive<GradientsComputed>(IsThisRound, done => Close(done, done.Partials, done.ComputeMs, withGradients: true));
-        Receive<ValidationLossComputed>(IsThisRound, done => Close(done, done.Partials, done.ComputeMs, withGradients: false));
+        Receive<GradientsComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: true));
+        Receive<ValidationLossComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: false));
         Receive<ShardFailed>(IsThisRound, Fail);
+        Receive<ShardFailed>(IsThisJob, failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
         ReceiveRefusals();
         Receive<StopTraining>(_ => Stop());
+        Receive<ClusterLost>(LoseCluster);
         Receive<IProtocolMessage>(Misaddressed);
+    }
+
+    /// <summary>A worker left, died or was downed: it loses its claim on its shard, which goes to another worker.</summary>
+    private void WorkerGone(IActorRef worker)
+    {
+        // An unreachable worker's shard was given away (and said so) already; it only loses its claim now.
+        bool reported = !_workers.IsReachable(worker);
+        if (!RemoveStartedWorker(worker)) return;
+        TakeShardFrom(worker, reported ? null : ReissueCause.Left);
+    }
+
+    /// <summary>
+    /// The failure detector's news: an unreachable worker gets no new request and its shard goes to a live worker
+    /// at once, long before the node is removed; it keeps the shard too, and if it comes back and answers first,
+    /// that answer counts. A worker reachable again takes work again.
+    /// </summary>
+    private void ReceiveReachability()
+    {
+        Receive<WorkerUnreachable>(unreachable =>
+        {
+            if (!_workers.MarkReachable(unreachable.Worker, false)) return;
+            _client.Tell(new WorkerLost(NodeOf(unreachable.Worker), _workers.ReachableCount, _workers.Count));
+            if (_round?.HeldBy(unreachable.Worker) is { } shard) Reissue(unreachable.Worker, shard, ReissueCause.Unreachable, Dispatch());
+        });
+        Receive<WorkerReachable>(reachable =>
+        {
+            if (!_workers.MarkReachable(reachable.Worker, true)) return;
+            _client.Tell(new WorkerBack(NodeOf(reachable.Worker), _workers.ReachableCount, _workers.Count));
+            Dispatch();
+        });
     }
 
     /// <summary>What both working states do with refusals: a worker's of the job or of a message, and a message no one could read.</summary>
@@ -189,18 +236,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>A closing reply: counted, ignored (not the holder's), or refused; a counted one may finish the round.</summary>
-    private void Close(IRoundMessage reply, PartialSum[] partials, double computeMs, bool withGradients)
-    {
-        var round = _round!;
-        var (counted, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
-        Judge(reply, refusal);
-        if (!counted) return;
-        if (!round.IsComplete) DispatchDeferred();
-        else if (round.IsValidation) FinishValidationRound(round);
-        else FinishTrainingRound(round);
-    }
-
     private void Judge(IRoundMessage message, string? refusal)
     {
         if (refusal is not null) Refuse(Sender, message, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
@@ -226,25 +261,29 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Refuse(IActorRef worker, object message, string what, string why)
     {
         var round = _round;
-        var request = round?.Refuse(worker, chunk: message is GradientChunk or UndecodableMessage { Manifest: "GC" });
-        if (!_refusalsNoted.Add((worker, round?.Id ?? -1))) return;
-        var fate = request is null ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
-        var line = $"refused {what} from worker {worker.Path}: {why}; {fate}";
-        _log.Info(line);
-        _client.Tell(new MessageRefusedNote(worker.Path.ToString(), line));
-        if (request is not null) Reissue(request);
+        var shard = round?.Refuse(worker, chunk: message is GradientChunk or UndecodableMessage { Manifest: "GC" });
+        // The rest of its reply is dropped unread, so the worker counts as free from now.
+        if (shard is not null) _workers.MarkDone(worker, round!.Id);
+        if (_refusalsNoted.Add((worker, round?.Id ?? -1)))
+        {
+            var fate = shard is null ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
+            var line = $"refused {what} from worker {worker.Path}: {why}; {fate}";
+            _log.Info(line);
+            _client.Tell(new MessageRefusedNote(worker.Path.ToString(), line));
+        }
+        if (shard is { } taken) GiveAway(worker, taken, cause: null);
     }
 
     /// <summary>The worker refused something this coordinator sent: it gets the job again, and its shard is re-issued.</summary>
     private void RefusedByWorker(MessageRefused refused)
     {
-        var request = _round?.Release(Sender);
-        var fate = request is null ? "" : $"; its shard of round {_round!.Id} is re-issued";
+        var shard = _round?.Release(Sender);
+        var fate = shard is null ? "" : $"; its shard of round {_round!.Id} is re-issued";
         var line = $"worker {Sender.Path} refused {refused.Reason}; it gets the job again{fate}";
         _log.Info(line);
         _client.Tell(new MessageRefusedNote(Sender.Path.ToString(), line));
         _workers.SendJobAgain(Sender);
-        if (request is not null) Reissue(request);
+        if (shard is { } taken) GiveAway(Sender, taken, cause: null);
     }
 
     /// <summary>The worker cannot hold the job: it gets nothing of it; without any worker that could, the deadline runs.</summary>
@@ -254,17 +293,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _jobRefusal = $"worker {Sender.Path} refused the job: {refused.Reason}";
         _log.Info(_jobRefusal);
         _client.Tell(new WorkerRefusedJob(Sender.Path.ToString(), refused.Reason));
-        if (_round?.Release(Sender) is { } request) Reissue(request);
+        if (_round?.Release(Sender) is { } shard) GiveAway(Sender, shard, cause: null);
         if (_workers.HasReady || _workers.AnyMayServe) return;
         _client.Tell(new WaitingForWorkers(0, System.Math.Max(1, _settings.MinWorkers - _workers.Ready.Count())));
         Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _settings.WorkersLostDeadline);
-    }
-
-    /// <summary>The one way a shard taken back from a worker (gone, refused, refusing) goes to another.</summary>
-    private void Reissue(IRoundMessage request)
-    {
-        _round!.Defer(request);
-        DispatchDeferred();
     }
 
     private void Fail(ShardFailed failed)
@@ -285,49 +317,180 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void StartTrainingRound(ReadOnlySpan<int> minibatch)
     {
-        int groupSize = _job.Training.GroupSize;
-        int groupCount = EpochPlan.GroupCount(minibatch.Length, groupSize);
-        var round = Round.Training(_nextRoundId++, groupCount, _state.Weights.Length);
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
-        {
-            var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, minibatch.Length)].ToArray();
-            round.Defer(new ComputeGradients(_jobId, round.Id, _state.Epoch, _state.Step, minibatch.Length, groupCount, first, end, ids));
-        }
-        Dispatch(round);
+        int groupSize = _job.Training.GroupSize, samples = minibatch.Length;
+        int groupCount = EpochPlan.GroupCount(samples, groupSize);
+        var ids = minibatch.ToArray();
+        var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
+        _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
+        _round = Round.Training(id, groupCount, _state.Weights.Length, (first, end) =>
+            new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, first, end, ids[(first * groupSize)..System.Math.Min(end * groupSize, samples)]));
+        Dispatch(startingRound: true);
     }
 
     private void StartValidationRound()
     {
-        int groupCount = EpochPlan.GroupCount(_job.Validation!.Samples, _job.Training.GroupSize);
-        var round = Round.Validation(_nextRoundId++, groupCount);
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
-            round.Defer(new ComputeValidationLoss(_jobId, round.Id, _state.Step, groupCount, first, end));
-        Dispatch(round);
-    }
-
-    private void Dispatch(Round round)
-    {
-        _round = round;
-        DispatchDeferred();
+        int groupSize = _job.Training.GroupSize, samples = _job.Validation!.Samples;
+        int groupCount = EpochPlan.GroupCount(samples, groupSize);
+        var (id, step) = (_nextRoundId++, _state.Step);
+        _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
+        _round = Round.Validation(id, groupCount, (first, end) => new ComputeValidationLoss(_jobId, id, step, groupCount, first, end));
+        Dispatch(startingRound: true);
     }
 
     /// <summary>
-    /// Gives each waiting request of the round to a ready worker that may take one (<see cref="Round.MayTake"/>),
-    /// sending it the weights first; workers whose replies this round were refused come last.
+    /// Puts every idle worker to use in the round in flight: first the groups no one computes (all of them at the
+    /// start of a round, the shards of lost workers later), cut among the idle workers by their speed; then, to
+    /// workers still idle, copies of late shards, cut the same way. Returns what it handed out, and sets the
+    /// timer for the next shard to become late.
+    /// A round that is <paramref name="startingRound"/> also counts on workers still computing a request of an
+    /// earlier round that is not late (a copy overtaken by the original's answer, say): the new request waits
+    /// behind it for a moment, where leaving them out would run the whole round on fewer workers. A worker late
+    /// on its request (a straggler, or dead without the cluster knowing yet) is left out until it answers.
     /// </summary>
-    private void DispatchDeferred()
+    private List<(IActorRef Worker, int First, int End)> Dispatch(bool startingRound = false)
     {
-        if (_round is null) return;
+        var given = new List<(IActorRef, int, int)>();
+        Timers.Cancel(nameof(CheckLateShards));
+        if (_round is null) return given;
+        var idle = _workers.Idle.ToList();
+        if (startingRound)
+            idle.AddRange(_workers.Usable.Where(u => u.Computing is { } request && !IsLate(u.Worker, request)).Select(u => u.Worker));
         var ready = _workers.Ready.ToList();
-        foreach (var worker in ready.OrderBy(_round.Refused))
+        idle.RemoveAll(worker => !_round.MayTake(worker, ready));
+        var gaps = _round.Gaps(_workers.IsReachable);
+        int ungiven = gaps.Sum(g => g.End - g.First);
+        foreach (var (first, end) in gaps)
         {
-            if (!_round.HasUnassigned) return;
-            if (!_round.MayTake(worker, ready)) continue;
-            _workers.SendWeights(worker, _state.Step, _state.Weights);
-            var request = _round.TakeUnassigned();
-            _round.Assign(worker, request);
-            worker.Tell(request);
+            // Idle workers go to each gap in proportion to its size, at least one while any is left.
+            int share = System.Math.Max(1, (int)System.Math.Round(idle.Count * (end - first) / (double)ungiven));
+            ungiven -= end - first;
+            given.AddRange(Give(first, end, idle, share));
         }
+        var copied = new HashSet<(int, int)>();
+        foreach (var late in LateShards().Where(l => l.Waited >= l.Allowed).OrderByDescending(l => l.Waited - l.Allowed).ToList())
+        {
+            if (idle.Count == 0) break;
+            if (!copied.Add((late.First, late.End))) continue;
+            var copies = Give(late.First, late.End, idle, idle.Count);
+            given.AddRange(copies);
+            _round.MarkCopied(late.First, late.End);
+            Report(late.Holder, (late.First, late.End), ReissueCause.Late, copies, late.Waited, late.Allowed);
+        }
+        // Shards already late wait for a worker to become free, which calls this again; the timer is for the rest.
+        var next = LateShards().Where(l => l.Allowed > l.Waited).Select(l => l.Allowed - l.Waited).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        if (next != TimeSpan.MaxValue) Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
+        return given;
+    }
+
+    /// <summary>
+    /// Cuts groups [first, end) by speed among the first <paramref name="count"/> <paramref name="idle"/> workers
+    /// and sends each its piece; the workers used leave the list.
+    /// </summary>
+    private List<(IActorRef Worker, int First, int End)> Give(int first, int end, List<IActorRef> idle, int count)
+    {
+        var given = new List<(IActorRef, int, int)>();
+        var workers = idle.Take(count).ToList();
+        if (workers.Count == 0) return given;
+        var pieces = ShardPlanner.Plan(first, end, workers.Select(_workers.Speed).ToArray());
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            if (pieces[i].First == pieces[i].End) continue;
+            var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
+            _workers.SendRequest(workers[i], _round.Id, _samplesOf(pieces[i].First, pieces[i].End), request, _state.Step, _state.Weights);
+            given.Add((workers[i], pieces[i].First, pieces[i].End));
+        }
+        idle.RemoveAll(w => given.Any(g => g.Item1.Equals(w)));
+        return given;
+    }
+
+    /// <summary>Each reachable holder's shard of the round in flight, with the time it has had it and the time it is allowed.</summary>
+    private IEnumerable<(int First, int End, IActorRef Holder, TimeSpan Waited, TimeSpan Allowed)> LateShards()
+    {
+        foreach (var (first, end, holder, waited) in _round!.Waiting(_workers.IsReachable))
+            if (Allowance(holder, _samplesOf(first, end)) is { } allowed) yield return (first, end, holder, waited, allowed);
+    }
+
+    private bool IsLate(IActorRef worker, WorkerRoster.Request request) => Allowance(worker, request.Samples) is { } allowed && request.Waited > allowed;
+
+    /// <summary>
+    /// How long <paramref name="worker"/> may take for <paramref name="samples"/> samples: the time it is expected
+    /// to take (its recent time per sample from request to answer, or the median of all workers' for one not
+    /// measured yet, times the samples), stretched by <see cref="CoordinatorSettings.LateMultiple"/> but by no
+    /// less than <see cref="CoordinatorSettings.LateFloor"/>. Before any worker has answered there is no measure,
+    /// and nothing is late.
+    /// </summary>
+    private TimeSpan? Allowance(IActorRef worker, int samples)
+    {
+        if ((_workers.Pace(worker).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is not { } msPerSample) return null;
+        var expected = TimeSpan.FromMilliseconds(msPerSample * samples);
+        var slack = expected * (_settings.LateMultiple - 1);
+        return expected + (slack > _settings.LateFloor ? slack : _settings.LateFloor);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="worker"/>'s shard of the round in flight away and gives it to other workers: the one
+    /// way a shard leaves its holder for good (the worker left, or its answers cannot be trusted). The worker,
+    /// if it is still there, counts as busy until it answers. The client hears of it with <paramref name="cause"/>,
+    /// unless that is null (it heard already).
+    /// </summary>
+    private void TakeShardFrom(IActorRef worker, ReissueCause? cause)
+    {
+        if (_round?.Release(worker) is { } shard) GiveAway(worker, shard, cause);
+    }
+
+    /// <summary>Gives the shard just taken from <paramref name="worker"/> to other workers, telling the client with <paramref name="cause"/> unless null.</summary>
+    private void GiveAway(IActorRef worker, (int First, int End) shard, ReissueCause? cause)
+    {
+        var given = Dispatch();
+        if (cause is { } reported) Reissue(worker, shard, reported, given);
+    }
+
+    /// <summary>Tells the client where the shard taken from <paramref name="worker"/> went, when it went anywhere: another holder may still cover it.</summary>
+    private void Reissue(IActorRef worker, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> given)
+    {
+        var to = given.Where(g => g.First < shard.End && shard.First < g.End).ToList();
+        if (to.Count == 0 && !_round!.Gaps(_workers.IsReachable).Any(g => g.First < shard.End && shard.First < g.End)) return;
+        Report(worker, shard, cause, to, TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private void Report(IActorRef from, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> to,
+        TimeSpan waited, TimeSpan allowed)
+    {
+        var round = _round!;
+        _client.Tell(new ShardReissued(new ShardReissue(_state.Epoch + 1, _state.Step + 1, round.IsValidation, shard.First, shard.End,
+            round.GroupCount, NodeOf(from), cause, waited.TotalSeconds, allowed.TotalSeconds, to.Select(t => NodeOf(t.Worker)).ToArray())));
+    }
+
+    /// <summary>
+    /// A closing reply: the worker is free again whatever round it answers, and takes the next piece of work; a
+    /// reply to the round in flight is counted if it came first (see <see cref="Round.Complete"/>). Every training
+    /// answer measures the worker's pace, counted or not: a slow worker's answers are the ones that come late.
+    /// </summary>
+    private void Answered(IRoundMessage reply, PartialSum[] partials, double computeMs, bool withGradients)
+    {
+        if (reply.RoundId >= _nextRoundId)
+        {
+            Misaddressed(reply);
+            return;
+        }
+        var request = _workers.MarkDone(Sender, reply.RoundId);
+        if (request is { } done && withGradients && double.IsFinite(computeMs) && computeMs >= 0)
+            _workers.Pace(Sender).Record(done.Samples, computeMs, done.Waited.TotalMilliseconds);
+        if (_round is not { } round || round.Id != reply.RoundId)
+        {
+            if (request is not null) Dispatch();
+            return;
+        }
+        var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
+        Judge(reply, refusal);
+        if (!round.IsComplete)
+        {
+            Dispatch();
+            return;
+        }
+        Timers.Cancel(nameof(CheckLateShards));
+        if (round.IsValidation) FinishValidationRound(round);
+        else FinishTrainingRound(round);
     }
 
     private void FinishTrainingRound(Round round)
@@ -423,6 +586,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         End();
     }
 
+    /// <summary>This node is leaving the cluster against the run's will: the last step's state is kept, and the run fails.</summary>
+    private void LoseCluster(ClusterLost lost)
+    {
+        _client.Tell(new TrainingFailed(new ClusterLostException(lost.Reason), CheckpointAfterFailure()));
+        End();
+    }
+
     private void End()
     {
         Become(Done);
@@ -460,24 +630,25 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (!_workers.Add(worker)) return false;
         Context.Watch(worker);
-        _client.Tell(new WorkerArrived(worker.Path.ToString(), worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerArrived(worker.Path.ToString(), NodeOf(worker), _workers.Count));
         return true;
     }
 
     private bool RemoveWorker(IActorRef worker)
     {
         if (!_workers.Remove(worker)) return false;
-        _client.Tell(new WorkerLeft(worker.Path.ToString(), worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerLeft(worker.Path.ToString(), NodeOf(worker), _workers.Count));
         return true;
     }
 
-    /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready.</summary>
-    private void RemoveStartedWorker(IActorRef worker)
+    /// <summary>Once the job started, losing the last worker starts the deadline for a new one to be ready; false when the worker was not known.</summary>
+    private bool RemoveStartedWorker(IActorRef worker)
     {
-        RemoveWorker(worker);
-        if (_workers.HasReady) return;
+        if (!RemoveWorker(worker)) return false;
+        if (_workers.HasReady) return true;
         _client.Tell(new WaitingForWorkers(_workers.Count, 1));
         Timers.StartSingleTimer(nameof(WorkersLostDeadline), WorkersLostDeadline.Instance, _settings.WorkersLostDeadline);
+        return true;
     }
 
     private void FailIfNoWorkers()
@@ -490,6 +661,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void ReportWaiting() => _client.Tell(new WaitingForWorkers(_workers.Count, _settings.MinWorkers));
 
     private static IEnumerable<string> Names(IEnumerable<IActorRef> workers) => workers.Select(w => w.Path.ToString());
+
+    private static string NodeOf(IActorRef worker) => worker.Path.Address.ToString();
 
     private bool IsThisJob(IProtocolMessage message) => message.JobId == _jobId;
 

@@ -14,6 +14,9 @@ internal sealed class SessionClientActor : ReceiveActor
         Receive<WaitingForWorkers>(waiting => observer.WaitingForWorkers(waiting.Joined, waiting.Needed));
         Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Worker, arrived.Address, arrived.Workers));
         Receive<WorkerLeft>(left => observer.WorkerLeft(left.Worker, left.Address, left.Workers));
+        Receive<WorkerLost>(lost => observer.WorkerLost(lost.Address, lost.Reachable, lost.Workers));
+        Receive<WorkerBack>(back => observer.WorkerBack(back.Address, back.Reachable, back.Workers));
+        Receive<ShardReissued>(reissued => observer.ShardReissued(reissued.Reissue));
         Receive<StepCompleted>(step =>
         {
             observer.RoundDone(step.Round);

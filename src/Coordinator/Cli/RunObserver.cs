@@ -37,6 +37,21 @@ internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> sta
         if (showWorkers) display.Note(WorkerLines.Left(address, workers));
     }
 
+    public void WorkerLost(string address, int reachable, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Lost(address, reachable, workers));
+    }
+
+    public void WorkerBack(string address, int reachable, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Back(address, reachable, workers));
+    }
+
+    public void ShardReissued(ShardReissue reissue)
+    {
+        if (showWorkers) display.Note(WorkerLines.Reissued(reissue));
+    }
+
     public void StepDone(StepProgress step) => display.StepDone(step);
 
     public void StepSkipped(SkippedStep step) => display.Note(TroubleLines.Skipped(step));

@@ -33,6 +33,20 @@ public interface ISessionObserver
     {
     }
 
+    /// <summary>The worker at <paramref name="address"/> became unreachable; <paramref name="reachable"/> of <paramref name="workers"/> are reachable.</summary>
+    void WorkerLost(string address, int reachable, int workers)
+    {
+    }
+
+    /// <summary>The worker at <paramref name="address"/> is reachable again; <paramref name="reachable"/> of <paramref name="workers"/> are.</summary>
+    void WorkerBack(string address, int reachable, int workers)
+    {
+    }
+
+    void ShardReissued(ShardReissue reissue)
+    {
+    }
+
     void StepDone(StepProgress step)
     {
     }

@@ -11,6 +11,12 @@ public sealed class ObserverGroup(params ISessionObserver[] observers) : ISessio
 
     public void WorkerLeft(string worker, string address, int workers) => Each(o => o.WorkerLeft(worker, address, workers));
 
+    public void WorkerLost(string address, int reachable, int workers) => Each(o => o.WorkerLost(address, reachable, workers));
+
+    public void WorkerBack(string address, int reachable, int workers) => Each(o => o.WorkerBack(address, reachable, workers));
+
+    public void ShardReissued(ShardReissue reissue) => Each(o => o.ShardReissued(reissue));
+
     public void RoundDone(RoundReport round) => Each(o => o.RoundDone(round));
 
     public void StepDone(StepProgress step) => Each(o => o.StepDone(step));

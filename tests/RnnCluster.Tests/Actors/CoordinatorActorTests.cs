@@ -106,7 +106,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
     {
         var (a, b, client, _) = Start();
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
-            new CoordinatorSettings(MinWorkers: 2) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
+            Settings with { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
         FirstRound(a, b, coordinator);
         Sys.Stop(a.Ref);
         Sys.Stop(b.Ref);
@@ -121,7 +121,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
         var job = Job();
         var policy = new CheckpointPolicy(new CheckpointFolder(temp.Path), RunFingerprint.Of(Tests.Checkpoints.CheckpointFileTests.Config(job), job));
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(job, client.Ref,
-            new CoordinatorSettings(MinWorkers: 2, policy) { WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
+            Settings with { Checkpoints = policy, WorkersLostDeadline = TimeSpan.FromMilliseconds(300) }));
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, new TreeNodeGradient(1, 0, [1f, 10f]));
         Reply(b, coordinator, requestB, new TreeNodeGradient(1, 1, [2f, 20f]));
@@ -199,7 +199,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
     {
         var client = CreateTestProbe();
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(Job(), client.Ref,
-            new CoordinatorSettings(MinWorkers: 2) { WaitingReminder = TimeSpan.FromMilliseconds(300) }));
+            Settings with { WaitingReminder = TimeSpan.FromMilliseconds(300) }));
         Assert.Equal(new WaitingForWorkers(0, 2), client.ExpectMsg<WaitingForWorkers>());
 
         var a = CreateTestProbe();

@@ -45,11 +45,14 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>When the first output line matching <paramref name="match"/> arrived, on the process's clock; null if none did.</summary>
-    public TimeSpan? TimeOf(Func<string, bool> match)
+    /// <summary>
+    /// When the first output line matching <paramref name="match"/> arrived (the first after <paramref name="after"/>
+    /// when given), on the process's clock; null if none did.
+    /// </summary>
+    public TimeSpan? TimeOf(Func<string, bool> match, TimeSpan? after = null)
     {
         foreach (var (at, line) in _stdout)
-            if (match(line)) return at;
+            if (at >= (after ?? TimeSpan.Zero) && match(line)) return at;
         return null;
     }
 
