@@ -132,12 +132,16 @@ public sealed class ShardComputer
     {
         int groups = losses.Length, groupSize = _job.Training.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        void RunThread(int t)
         {
             int first = groups * t / threads, end = groups * (t + 1) / threads;
             var ids = sampleIds[(first * groupSize)..System.Math.Min(end * groupSize, sampleIds.Length)];
             call(_engines[t], replica.Weights, Gather(replica, xPart, yPart, ids), first, end - first);
-        });
+        }
+
+        // One thread needs none of Parallel.For's task set-up: it computes on the actor's thread.
+        if (threads == 1) RunThread(0);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
     }
 
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds)
