@@ -71,10 +71,18 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     [Fact(Timeout = 300_000)]
     public async Task A_second_ctrl_c_while_the_first_is_stopping_the_run_ends_the_process_at_once()
     {
-        await using var coordinator = Start(ClusterProgram, Train(Config, Epochs, "--workers", "2"));
+        // Steps of 256 sequences of 100 timesteps through an LSTM(256) on one worker: a Ctrl+C waits for the step
+        // being computed (at most 3 s), so a second one 100 ms later finds the first still stopping the run.
+        var config = _folder.Write("long-steps.json", """
+            {
+              "model": { "inputSize": 1, "layers": [ { "type": "lstm", "units": 256 }, { "type": "dense", "units": 1 } ] },
+              "data": { "source": "synthetic", "generator": "sine", "samples": 1024, "timesteps": 100, "seed": 1 },
+              "training": { "epochs": 50, "batchSize": 256, "loss": "mse", "seed": 42, "optimizer": { "type": "adam", "learningRate": 0.001 } }
+            }
+            """);
+        await using var coordinator = Start(ClusterProgram, Train(config, 50, "--workers", "1", "--checkpoint-every", "1"));
         await WaitForCheckpoint(coordinator);
         coordinator.Interrupt();
-        // Apart enough not to merge into one pending signal, well within the half second a clean stop takes.
         await Task.Delay(100);
         coordinator.Interrupt();
         var signalled = Stopwatch.StartNew();
