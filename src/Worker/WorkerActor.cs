@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Rnn.Math.Training;
 using RnnCluster.Worker.Compute;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 
@@ -10,6 +12,10 @@ namespace RnnCluster.Worker;
 /// <summary>
 /// Holds a replica of one job (its dataset and the latest weights) and computes whatever shard it is asked for.
 /// It makes no decision: which samples, which weights and what to do with the gradients are the coordinator's.
+/// Requests come through Akka, tensors through the data plane (<see cref="DataPlaneNode"/>); a request waits until
+/// the weights it names are complete. A shard's partial sums go along the reduction tree's routes: to the worker
+/// that sums their parent, or as the root to the coordinator (<see cref="TreeRoutes"/>), while the sums of other
+/// shards routed here are added in as they arrive (<see cref="TreeAssembly"/>).
 /// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. The start and the end
 /// (<see cref="JobFinished"/>) of its job go on the event stream too, for whoever reports on the worker.
 /// </summary>
@@ -20,17 +26,22 @@ public sealed class WorkerActor : ReceiveActor
 
     private readonly int _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
     private JobReplica? _replica;
     private ShardComputer? _computer;
+    private WorkerInbox? _inbox;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private IProtocolMessage? _pending;
 
     public WorkerActor(int threads)
     {
         _threads = threads;
         Receive<StartJob>(Start);
-        Receive<DataChunk>(chunk => Current(chunk) is not null, chunk => ReceiveData(_replica!, chunk));
-        Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => _replica!.Add(chunk));
-        Receive<ComputeGradients>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeGradients(request)));
-        Receive<ComputeValidationLoss>(request => Current(request) is not null, request => Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request)));
+        Receive<DataArrived>(_ => _replica is not null, _ => DataComplete());
+        Receive<WeightsArrived>(_ => _replica is not null, WeightsComplete);
+        Receive<PeerRefused>(_ => _replica is not null, refused => _coordinator.Tell(new FrameRefused(_replica!.Job.JobId, refused.SenderId, refused.Reason)));
+        Receive<ComputeGradients>(request => Current(request) is not null, Accept);
+        Receive<ComputeValidationLoss>(request => Current(request) is not null, Accept);
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
         Receive<IProtocolMessage>(message => _log.Debug("dropped {0} of job {1}, not the current job", message.GetType().Name, message.JobId));
     }
@@ -39,54 +50,124 @@ public sealed class WorkerActor : ReceiveActor
     public static Props Props(int threads)
         => Akka.Actor.Props.Create(() => new WorkerActor(threads)).WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
+    protected override void PostStop() => EndJob();
+
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 
     private void Start(StartJob job)
     {
+        EndJob();
+        _coordinator = Sender;
         _computer = new ShardComputer(job, _threads);
         _replica = new JobReplica(job, _computer.ParameterCount);
-        if (_replica.HasAllData) Sender.Tell(new DataReceived(job.JobId));
+        _inbox = new WorkerInbox(_replica, Self);
+        Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
         Context.System.EventStream.Publish(job);
     }
 
     /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>
     private void Finish(JobFinished finished)
     {
-        (_replica, _computer) = (null, null);
+        EndJob();
         Context.System.EventStream.Publish(finished);
     }
 
-    private void ReceiveData(JobReplica replica, DataChunk chunk)
+    private void EndJob()
     {
-        bool wasComplete = replica.HasAllData;
-        replica.Add(chunk);
-        if (!wasComplete && replica.HasAllData) Sender.Tell(new DataReceived(chunk.JobId));
+        if (_replica is null) return;
+        _plane.Unregister(_replica.Job.Token, _inbox!);
+        _inbox!.Close();
+        (_replica, _computer, _inbox, _pending) = (null, null, null, null);
+    }
+
+    private void DataComplete()
+    {
+        _replica!.DataComplete();
+        _coordinator.Tell(new DataReceived(_replica.Job.JobId));
+        ComputePending();
+    }
+
+    private void WeightsComplete(WeightsArrived arrived)
+    {
+        if (arrived.Version <= _replica!.WeightsVersion)
+        {
+            _inbox!.ReturnWeights(arrived.Weights);
+            return;
+        }
+        _inbox!.ReturnWeights(_replica.SwapWeights(arrived.Version, arrived.Weights));
+        ComputePending();
+    }
+
+    /// <summary>
+    /// A request waits for its weights (they come on the data plane, beside Akka's order); a newer request replaces
+    /// a waiting one. A training round's assembly starts at once, so sums other workers route here can land while
+    /// this one still waits or computes.
+    /// </summary>
+    private void Accept(IProtocolMessage request)
+    {
+        _coordinator = Sender;
+        if (request is ComputeGradients gradients)
+        {
+            var (plane, job) = (_plane, _replica!.Job);
+            _inbox!.BeginRound(gradients, (node, segment, buffer, assembly, transfer) => Forward(plane, job, gradients, node, segment, buffer, assembly, transfer));
+        }
+        _pending = request;
+        ComputePending();
+    }
+
+    private void ComputePending()
+    {
+        var (replica, request) = (_replica!, _pending);
+        long version = request switch
+        {
+            ComputeGradients g => g.WeightsVersion,
+            ComputeValidationLoss v => v.WeightsVersion,
+            _ => -2,
+        };
+        if (request is null || !replica.HasAllData || replica.WeightsVersion != version) return;
+        _pending = null;
+        Reporting(request, () =>
+        {
+            if (request is ComputeGradients g) ComputeGradients(g);
+            else ComputeValidationLoss((ComputeValidationLoss)request);
+        });
     }
 
     private void ComputeGradients(ComputeGradients request)
     {
-        if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
         double computeMs = watch.Elapsed.TotalMilliseconds;
-        foreach (var (node, gradient, _) in partials)
-            foreach (var (offset, values) in TensorChunks.Split(gradient))
-                Sender.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, offset, values));
+        var assembly = _inbox!.Current(request.RoundId);
+        assembly?.AddLocal(partials.Select(p => (p.Node, p.Gradient)));
         var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Loss)).ToArray();
-        Sender.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
+        _coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
+    }
+
+    /// <summary>
+    /// A summed segment of a node this shard sends on: to the shard that sums its parent, or to the coordinator.
+    /// Runs on whichever thread completed the segment (the actor's, or a data-plane reader's), so it reads no actor state.
+    /// </summary>
+    private static void Forward(DataPlaneNode plane, StartJob job, ComputeGradients request, TreeNode node, int segment, float[] buffer,
+        TreeAssembly assembly, TreeRoutes.Transfer transfer)
+    {
+        var endpoint = transfer.ToShard == TreeRoutes.Coordinator ? job.CoordinatorEndpoint : request.Holders[transfer.ToShard];
+        var (offset, count) = Segments.Range(segment, buffer.Length);
+        plane.SenderTo(endpoint, job.Token, job.WorkerId)
+            .Send(Frame.Partial(assembly.Round, node.Level, node.Index, offset, count), buffer, offset, assembly.Guard);
     }
 
     private void ComputeValidationLoss(ComputeValidationLoss request)
     {
-        if (!HasWeights(request.WeightsVersion)) return;
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
-        Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
+        _coordinator.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
     }
 
     /// <summary>Turns a failed computation into a reply: a restarted worker would lose its replica and leave the round hanging.</summary>
-    private void Reporting(Guid jobId, long roundId, Action compute)
+    private void Reporting(IProtocolMessage request, Action compute)
     {
+        long roundId = request is ComputeGradients g ? g.RoundId : ((ComputeValidationLoss)request).RoundId;
         try
         {
             compute();
@@ -94,19 +175,7 @@ public sealed class WorkerActor : ReceiveActor
         catch (Exception e)
         {
             _log.Error(e, "round {0} failed", roundId);
-            Sender.Tell(new ShardFailed(jobId, roundId, e.Message));
+            _coordinator.Tell(new ShardFailed(request.JobId, roundId, e.Message));
         }
-    }
-
-    /// <summary>
-    /// The coordinator sends the data and the weights before the request that needs them and Akka keeps that
-    /// order, so a mismatch is a protocol fault: refuse to compute with the wrong weights and say so loudly.
-    /// </summary>
-    private bool HasWeights(long version)
-    {
-        if (_replica!.HasAllData && _replica.WeightsVersion == version) return true;
-        _log.Error("round skipped: holds weights {0} and {1} data, asked for weights {2}",
-            _replica.WeightsVersion, _replica.HasAllData ? "all" : "partial", version);
-        return false;
     }
 }

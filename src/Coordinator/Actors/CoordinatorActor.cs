@@ -4,14 +4,16 @@ using Akka.Event;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each,
-/// then for every minibatch broadcasts the weights, gives each worker a contiguous run of gradient groups,
-/// finishes the reduction tree from their partial sums, clips, and steps the optimizer; at each epoch's end it
+/// then for every minibatch broadcasts the weights, gives each worker a contiguous run of gradient groups, receives
+/// the root of the reduction tree the workers finished among themselves (tensors on the data plane, replies and
+/// loss sums through Akka), clips, and steps the optimizer; at each epoch's end it
 /// shards the validation set the same way and reports the epoch's metrics to the client. It checkpoints its
 /// state as its settings say, and on <see cref="StopTraining"/> drops the round in flight and checkpoints.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
@@ -24,6 +26,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly IActorRef _client;
     private readonly CoordinatorSettings _settings;
     private readonly Guid _jobId = Guid.NewGuid();
+    private readonly Guid _token = Guid.NewGuid();
+    private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
+    private readonly RootInbox _inbox;
     private readonly Optimizer _optimizer;
     private readonly ParameterLayout _layout;
     private readonly WorkerRoster _workers;
@@ -56,9 +61,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _settings = settings with { MinWorkers = System.Math.Max(1, settings.MinWorkers) };
         _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault);
         _layout = new Network(job.Model).Layout;
-        var description = new StartJob(_jobId, job.Model, job.Training, new DataShape(
-            job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample));
-        _workers = new WorkerRoster(description, job);
+        var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample);
+        _inbox = new RootInbox(job.InitialWeights.Length, Self);
+        var endpoint = _plane.Register(_token, _inbox);
+        _workers = new WorkerRoster(WorkerJob.Of(job.Model, job.Training), shape, job, _jobId, _token, _plane, endpoint);
         WaitingForWorkers();
     }
 
@@ -83,6 +89,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         ReportWaiting();
         Timers.StartPeriodicTimer(nameof(RemindWaiting), RemindWaiting.Instance, _settings.WaitingReminder);
     }
+
+    protected override void PostStop() => _plane.Unregister(_token, _inbox);
 
     private void WaitingForWorkers()
     {
@@ -111,6 +119,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        Receive<WorkerReady>(ready => ready.JobId == _jobId, ready => _workers.SendData(Sender, ready.Endpoint));
         Receive<DataReceived>(IsThisJob, _ =>
         {
             if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
@@ -126,20 +135,33 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
         Receive<Terminated>(terminated =>
         {
-            var request = _round?.Release(terminated.ActorRef);
-            RemoveStartedWorker(terminated.ActorRef);
-            if (request is null) return;
-            _log.Warning("worker {0} left during round {1}; its shard goes to another worker", terminated.ActorRef.Path, _round!.Id);
-            _round.Defer(request);
-            DispatchDeferred();
+            var worker = terminated.ActorRef;
+            bool involved = _round?.Involves(worker) == true;
+            var request = _round?.Release(worker);
+            RemoveStartedWorker(worker);
+            if (!involved) return;
+            if (!_round!.IsValidation) Redo($"worker {worker.Path} left during it");
+            else if (request is not null)
+            {
+                _log.Warning("worker {0} left during round {1}; its shard goes to another worker", worker.Path, _round.Id);
+                _round.Defer(request);
+                DispatchDeferred();
+            }
         });
+        Receive<WorkerReady>(ready => ready.JobId == _jobId, ready => _workers.SendData(Sender, ready.Endpoint));
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) DispatchDeferred(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
-        Receive<GradientChunk>(chunk => IsThisRound(chunk.JobId, chunk.RoundId), chunk => _round!.AddChunk(Sender, chunk));
         Receive<GradientsComputed>(done => IsThisRound(done.JobId, done.RoundId) && !_round!.IsValidation, done =>
         {
             if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishTrainingRound(_round);
         });
+        Receive<RootArrived>(arrived => _round is { IsValidation: false } && _round.Id == arrived.RoundId, _ =>
+        {
+            _round!.RootArrived();
+            if (_round.IsComplete) FinishTrainingRound(_round);
+        });
+        Receive<SenderRefused>(refused => Refused(refused.SenderId, "the coordinator"));
+        Receive<FrameRefused>(refused => refused.JobId == _jobId, refused => Refused(refused.SenderId, Sender.Path.ToString()));
         Receive<ValidationLossComputed>(done => IsThisRound(done.JobId, done.RoundId) && _round!.IsValidation, done =>
         {
             if (_round!.Complete(Sender, done.Partials, done.ComputeMs) && _round.IsComplete) FinishValidationRound(_round);
@@ -185,17 +207,56 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         else FinishEpoch(_state, null);
     }
 
-    private void StartTrainingRound(ReadOnlySpan<int> minibatch)
+    /// <summary>
+    /// Gives each ready worker (but <paramref name="excluded"/>, while others are ready) a contiguous shard of the
+    /// minibatch's groups, with every shard's data-plane endpoint, so the workers can route their partial sums
+    /// along the tree; the root alone comes back here.
+    /// </summary>
+    private void StartTrainingRound(ReadOnlySpan<int> minibatch, IActorRef? excluded = null)
     {
         int groupSize = _job.Training.GroupSize;
         int groupCount = EpochPlan.GroupCount(minibatch.Length, groupSize);
-        var round = Round.Training(_nextRoundId++, groupCount, _state.Weights.Length);
-        foreach (var (first, end) in ShardPlanner.Plan(groupCount, System.Math.Max(1, _workers.Ready.Count())))
+        var workers = _workers.Ready.Where(w => !w.Equals(excluded)).ToList();
+        if (workers.Count == 0) workers = _workers.Ready.ToList();
+        if (workers.Count == 0)
         {
-            var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, minibatch.Length)].ToArray();
-            round.Defer(new ComputeGradients(_jobId, round.Id, _state.Epoch, _state.Step, minibatch.Length, groupCount, first, end, ids));
+            _round = null;
+            return;
         }
-        Dispatch(round);
+        var round = Round.Training(_nextRoundId++, groupCount, _inbox.Gradient);
+        var shards = ShardPlanner.Plan(groupCount, workers.Count);
+        int[] bounds = [.. shards.Select(s => s.First), groupCount];
+        string[] holders = [.. workers.Take(shards.Count).Select(_workers.EndpointOf)];
+        _inbox.Expect(round.Id, groupCount);
+        _round = round;
+        for (int shard = 0; shard < shards.Count; shard++)
+        {
+            var (first, end) = shards[shard];
+            var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, minibatch.Length)].ToArray();
+            var request = new ComputeGradients(_jobId, round.Id, _state.Epoch, _state.Step, minibatch.Length, groupCount, shard, bounds, holders, ids);
+            _workers.SendWeights(workers[shard], _state.Step, _state.Weights);
+            round.Assign(workers[shard], request);
+            workers[shard].Tell(request);
+        }
+    }
+
+    /// <summary>
+    /// Starts the training round in flight again, under a new id, on the workers ready now: a round whose tensors
+    /// pass from worker to worker cannot hand one shard to another worker when a link of the chain is gone. The
+    /// gradient does not depend on the split, so the bits stay the same; the round's time is what it costs.
+    /// </summary>
+    private void Redo(string why, IActorRef? excluded = null)
+    {
+        _log.Warning("round {0} is redone: {1}", _round!.Id, why);
+        StartTrainingRound(_plan!.Minibatch(_state.Minibatch), excluded);
+    }
+
+    /// <summary>A data-plane frame that did not fit: its sender loses its shard (the round is redone without it), the job goes on.</summary>
+    private void Refused(int senderId, string where)
+    {
+        var sender = _workers.WithId(senderId);
+        if (_round is null || _round.IsValidation) return;
+        Redo($"{where} refused a frame from {sender?.Path.ToString() ?? $"sender {senderId}"}", sender);
     }
 
     private void StartValidationRound()
@@ -213,9 +274,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         DispatchDeferred();
     }
 
-    /// <summary>Gives each waiting request of the round to a ready worker that holds none, sending it the weights first.</summary>
+    /// <summary>
+    /// Gives each waiting request of the round to a ready worker that holds none, sending it the weights first; a
+    /// training round that found no worker ready starts once one is.
+    /// </summary>
     private void DispatchDeferred()
     {
+        if (_round is null && _state.Minibatch < (_plan?.MinibatchCount ?? 0) && _workers.HasReady)
+            StartTrainingRound(_plan!.Minibatch(_state.Minibatch));
         if (_round is null) return;
         foreach (var worker in _workers.Ready.ToList())
         {

@@ -6,48 +6,52 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
-/// One round in flight: which worker holds which shard request, the gradient chunks received so far, and the
-/// reduction tree being finished. A reply counts only from the worker that holds the request, once; anything
-/// else (a duplicate, a reply from a worker whose shard was given to another) is refused. A validation round
-/// carries loss sums only.
+/// One round in flight: which worker holds which shard request, the loss sums of the tree nodes received so far
+/// (finished along the reduction tree here), and, for a training round, whether the gradient's root has arrived on
+/// the data plane (the workers sum the gradient tree among themselves; see RootInbox). A reply counts only from
+/// the worker that holds the request, once; anything else (a duplicate, a reply from a worker whose shard was given
+/// to another) is refused.
 /// </summary>
 internal sealed class Round
 {
-    private readonly int _parameterCount;
-    private readonly TreeAccumulator _tree;
+    private readonly TreeAccumulator _losses;
     private readonly Dictionary<IActorRef, IProtocolMessage> _assigned = new();
     private readonly Queue<IProtocolMessage> _unassigned = new();
-    private readonly Dictionary<(IActorRef, int, int), float[]> _chunks = new();
     private readonly HashSet<IActorRef> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly float[]? _gradient;
+    private bool _rootArrived;
 
-    private Round(long id, int groupCount, int parameterCount)
+    private Round(long id, int groupCount, float[]? gradient)
     {
         Id = id;
-        _parameterCount = parameterCount;
-        _tree = new TreeAccumulator(groupCount);
+        _losses = new TreeAccumulator(groupCount);
+        _gradient = gradient;
     }
 
-    /// <summary>A training round: every reply brings gradients of <paramref name="parameterCount"/> floats.</summary>
-    public static Round Training(long id, int groupCount, int parameterCount) => new(id, groupCount, parameterCount);
+    /// <summary>A training round, whose summed gradient arrives in <paramref name="gradient"/>.</summary>
+    public static Round Training(long id, int groupCount, float[] gradient) => new(id, groupCount, gradient);
 
-    public static Round Validation(long id, int groupCount) => new(id, groupCount, 0);
+    public static Round Validation(long id, int groupCount) => new(id, groupCount, null);
 
     public long Id { get; }
 
-    public bool IsValidation => _parameterCount == 0;
+    public bool IsValidation => _gradient is null;
 
     public double SlowestComputeMs { get; private set; }
 
     public double ElapsedMs => Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
 
-    public bool IsComplete => _tree.IsComplete;
+    public bool IsComplete => _losses.IsComplete && (IsValidation || _rootArrived);
 
     /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
     public IReadOnlyCollection<IActorRef> Contributors => _contributors;
 
-    /// <summary>The sum of every group's gradient and loss.</summary>
-    public (float[] Gradient, double Loss) Root => _tree.Root;
+    /// <summary>Whether the worker holds a request of this round or has computed one.</summary>
+    public bool Involves(IActorRef worker) => _assigned.ContainsKey(worker) || _contributors.Contains(worker);
+
+    /// <summary>The sum of every group's gradient (empty for validation) and loss.</summary>
+    public (float[] Gradient, double Loss) Root => (_gradient ?? [], _losses.Root.Loss);
 
     public bool HasUnassigned => _unassigned.Count > 0;
 
@@ -60,33 +64,19 @@ internal sealed class Round
 
     public IProtocolMessage TakeUnassigned() => _unassigned.Dequeue();
 
-    /// <summary>Takes back the request of a worker that is gone, with whatever it had sent of it.</summary>
-    public IProtocolMessage? Release(IActorRef worker)
-    {
-        foreach (var key in _chunks.Keys.Where(k => k.Item1.Equals(worker)).ToList()) _chunks.Remove(key);
-        return _assigned.Remove(worker, out var request) ? request : null;
-    }
+    /// <summary>Takes back the request of a worker that is gone.</summary>
+    public IProtocolMessage? Release(IActorRef worker) => _assigned.Remove(worker, out var request) ? request : null;
 
-    public void AddChunk(IActorRef worker, GradientChunk chunk)
-    {
-        if (!_assigned.ContainsKey(worker)) return;
-        if (!_chunks.TryGetValue((worker, chunk.Level, chunk.Index), out var gradient))
-            _chunks[(worker, chunk.Level, chunk.Index)] = gradient = new float[_parameterCount];
-        chunk.Values.CopyTo(gradient.AsSpan(chunk.Offset));
-    }
+    /// <summary>The gradient's root is in its buffer.</summary>
+    public void RootArrived() => _rootArrived = true;
 
     /// <summary>Takes a worker's closing reply; false when it is not the reply of a request this worker holds.</summary>
     public bool Complete(IActorRef worker, PartialSum[] partials, double computeMs)
     {
         if (!_assigned.Remove(worker)) return false;
         foreach (var p in partials)
-        {
-            float[] gradient = [];
-            if (!IsValidation && !_chunks.Remove((worker, p.Level, p.Index), out gradient!))
-                throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) closed without its gradient");
-            if (!_tree.Add(new TreeNode(p.Level, p.Index), gradient, p.Loss))
+            if (!_losses.Add(new TreeNode(p.Level, p.Index), [], p.Loss))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
-        }
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
         _contributors.Add(worker);
         return true;

@@ -1,22 +1,25 @@
 using Akka.Actor;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
-/// The coordinator's connections: the workers it knows, in the order they joined, whether each holds the job's
-/// data, which weights it holds; and how the job, its data and each step's weights reach a worker. It decides
-/// nothing about training.
+/// The coordinator's connections: the workers it knows, in the order they joined, each with its id in the job, its
+/// data-plane endpoint once it answered the job, whether it holds the job's data and which weights it holds; and how
+/// the job (Akka), its data and each step's weights (the data plane) reach a worker. It decides nothing about training.
 /// </summary>
-internal sealed class WorkerRoster(StartJob start, TrainingJob job)
+internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob data, Guid jobId, Guid token, DataPlaneNode plane,
+    string coordinatorEndpoint)
 {
     private readonly List<(IActorRef Worker, Link Link)> _workers = new();
-    private long _chunksVersion = -1;
-    private List<WeightsChunk> _chunks = new();
+    private int _nextId = 1;
 
-    private sealed class Link
+    private sealed class Link(int id)
     {
+        public int Id { get; } = id;
+        public string? Endpoint;
         public bool HasData;
         public long WeightsVersion = -1;
     }
@@ -36,50 +39,77 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job)
     public bool Add(IActorRef worker)
     {
         if (_workers.Any(w => w.Worker.Equals(worker))) return false;
-        _workers.Add((worker, new Link()));
+        _workers.Add((worker, new Link(_nextId++)));
         return true;
     }
 
     /// <summary>False when the worker was not known.</summary>
     public bool Remove(IActorRef worker) => _workers.RemoveAll(w => w.Worker.Equals(worker)) > 0;
 
+    /// <summary>The worker whose frames carry <paramref name="id"/>, if it is still known.</summary>
+    public IActorRef? WithId(int id) => _workers.FirstOrDefault(w => w.Link.Id == id).Worker;
+
+    /// <summary>Its data-plane endpoint; known once it answered <see cref="StartJob"/>.</summary>
+    public string EndpointOf(IActorRef worker) => LinkOf(worker)?.Endpoint ?? throw new InvalidOperationException($"{worker.Path} has not answered the job");
+
     /// <summary>Records that the worker holds the data; false when it is unknown or was counted already.</summary>
     public bool MarkHasData(IActorRef worker)
     {
-        var link = _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
-        if (link is null || link.HasData) return false;
+        var link = LinkOf(worker);
+        if (link is null || link.HasData || link.Endpoint is null) return false;
         link.HasData = true;
         return true;
     }
 
-    /// <summary>The job's description, then its dataset in chunks; the worker answers <see cref="DataReceived"/>.</summary>
+    /// <summary>The job's description; the worker answers <see cref="WorkerReady"/> with its endpoint, and <see cref="SendData"/> follows.</summary>
     public void SendJob(IActorRef worker)
     {
-        worker.Tell(start);
-        SendData(worker, DataPart.TrainX, job.Train.X);
-        SendData(worker, DataPart.TrainY, job.Train.Y);
-        if (job.Validation is null) return;
-        SendData(worker, DataPart.ValidationX, job.Validation.X);
-        SendData(worker, DataPart.ValidationY, job.Validation.Y);
+        var link = LinkOf(worker)!;
+        worker.Tell(new StartJob(jobId, job, shape, token, coordinatorEndpoint, link.Id));
     }
 
-    /// <summary>Sends the weights of <paramref name="version"/> unless the worker holds them; chunks are cut once per version.</summary>
+    /// <summary>The dataset on the data plane, to the endpoint the worker answered with; false when the worker is unknown.</summary>
+    public bool SendData(IActorRef worker, string endpoint)
+    {
+        var link = LinkOf(worker);
+        if (link is null || link.Endpoint is not null) return false;
+        link.Endpoint = endpoint;
+        var sender = plane.SenderTo(endpoint, token, 0);
+        Send(sender, DataPart.TrainX, data.Train.X);
+        Send(sender, DataPart.TrainY, data.Train.Y);
+        if (data.Validation is not null)
+        {
+            Send(sender, DataPart.ValidationX, data.Validation.X);
+            Send(sender, DataPart.ValidationY, data.Validation.Y);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the weights of <paramref name="version"/> unless the worker holds them. The array is never written
+    /// (each step makes a new one), so the sends to every worker read it side by side, without a copy.
+    /// </summary>
     public void SendWeights(IActorRef worker, long version, float[] weights)
     {
-        var link = _workers.First(w => w.Worker.Equals(worker)).Link;
+        var link = LinkOf(worker)!;
         if (link.WeightsVersion == version) return;
-        if (_chunksVersion != version)
+        var sender = plane.SenderTo(link.Endpoint!, token, 0);
+        for (int segment = 0; segment < Segments.Count(weights.Length); segment++)
         {
-            _chunks = TensorChunks.Split(weights).Select(c => new WeightsChunk(start.JobId, version, c.Offset, c.Values)).ToList();
-            _chunksVersion = version;
+            var (offset, count) = Segments.Range(segment, weights.Length);
+            sender.Send(Frame.Weights(version, offset, count), weights, offset);
         }
-        foreach (var chunk in _chunks) worker.Tell(chunk);
         link.WeightsVersion = version;
     }
 
-    private void SendData(IActorRef worker, DataPart part, float[] values)
+    private Link? LinkOf(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
+
+    private static void Send(IFrameSender sender, DataPart part, float[] values)
     {
-        foreach (var (offset, chunk) in TensorChunks.Split(values))
-            worker.Tell(new DataChunk(start.JobId, part, offset, chunk));
+        for (int segment = 0; segment < Segments.Count(values.Length); segment++)
+        {
+            var (offset, count) = Segments.Range(segment, values.Length);
+            sender.Send(Frame.Data((byte)part, offset, count), values, offset);
+        }
     }
 }

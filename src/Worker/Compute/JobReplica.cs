@@ -3,54 +3,41 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Worker.Compute;
 
 /// <summary>
-/// A worker's copy of one job: the dataset, filled chunk by chunk, and the weights of the latest version
-/// broadcast. Chunks may overlap or repeat (a coordinator may resend); completeness counts distinct chunks.
+/// A worker's copy of one job: what to compute, the dataset (filled from the data plane), and the weights of the
+/// latest complete version. The actor reads it only after the data plane has said a part is complete.
 /// </summary>
 public sealed class JobReplica
 {
     private readonly float[][] _data;
-    private readonly HashSet<(DataPart, long)> _dataChunks = new();
-    private readonly long _expectedDataChunks;
-    private readonly HashSet<int> _weightChunks = new();
-    private long _filling = -1;
 
     public JobReplica(StartJob job, int parameterCount)
     {
         Job = job;
         _data = Enum.GetValues<DataPart>().Select(part => new float[job.Shape.Length(part)]).ToArray();
-        _expectedDataChunks = Enum.GetValues<DataPart>().Sum(part => ChunkCount(job.Shape.Length(part)));
         Weights = new float[parameterCount];
     }
 
     public StartJob Job { get; }
 
-    public float[] Weights { get; }
+    public int ParameterCount => Weights.Length;
 
-    /// <summary>The version whose chunks have all arrived, or -1.</summary>
+    /// <summary>The weights of <see cref="WeightsVersion"/>; replaced, not written, when a new version is complete.</summary>
+    public float[] Weights { get; private set; }
+
+    /// <summary>The version whose segments have all arrived, or -1.</summary>
     public long WeightsVersion { get; private set; } = -1;
 
-    public bool HasAllData => _dataChunks.Count == _expectedDataChunks;
+    public bool HasAllData { get; private set; }
 
-    public ReadOnlySpan<float> Data(DataPart part) => _data[(int)part];
+    public float[] Data(DataPart part) => _data[(int)part];
 
-    public void Add(DataChunk chunk)
+    public void DataComplete() => HasAllData = true;
+
+    /// <summary>Takes the buffer of a complete version; returns the one it replaces, for the next version to fill.</summary>
+    public float[] SwapWeights(long version, float[] weights)
     {
-        chunk.Values.CopyTo(_data[(int)chunk.Part].AsSpan(checked((int)chunk.Offset)));
-        _dataChunks.Add((chunk.Part, chunk.Offset));
+        var previous = Weights;
+        (Weights, WeightsVersion) = (weights, version);
+        return previous;
     }
-
-    public void Add(WeightsChunk chunk)
-    {
-        if (chunk.Version != _filling)
-        {
-            _filling = chunk.Version;
-            _weightChunks.Clear();
-            WeightsVersion = -1;
-        }
-        chunk.Values.CopyTo(Weights.AsSpan(chunk.Offset));
-        _weightChunks.Add(chunk.Offset);
-        if (_weightChunks.Count == ChunkCount(Weights.Length)) WeightsVersion = chunk.Version;
-    }
-
-    private static long ChunkCount(long length) => (length + TensorChunks.ChunkFloats - 1) / TensorChunks.ChunkFloats;
 }

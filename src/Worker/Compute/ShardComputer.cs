@@ -21,9 +21,9 @@ public sealed class ShardComputer
     public ShardComputer(StartJob job, int threads)
     {
         _job = job;
-        var network = new Network(job.Model);
+        var network = new Network(job.Job.ParseModel());
         _engines = Enumerable.Range(0, System.Math.Max(1, threads))
-            .Select(_ => new GradientEngine(network, job.Training.Loss, job.Training.TruncatedBptt))
+            .Select(_ => new GradientEngine(network, job.Job.Loss, job.Job.TruncatedBptt))
             .ToArray();
     }
 
@@ -34,9 +34,9 @@ public sealed class ShardComputer
     {
         var losses = new double[request.EndGroup - request.FirstGroup];
         float lossScale = 1f / (_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize);
-        var dropout = new DropoutKey(_job.Training.Seed, request.Epoch);
+        var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
         Run(replica, DataPart.TrainX, DataPart.TrainY, request.SampleIds, losses, (engine, weights, shard, first, count) =>
-            engine.ComputeGroups(weights, shard, _job.Training.GroupSize, lossScale, dropout,
+            engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
                 _gradients.GetRange(first, count), losses.AsSpan(first, count)));
 
         var partials = new List<(TreeNode, float[], double)>();
@@ -52,7 +52,7 @@ public sealed class ShardComputer
     /// <summary>The loss sums of the shard's tree nodes over the validation set, without dropout.</summary>
     public PartialSum[] ValidationLoss(JobReplica replica, ComputeValidationLoss request)
     {
-        int groupSize = _job.Training.GroupSize, samples = _job.Shape.ValidationSamples;
+        int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
         int groups = request.EndGroup - request.FirstGroup;
         var losses = new double[groups];
         int sliceGroups = ValidationSliceGroups * _engines.Length;
@@ -86,7 +86,7 @@ public sealed class ShardComputer
     /// </summary>
     private void Run(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds, double[] losses, EngineCall call)
     {
-        int groups = losses.Length, groupSize = _job.Training.GroupSize;
+        int groups = losses.Length, groupSize = _job.Job.GroupSize;
         while (_gradients.Count < groups) _gradients.Add(new float[ParameterCount]);
         int threads = System.Math.Min(_engines.Length, groups);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>

@@ -1,24 +1,20 @@
 namespace RnnCluster.Worker.Protocol;
 
-// Worker -> coordinator. Every reply names its job and round, so a late, duplicated or stray reply is
-// recognised and dropped by the coordinator.
+// Worker -> coordinator, over Akka. Every reply names its job and round, so a late, duplicated or stray reply is
+// recognised and dropped by the coordinator. Gradients travel on the data plane, not here.
+
+/// <summary>The worker took the job; its data plane listens at <see cref="Endpoint"/> for the dataset and the weights.</summary>
+public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage;
 
 /// <summary>The worker holds the whole dataset of the job and can compute any shard of it.</summary>
 public sealed record DataReceived(Guid JobId) : IProtocolMessage;
-
-/// <summary>
-/// A slice of one partial gradient sum: the sum over the groups under tree node (<see cref="Level"/>,
-/// <see cref="Index"/>), to be placed at <see cref="Offset"/>. All slices of a node precede the
-/// <see cref="GradientsComputed"/> that closes the shard.
-/// </summary>
-public sealed record GradientChunk(Guid JobId, long RoundId, int Level, int Index, int Offset, float[] Values) : IProtocolMessage;
 
 /// <summary>One complete tree node of a shard: which groups it sums and their loss sum (unscaled).</summary>
 public readonly record struct PartialSum(int Level, int Index, double Loss);
 
 /// <summary>
-/// The shard is done: the nodes whose gradients were sent as <see cref="GradientChunk"/>s, with their loss sums,
-/// and how long the worker computed (milliseconds, not counting the wait for the request).
+/// The shard is done: its tree nodes with their loss sums (their gradients went on along the data plane), and how
+/// long the worker computed (milliseconds, not counting the wait for the request).
 /// </summary>
 public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IProtocolMessage;
 
@@ -30,3 +26,9 @@ public sealed record ValidationLossComputed(Guid JobId, long RoundId, PartialSum
 /// fail on any worker, so the coordinator stops the job with this message instead of waiting for the round.
 /// </summary>
 public sealed record ShardFailed(Guid JobId, long RoundId, string Error) : IProtocolMessage;
+
+/// <summary>
+/// The worker refused a data-plane frame from the job's member <see cref="SenderId"/> (a tensor that did not fit)
+/// and closed its connection; the coordinator redoes the round, without trusting what that sender sent.
+/// </summary>
+public sealed record FrameRefused(Guid JobId, int SenderId, string Reason) : IProtocolMessage;
