@@ -64,7 +64,7 @@ internal static class NodeFlags
         const string expected = $"{ActorSystemSettings.AddressPrefix}HOST:PORT";
         if (!Address.TryParse(seed, out var address) || address.Host is null || address.Port is not > 0)
             throw new InputException($"{source}: expected addresses like {expected}, got '{seed}'");
-        if (address.Protocol != ActorSystemSettings.Protocol)
+        if (address.Protocol is not (ActorSystemSettings.Protocol or ActorSystemSettings.TlsProtocol))
             throw new InputException($"{source}: '{seed}' uses {address.Protocol}; nodes talk {ActorSystemSettings.Protocol} ({expected})");
         if (address.System != ActorSystemSettings.SystemName)
             throw new InputException($"{source}: '{seed}' names the actor system '{address.System}'; every node's is '{ActorSystemSettings.SystemName}' ({expected})");

@@ -42,7 +42,7 @@ public static class ClusterNode
             .WithClustering(new ClusterOptions
             {
                 Roles = [role],
-                SeedNodes = node.SeedNodes.ToArray(),
+                SeedNodes = node.SeedNodes.Select(seed => ActorSystemSettings.ForTransport(seed, node.Tls is not null)).ToArray(),
                 SplitBrainResolver = new KeepOldestOption { Role = CoordinatorRole, DownIfAlone = false },
             })
             .AddStartup((system, _) =>
