@@ -305,7 +305,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         int minibatchSize = _plan!.Minibatch(_state.Minibatch).Length;
         _state = _state.Stepped(weights, optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
         double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
-        _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count)));
+        _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count),
+            new RoundReport(timing, round.Shares)));
         if (_settings.Checkpoints is { } policy && policy.IsDueAfter(_state.Step)) Checkpoint();
         NextRound();
     }
@@ -356,7 +357,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private string Checkpoint() => _settings.Checkpoints!.Folder.Write(_layout, _state, _settings.Checkpoints.Fingerprint);
+    private string Checkpoint()
+    {
+        var path = _settings.Checkpoints!.Folder.Write(_layout, _state, _settings.Checkpoints.Fingerprint);
+        _client.Tell(new CheckpointSaved(path, _state.Step));
+        return path;
+    }
 
     /// <summary>
     /// The state is whole between messages whatever failed, so it is worth a checkpoint; if that write fails too
@@ -382,14 +388,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (!_workers.Add(worker)) return false;
         Context.Watch(worker);
-        _client.Tell(new WorkerArrived(worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerArrived(worker.Path.ToString(), worker.Path.Address.ToString(), _workers.Count));
         return true;
     }
 
     private bool RemoveWorker(IActorRef worker)
     {
         if (!_workers.Remove(worker)) return false;
-        _client.Tell(new WorkerLeft(worker.Path.Address.ToString(), _workers.Count));
+        _client.Tell(new WorkerLeft(worker.Path.ToString(), worker.Path.Address.ToString(), _workers.Count));
         return true;
     }
 

@@ -18,14 +18,20 @@ public sealed record StopTraining : INoSerializationVerificationNeeded
 /// <summary>Training cannot go on until <see cref="Needed"/> workers are ready; <see cref="Joined"/> are there now.</summary>
 public sealed record WaitingForWorkers(int Joined, int Needed) : INoSerializationVerificationNeeded;
 
-/// <summary>A worker joined the job (<see cref="Address"/> is its node); <see cref="Workers"/> are known now.</summary>
-public sealed record WorkerArrived(string Address, int Workers) : INoSerializationVerificationNeeded;
+/// <summary>
+/// A worker joined the job: <see cref="Worker"/> is its actor path (what tells local workers apart),
+/// <see cref="Address"/> its node; <see cref="Workers"/> are known now.
+/// </summary>
+public sealed record WorkerArrived(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker left or died; <see cref="Workers"/> remain.</summary>
-public sealed record WorkerLeft(string Address, int Workers) : INoSerializationVerificationNeeded;
+public sealed record WorkerLeft(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
 
-/// <summary>A training step ended.</summary>
-public sealed record StepCompleted(StepProgress Progress) : INoSerializationVerificationNeeded;
+/// <summary>A training step ended; <see cref="Round"/> says how its round went.</summary>
+public sealed record StepCompleted(StepProgress Progress, RoundReport Round) : INoSerializationVerificationNeeded;
+
+/// <summary>A checkpoint of the state at <see cref="Step"/> was written to <see cref="Path"/>.</summary>
+public sealed record CheckpointSaved(string Path, long Step) : INoSerializationVerificationNeeded;
 
 /// <summary>An epoch ended: its line of `metrics.jsonl`.</summary>
 public sealed record EpochCompleted(EpochMetrics Metrics) : INoSerializationVerificationNeeded;

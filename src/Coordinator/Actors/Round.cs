@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Rnn.Math.Training;
+using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
@@ -17,7 +18,7 @@ internal sealed class Round
     private readonly TreeAccumulator _losses;
     private readonly Dictionary<IActorRef, IProtocolMessage> _assigned = new();
     private readonly Queue<IProtocolMessage> _unassigned = new();
-    private readonly HashSet<IActorRef> _contributors = new();
+    private readonly Dictionary<IActorRef, (int Samples, double ComputeMs)> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly float[]? _gradient;
     private bool _rootArrived;
@@ -45,10 +46,14 @@ internal sealed class Round
     public bool IsComplete => _losses.IsComplete && (IsValidation || _rootArrived);
 
     /// <summary>The workers whose replies were counted, each once however many shards it computed.</summary>
-    public IReadOnlyCollection<IActorRef> Contributors => _contributors;
+    public IReadOnlyCollection<IActorRef> Contributors => _contributors.Keys;
+
+    /// <summary>What each contributor did: the samples of its shards (none in a validation round) and its compute time.</summary>
+    public IReadOnlyList<WorkerShare> Shares =>
+        _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
 
     /// <summary>Whether the worker holds a request of this round or has computed one.</summary>
-    public bool Involves(IActorRef worker) => _assigned.ContainsKey(worker) || _contributors.Contains(worker);
+    public bool Involves(IActorRef worker) => _assigned.ContainsKey(worker) || _contributors.ContainsKey(worker);
 
     /// <summary>The sum of every group's gradient (empty for validation) and loss.</summary>
     public (float[] Gradient, double Loss) Root => (_gradient ?? [], _losses.Root.Loss);
@@ -73,12 +78,13 @@ internal sealed class Round
     /// <summary>Takes a worker's closing reply; false when it is not the reply of a request this worker holds.</summary>
     public bool Complete(IActorRef worker, PartialSum[] partials, double computeMs)
     {
-        if (!_assigned.Remove(worker)) return false;
+        if (!_assigned.Remove(worker, out var request)) return false;
         foreach (var p in partials)
             if (!_losses.Add(new TreeNode(p.Level, p.Index), [], p.Loss))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
-        _contributors.Add(worker);
+        var (samples, ms) = _contributors.GetValueOrDefault(worker);
+        _contributors[worker] = (samples + (request is ComputeGradients shard ? shard.SampleIds.Length : 0), ms + computeMs);
         return true;
     }
 }

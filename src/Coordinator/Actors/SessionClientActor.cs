@@ -12,9 +12,14 @@ internal sealed class SessionClientActor : ReceiveActor
     public SessionClientActor(ISessionObserver observer, TaskCompletionSource<TrainingResult> completion)
     {
         Receive<WaitingForWorkers>(waiting => observer.WaitingForWorkers(waiting.Joined, waiting.Needed));
-        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Address, arrived.Workers));
-        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Address, left.Workers));
-        Receive<StepCompleted>(step => observer.StepDone(step.Progress));
+        Receive<WorkerArrived>(arrived => observer.WorkerArrived(arrived.Worker, arrived.Address, arrived.Workers));
+        Receive<WorkerLeft>(left => observer.WorkerLeft(left.Worker, left.Address, left.Workers));
+        Receive<StepCompleted>(step =>
+        {
+            observer.RoundDone(step.Round);
+            observer.StepDone(step.Progress);
+        });
+        Receive<CheckpointSaved>(written => observer.CheckpointWritten(written.Path, written.Step));
         Receive<EpochCompleted>(epoch => observer.EpochDone(epoch.Metrics));
         Receive<TrainingFinished>(done => completion.TrySetResult(new TrainingResult(done.State, done.Rounds)));
         Receive<TrainingStopped>(stopped => completion.TrySetException(new TrainingStoppedException(stopped.State, stopped.Checkpoint)));

@@ -11,7 +11,7 @@ internal static class Commands
     [
         new("--cluster", FlagKind.Switch, "", "run as the coordinator of an Akka.Cluster instead of in-process workers"),
         .. NodeFlags.Specs(Cli.ClusterFlags.DefaultPort, "seed nodes to join (default: form a new cluster)"),
-        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)"),
+        new("--min-workers", FlagKind.Value, "N", "workers to wait for before training (default 1)", "RNN_MIN_WORKERS"),
     ];
 
     public static readonly CommandSpec Train = new(Program, "train", "train a model from a config file",
@@ -23,6 +23,7 @@ internal static class Commands
         new("--init-weights", FlagKind.Value, "FILE", "start from these weights (safetensors)"),
         new("--checkpoint-every", FlagKind.Value, "STEPS", "also checkpoint every STEPS minibatches (always: at each epoch's end and on SIGTERM/Ctrl+C)"),
         new("--resume", FlagKind.Value, "DIR", "continue the run in DIR from its newest valid checkpoint (config: DIR/config.json unless --config)"),
+        new("--dashboard", FlagKind.Value, "[HOST:]PORT", "serve a live page of the run and Prometheus /metrics (HOST default 127.0.0.1; PORT 0: any free port)"),
         .. ClusterFlags,
         Quiet,
         FlagSpec.HelpFlag,

@@ -27,12 +27,12 @@ internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> sta
         if (showWorkers) display.Waiting(joined, needed, seed);
     }
 
-    public void WorkerArrived(string address, int workers)
+    public void WorkerArrived(string worker, string address, int workers)
     {
         if (showWorkers) display.Note(WorkerLines.Joined(address, workers));
     }
 
-    public void WorkerLeft(string address, int workers)
+    public void WorkerLeft(string worker, string address, int workers)
     {
         if (showWorkers) display.Note(WorkerLines.Left(address, workers));
     }

@@ -6,6 +6,7 @@ using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Checkpoints;
+using RnnCluster.Coordinator.Dashboard;
 using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Plots;
 using RnnCluster.Coordinator.Progress;
@@ -49,8 +50,11 @@ internal static class TrainCommand
             : ResumePoint.Fresh(job, checkpoints.Folder, options.OutDir);
         if (options.Resume && !options.Quiet) context.Stdout.WriteLine($"resuming from {checkpoints.Folder.Latest}");
 
+        using var dashboard = options.Dashboard is { } address ? RunDashboard.Start(address, TimeProvider.System, context.Stderr) : null;
+        if (dashboard is not null) context.Stdout.WriteLine($"dashboard: {dashboard.Url}");
         var display = TrainingDisplay.For(context.Stdout, options.Quiet);
-        var observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
+        ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
+        if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
         var session = new SessionOptions(start, checkpoints, observer);
         TrainingResult result;
         try
@@ -62,14 +66,17 @@ internal static class TrainCommand
         }
         catch (TrainingStoppedException stopped)
         {
+            dashboard?.Post(new RunEnded(RunOutcome.Stopped, stopped.Checkpoint is { } at ? $"checkpoint {at}" : null));
             ResumeCommand.ReportStopped(context.Stderr, options, stopped, EpochPlan.MinibatchesOf(job.Train.Samples, job.Training.BatchSize));
             return RnnClusterApp.Failure;
         }
         catch (TrainingFailedException failed)
         {
+            dashboard?.Post(new RunEnded(RunOutcome.Failed, failed.Message));
             ResumeCommand.ReportFailed(context.Stderr, options, failed);
             return RnnClusterApp.Failure;
         }
+        dashboard?.Post(new RunEnded(RunOutcome.Finished, null));
         var history = result.Epochs;
 
         ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
@@ -86,6 +93,11 @@ internal static class TrainCommand
             $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
     }
+
+    /// <summary>What the dashboard shows of the run from its start.</summary>
+    private static RunDescribed Describe(TrainOptions options, TrainingJob job, JsonObject configJson, IReadOnlyList<EpochMetrics> earlier) =>
+        new(options.Cluster is null ? RunDescribed.Local : RunDescribed.Cluster, options.OutDir, job.Training.Epochs, job.Train.Samples,
+            job.Training.BatchSize, JsonSerializer.SerializeToElement(configJson), earlier);
 
     /// <summary>The session is up: the folder gets the config as run, and metrics.jsonl goes on from the start state's history.</summary>
     private static MetricsLog PrepareFolder(string outDir, JsonObject configJson, IReadOnlyList<EpochMetrics> history)

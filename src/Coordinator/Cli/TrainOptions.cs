@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rnn.Math;
 using RnnCluster.Coordinator.Cluster;
+using RnnCluster.Coordinator.Dashboard;
 
 namespace RnnCluster.Coordinator.Cli;
 
@@ -17,6 +18,7 @@ internal sealed record TrainOptions(
     int? CheckpointEvery,
     bool Resume,
     ClusterOptions? Cluster,
+    DashboardAddress? Dashboard,
     bool Quiet)
 {
     /// <summary>The copy of the config a run keeps in its folder, as given (with --epochs applied).</summary>
@@ -44,6 +46,7 @@ internal sealed record TrainOptions(
             args.PositiveInt("--checkpoint-every"),
             resume is not null,
             ClusterFlags.From(args),
+            args.Text("--dashboard") is { } dashboard ? DashboardAddress.Parse(dashboard, "--dashboard") : null,
             args.Has("--quiet"));
     }
 

@@ -24,3 +24,9 @@ public sealed record StepProgress(int Epoch, int Minibatch, int Minibatches, dou
 
 /// <summary>The time of one training round and of its slowest worker's compute, in milliseconds.</summary>
 public readonly record struct RoundTiming(double RoundMs, double SlowestComputeMs);
+
+/// <summary>One worker's part of a round: the samples of its shards and how long it computed them, in milliseconds.</summary>
+public sealed record WorkerShare(string Worker, int Samples, double ComputeMs);
+
+/// <summary>A training round as the workers did it: its timing and each contributing worker's share.</summary>
+public sealed record RoundReport(RoundTiming Timing, IReadOnlyList<WorkerShare> Shares);

@@ -19,15 +19,26 @@ public interface ISessionObserver
     {
     }
 
-    void WorkerArrived(string address, int workers)
+    /// <summary><paramref name="worker"/> (its actor path) on node <paramref name="address"/> joined; <paramref name="workers"/> are known now.</summary>
+    void WorkerArrived(string worker, string address, int workers)
     {
     }
 
-    void WorkerLeft(string address, int workers)
+    void WorkerLeft(string worker, string address, int workers)
+    {
+    }
+
+    /// <summary>A training round ended, just before its step is reported.</summary>
+    void RoundDone(RoundReport round)
     {
     }
 
     void StepDone(StepProgress step)
+    {
+    }
+
+    /// <summary>A checkpoint of the state at <paramref name="step"/> is complete at <paramref name="path"/>.</summary>
+    void CheckpointWritten(string path, long step)
     {
     }
 

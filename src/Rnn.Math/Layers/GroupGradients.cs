@@ -38,4 +38,17 @@ internal static class GroupGradients
                 TensorPrimitives.Add(sum, dZ.AsSpan(row * zWidth, zWidth), sum);
         }
     }
+
+    /// <summary>
+    /// db_hh = db_ih where both biases enter the same pre-activation (rnn, lstm): the two sums would start from
+    /// the same values and add the same rows in the same order, window after window, so one is taken and copied.
+    /// </summary>
+    public static void CopyBias(TensorSlot from, in Pass pass, GradientTarget target, TensorSlot to)
+    {
+        for (int g = 0; g < pass.GroupCount; g++)
+        {
+            var gradient = target.Groups[g].AsSpan();
+            from.Of(gradient).CopyTo(to.Of(gradient));
+        }
+    }
 }

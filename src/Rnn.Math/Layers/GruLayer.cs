@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Rnn.Math.Kernels;
 using Rnn.Math.Model;
 
@@ -11,10 +10,9 @@ namespace Rnn.Math.Layers;
 /// </summary>
 internal sealed class GruLayer(LayerSpec spec) : RecurrentLayer(spec)
 {
-    private float[] _hidden = [];       // (n, 3H): h_* of the current step
+    private float[] _hidden = [];       // (n, 3H): W_h* h_{t-1} of the current step, before its bias
     private float[] _hiddenN = [];      // (n, T, H): h_n of every step
     private float[] _dGatesHidden = []; // (n, T, 3H): gradient of h_* (differs from that of x_* in its n part)
-    private float[] _row = [];          // (H): one row of temporaries
 
     protected override bool BiasHhInGates => false;
 
@@ -26,81 +24,39 @@ internal sealed class GruLayer(LayerSpec spec) : RecurrentLayer(spec)
         Scratch.Ensure(ref _hiddenN, n * steps * H);
     }
 
-    protected override void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    protected override unsafe void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps;
-        var biasHh = BiasHh(parameters);
         // h_* (n, 3H) = h_{t-1} (n, H) · W_hhᵀ (H, 3H), kept apart because r multiplies its n part
         Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, _hidden, GH, accumulate: false);
-        for (int s = 0; s < n; s++)
+        fixed (float* gates = Gates, hidden = _hidden, biasHh = BiasHh(parameters), hiddenBefore = HPrev, hiddenN = _hiddenN, output = HSeq)
         {
-            int row = s * T + t;
-            var hidden = _hidden.AsSpan(s * GH, GH);
-            TensorPrimitives.Add(hidden, biasHh, hidden);
-            var gates = Gates.AsSpan(row * GH, GH);
-            var rz = gates[..(2 * H)];
-            TensorPrimitives.Add(rz, hidden[..(2 * H)], rz);
-            TensorPrimitives.Sigmoid(rz, rz);
-            var r = gates[..H];
-            var z = gates.Slice(H, H);
-            var nGate = gates.Slice(2 * H, H);
-
-            var hn = _hiddenN.AsSpan(row * H, H);
-            hidden.Slice(2 * H, H).CopyTo(hn);
-            TensorPrimitives.MultiplyAdd(r, hn, nGate, nGate);
-            TensorPrimitives.Tanh(nGate, nGate);
-
-            // h = n + z·(h_{t-1} - n), the same as (1 - z)·n + z·h_{t-1}
-            var h = HSeq.AsSpan(row * H, H);
-            TensorPrimitives.Subtract(HPrev.AsSpan(row * H, H), nGate, h);
-            TensorPrimitives.MultiplyAdd(z, h, nGate, h);
+            for (int s = 0; s < n; s++)
+            {
+                int row = s * T + t;
+                var kernel = new GruCell.Forward(gates + row * GH, hidden + s * GH, biasHh, hiddenBefore + row * H, hiddenN + row * H, output + row * H, H);
+                Rows.Run(ref kernel, H);
+            }
         }
     }
 
     protected override void EndForward(int n, int steps) { }
 
     protected override void BeginBackward(int n, int steps)
-    {
-        Scratch.Ensure(ref _dGatesHidden, n * steps * GH);
-        Scratch.Ensure(ref _row, H);
-    }
+        => Scratch.Ensure(ref _dGatesHidden, n * steps * GH);
 
-    protected override void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    protected override unsafe void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps;
-        var tmp = _row.AsSpan(0, H);
-        for (int s = 0; s < n; s++)
+        fixed (float* gates = Gates, hiddenN = _hiddenN, hiddenBefore = HPrev, dHidden = DhNext, dGates = DGates, dGatesHidden = _dGatesHidden)
         {
-            int row = s * T + t;
-            var gates = Gates.AsSpan(row * GH, GH);
-            var r = gates[..H];
-            var z = gates.Slice(H, H);
-            var nGate = gates.Slice(2 * H, H);
-            var dx = DGates.AsSpan(row * GH, GH);
-            var dr = dx[..H];
-            var dz = dx.Slice(H, H);
-            var dn = dx.Slice(2 * H, H);
-            var dHidden = _dGatesHidden.AsSpan(row * GH, GH);
-            var dh = DhNext.AsSpan(s * H, H);
-            var hPrev = HPrev.AsSpan(row * H, H);
-
-            // n: dn = dh·(1 - z), through tanh
-            TensorPrimitives.Subtract(1f, z, tmp);
-            TensorPrimitives.Multiply(tmp, dh, tmp);
-            Elementwise.TanhBackward(nGate, tmp, dn);
-            // z: dz = dh·(h_{t-1} - n)
-            TensorPrimitives.Subtract(hPrev, nGate, tmp);
-            TensorPrimitives.Multiply(tmp, dh, tmp);
-            Elementwise.SigmoidBackward(z, tmp, dz);
-            // r: dr = dn·h_n
-            TensorPrimitives.Multiply(dn, _hiddenN.AsSpan(row * H, H), tmp);
-            Elementwise.SigmoidBackward(r, tmp, dr);
-
-            // h_r and h_z share the x side's gradient; h_n's is scaled by r.
-            dx[..(2 * H)].CopyTo(dHidden);
-            TensorPrimitives.Multiply(dn, r, dHidden.Slice(2 * H, H));
-            // the direct path h_t = ... + z·h_{t-1}
-            TensorPrimitives.Multiply(dh, z, dh);
+            for (int s = 0; s < n; s++)
+            {
+                int row = s * T + t;
+                var kernel = new GruCell.Backward(gates + row * GH, hiddenN + row * H, hiddenBefore + row * H, dHidden + s * H,
+                    dGates + row * GH, dGatesHidden + row * GH, H);
+                Rows.Run(ref kernel, H);
+            }
         }
         // dh_{t-1} (n, H) += dHidden[:, t] (n, 3H) · W_hh (3H, H)
         Gemm.Multiply(n, H, GH, _dGatesHidden.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: true);

@@ -131,7 +131,8 @@ internal abstract class RecurrentLayer : ILayer
         GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
         GroupGradients.Weight(DGatesHidden, GH, HPrev, H, T, pass, target, _weightHh);
         GroupGradients.Bias(DGates, GH, T, pass, target, _biasIh);
-        GroupGradients.Bias(DGatesHidden, GH, T, pass, target, _biasHh);
+        if (ReferenceEquals(DGatesHidden, DGates)) GroupGradients.CopyBias(_biasIh, pass, target, _biasHh);
+        else GroupGradients.Bias(DGatesHidden, GH, T, pass, target, _biasHh);
         if (!wantInputGradient) return null;
 
         // dx (n·T, I) = dGates (n·T, GH) · W_ih (GH, I)

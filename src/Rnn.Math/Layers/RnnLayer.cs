@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Rnn.Math.Kernels;
 using Rnn.Math.Model;
 
@@ -12,15 +11,19 @@ internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
 {
     protected override void BeginForward(int n, int steps, bool carryState) { }
 
-    protected override void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    protected override unsafe void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps;
         // Gates[:, t] (n, H) += h_{t-1} (n, H) · W_hhᵀ (H, H)
         Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, Gates.AsSpan(t * GH), T * GH, accumulate: true);
-        for (int s = 0; s < n; s++)
+        fixed (float* gates = Gates, hidden = HSeq)
         {
-            int row = s * T + t;
-            TensorPrimitives.Tanh(Gates.AsSpan(row * GH, GH), HSeq.AsSpan(row * H, H));
+            for (int s = 0; s < n; s++)
+            {
+                int row = s * T + t;
+                var kernel = new TanhCell.Forward(gates + row * GH, hidden + row * H);
+                Rows.Run(ref kernel, H);
+            }
         }
     }
 
@@ -28,13 +31,17 @@ internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
 
     protected override void BeginBackward(int n, int steps) { }
 
-    protected override void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass)
+    protected override unsafe void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps;
-        for (int s = 0; s < n; s++)
+        fixed (float* hidden = HSeq, dHidden = DhNext, dGates = DGates)
         {
-            int row = s * T + t;
-            Elementwise.TanhBackward(HSeq.AsSpan(row * H, H), DhNext.AsSpan(s * H, H), DGates.AsSpan(row * GH, GH));
+            for (int s = 0; s < n; s++)
+            {
+                int row = s * T + t;
+                var kernel = new TanhCell.Backward(hidden + row * H, dHidden + s * H, dGates + row * GH);
+                Rows.Run(ref kernel, H);
+            }
         }
         // dh_{t-1} (n, H) = dGates[:, t] (n, H) · W_hh (H, H)
         Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: false);

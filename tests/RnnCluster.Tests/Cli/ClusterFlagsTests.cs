@@ -11,6 +11,7 @@ public class ClusterFlagsTests
         ["RNN_SEED_NODES"] = "akka.tcp://rnn-cluster@a:4053, akka.tcp://rnn-cluster@b:4053",
         ["RNN_PORT"] = "5000",
         ["RNN_PUBLIC_HOST"] = "coordinator",
+        ["RNN_MIN_WORKERS"] = "3",
     };
 
     private static ParsedArgs Parse(params string[] args) =>
@@ -24,6 +25,22 @@ public class ClusterFlagsTests
         Assert.Equal(["akka.tcp://rnn-cluster@a:4053", "akka.tcp://rnn-cluster@b:4053"], node.SeedNodes);
         Assert.Equal(5000, node.Port);
         Assert.Equal("coordinator", node.PublicHost);
+    }
+
+    [Fact]
+    public void MinimumWorkersComeFromTheEnvironmentAsDockerComposeSetsThem()
+    {
+        Assert.Equal(3, ClusterFlags.From(Parse("--cluster"))!.MinWorkers);
+    }
+
+    [Fact]
+    public void MinimumWorkersFromTheEnvironmentAreCheckedLikeTheFlag()
+    {
+        var args = ParsedArgs.Parse(Commands.Train, ["--cluster"], name => name == "RNN_MIN_WORKERS" ? "0" : null);
+
+        var error = Assert.Throws<Rnn.Math.InputException>(() => ClusterFlags.From(args));
+
+        Assert.StartsWith("RNN_MIN_WORKERS:", error.Message);
     }
 
     [Fact]

@@ -143,8 +143,10 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
         return stderr;
     }
 
+    /// <summary>Until a whole checkpoint is there: the one being written is a hidden temporary file beside it until renamed.</summary>
     private Task WaitForCheckpoint(ProgramProcess coordinator) => WaitFor(
-        () => Directory.Exists(Path.Combine(Run, "checkpoints")) && Directory.GetFiles(Path.Combine(Run, "checkpoints")).Length > 0,
+        () => Directory.Exists(Path.Combine(Run, "checkpoints"))
+            && Directory.GetFiles(Path.Combine(Run, "checkpoints")).Any(f => !Path.GetFileName(f).StartsWith('.')),
         coordinator, "a checkpoint");
 
     private static async Task WaitFor(Func<bool> condition, ProgramProcess program, string what)

@@ -107,7 +107,7 @@ public sealed class TlsClusterTests : IDisposable
             }
         }
 
-        public void WorkerArrived(string address, int workers)
+        public void WorkerArrived(string worker, string address, int workers)
         {
             lock (_workers) _workers.Add(address);
         }

@@ -1,0 +1,26 @@
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>Several observers heard as one: each report goes to each of them, in the order given.</summary>
+public sealed class ObserverGroup(params ISessionObserver[] observers) : ISessionObserver
+{
+    public void Started(string? seed) => Each(o => o.Started(seed));
+
+    public void WaitingForWorkers(int joined, int needed) => Each(o => o.WaitingForWorkers(joined, needed));
+
+    public void WorkerArrived(string worker, string address, int workers) => Each(o => o.WorkerArrived(worker, address, workers));
+
+    public void WorkerLeft(string worker, string address, int workers) => Each(o => o.WorkerLeft(worker, address, workers));
+
+    public void RoundDone(RoundReport round) => Each(o => o.RoundDone(round));
+
+    public void StepDone(StepProgress step) => Each(o => o.StepDone(step));
+
+    public void EpochDone(EpochMetrics metrics) => Each(o => o.EpochDone(metrics));
+
+    public void CheckpointWritten(string path, long step) => Each(o => o.CheckpointWritten(path, step));
+
+    private void Each(Action<ISessionObserver> report)
+    {
+        foreach (var observer in observers) report(observer);
+    }
+}
