@@ -10,12 +10,18 @@ public interface ICountsFlops
     double Flops(string method);
 }
 
-/// <summary>GFLOP/s from the mean time of a case whose parameters include an <see cref="ICountsFlops"/>.</summary>
-public sealed class FlopsColumn : IColumn
+/// <summary>A benchmark parameter that knows how many bytes one call of a method moves.</summary>
+public interface ICountsBytes
 {
-    public string Id => nameof(FlopsColumn);
+    double Bytes(string method);
+}
 
-    public string ColumnName => "GFLOP/s";
+/// <summary>A rate from the mean time of a case: what one call does (counted by one of its parameters), per second.</summary>
+public abstract class PerSecondColumn(string name, string legend) : IColumn
+{
+    public string Id => GetType().Name;
+
+    public string ColumnName => name;
 
     public bool AlwaysShow => true;
 
@@ -27,7 +33,7 @@ public sealed class FlopsColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Billions of floating-point operations a second (an FMA counts two), from the mean time";
+    public string Legend => legend;
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
@@ -37,10 +43,28 @@ public sealed class FlopsColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var counter = benchmarkCase.Parameters.Items.Select(p => p.Value).OfType<ICountsFlops>().FirstOrDefault();
+        var parameters = benchmarkCase.Parameters.Items.Select(p => p.Value);
+        double? amount = Amount(parameters, benchmarkCase.Descriptor.WorkloadMethod.Name);
         var statistics = summary[benchmarkCase]?.ResultStatistics;
-        if (counter is null || statistics is null) return "-";
-        double flops = counter.Flops(benchmarkCase.Descriptor.WorkloadMethod.Name);
-        return (flops / statistics.Mean).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        if (amount is null || statistics is null) return "-";
+        return (amount.Value / statistics.Mean).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>What one call of <paramref name="method"/> does, in billionths of the unit per nanosecond; null when no parameter counts it.</summary>
+    protected abstract double? Amount(IEnumerable<object> parameters, string method);
+}
+
+/// <summary>GFLOP/s of a case whose parameters include an <see cref="ICountsFlops"/>.</summary>
+public sealed class FlopsColumn() : PerSecondColumn("GFLOP/s",
+    "Billions of floating-point operations a second (an FMA counts two), from the mean time")
+{
+    protected override double? Amount(IEnumerable<object> parameters, string method)
+        => parameters.OfType<ICountsFlops>().FirstOrDefault()?.Flops(method);
+}
+
+/// <summary>GB/s of a case whose parameters include an <see cref="ICountsBytes"/>.</summary>
+public sealed class BytesColumn() : PerSecondColumn("GB/s", "Billions of bytes a second, from the mean time")
+{
+    protected override double? Amount(IEnumerable<object> parameters, string method)
+        => parameters.OfType<ICountsBytes>().FirstOrDefault()?.Bytes(method);
 }

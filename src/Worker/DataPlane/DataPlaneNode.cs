@@ -21,8 +21,9 @@ public sealed class DataPlaneSetup(NodeTls tls) : Setup
 /// A node's data plane: the channel for bulk tensors (the dataset at job start, the weights each step, the partial
 /// gradient sums), beside Akka, which keeps the control messages.
 /// Why not Akka: through Akka.Remote a tensor is serialized into a new byte array, framed by DotNetty into pooled
-/// buffers, copied again on receipt and deserialized into a new float[] (measured on Akka.Remote 1.5.74 over
-/// loopback: 12.6 MB in 64 KB messages took about 63 ms, 0.2 GB/s; docs/PERFORMANCE.md). Akka.Streams TCP and
+/// buffers, copied again on receipt and deserialized into a new float[] (DataPlaneBenchmarks over loopback, Akka.Remote
+/// 1.5.74: 12.6 MB in 256 KB messages 61 ms, 0.2 GB/s, where this data plane took 4.7 ms, 2.7 GB/s, and a plain
+/// socket pair 6.2 ms; docs/PERFORMANCE.md). Akka.Streams TCP and
 /// Akka.IO deliver each read as a new ByteString that would still be copied into the tensor. Here a frame's
 /// 32-byte header is read first, the receiver names the place its payload belongs (<see cref="IFrameSink.Open"/>),
 /// and the payload is read from the socket straight into that preallocated buffer: no allocation per segment and
