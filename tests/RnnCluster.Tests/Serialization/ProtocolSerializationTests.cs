@@ -5,6 +5,7 @@ using Rnn.Math.Config;
 using RnnCluster.Tests.Actors;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
+using RnnCluster.Worker.Serialization;
 
 namespace RnnCluster.Tests.Serialization;
 
@@ -53,6 +54,15 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
         var start = WorkerJob.Of(job.Model, job.Training with { Epochs = 99, ClipNorm = 3 });
         Assert.Equal(start, WorkerJob.Of(job.Model, job.Training));
         Assert.Equal(job.Model.ToJson().ToJsonString(), start.ParseModel().ToJson().ToJsonString());
+    }
+
+    [Fact]
+    public void Every_protocol_message_is_a_known_type_of_the_serializer()
+    {
+        var messages = typeof(IProtocolMessage).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IProtocolMessage).IsAssignableFrom(t)).ToHashSet();
+        Assert.Contains(typeof(ComputeGradients), messages);
+        Assert.Subset(ProtocolTypes.All.ToHashSet(), messages);
     }
 
     [Fact]
