@@ -25,7 +25,7 @@ internal static class WorkerApp
                 stdout.Write(Usage.Command(WorkerCommandLine.Spec));
                 return WorkerService.Finished;
             }
-            options = WorkerCommandLine.From(parsed);
+            options = WorkerCommandLine.From(parsed) with { Slowdown = Compute.Slowdown.FromEnvironment(environment) };
         }
         catch (InputException e)
         {

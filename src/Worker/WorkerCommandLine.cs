@@ -1,6 +1,7 @@
 using Rnn.Math;
 using RnnCluster.Worker.CommandLine;
 using RnnCluster.Worker.Hosting;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Worker;
 
@@ -10,6 +11,12 @@ namespace RnnCluster.Worker;
 /// </summary>
 internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Once)
 {
+    /// <summary>A test hook (see <see cref="Compute.Slowdown"/>), from the environment only; not a flag and not in --help.</summary>
+    public Compute.Slowdown Slowdown { get; init; } = Compute.Slowdown.None;
+
+    /// <summary>Faults to commit on purpose, from the test-only variable <see cref="TestFaults.Variable"/>; none in normal use.</summary>
+    public TestFaults Faults { get; init; } = TestFaults.None;
+
     public static readonly CommandSpec Spec = new("rnn-worker", null,
         "join an RnnCluster cluster as a worker and serve its coordinators, one after another",
         [
@@ -27,6 +34,6 @@ internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Onc
         // Without a seed node a worker would form a cluster of its own and wait there for ever.
         if (node.SeedNodes.Count == 0)
             throw new InputException($"{args.Source("--seed-nodes")}: expected {ActorSystemSettings.AddressPrefix}HOST:PORT[,...]");
-        return new WorkerCommandLine(node, args.PositiveInt("--threads") ?? 1, args.Switch("--once"));
+        return new WorkerCommandLine(node, args.PositiveInt("--threads") ?? 1, args.Switch("--once")) { Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)) };
     }
 }

@@ -1,4 +1,5 @@
 using RnnCluster.Coordinator.Checkpoints;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
@@ -11,6 +12,27 @@ public sealed record CoordinatorSettings(int MinWorkers, CheckpointPolicy? Check
     /// <summary>How long a started job waits for a worker once it has none left, before it fails.</summary>
     public TimeSpan WorkersLostDeadline { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A shard is late, and goes to idle workers too, when its holder has had it for longer than this many times
+    /// what its recent pace predicts (<see cref="WorkerPace"/>), and by at least <see cref="LateFloor"/>. Shards are sized so
+    /// that every worker finishes together, so a shard past its time holds up the whole round, and copying it
+    /// costs only workers that would otherwise wait (and a moment of the next round, which their next request
+    /// waits behind). A round with a stalled worker takes about this many shard times, plus the copy's share of
+    /// one (cut among the idle workers): 1.25 keeps it within two normal rounds with two idle workers of three.
+    /// </summary>
+    public double LateMultiple { get; init; } = 1.25;
+
+    /// <summary>
+    /// The least time a shard may run past its expected time. A round of a small model lasts milliseconds, and on
+    /// a busy machine the scheduler alone delays an answer by tens of milliseconds (measured: 50 to 140 ms, a few
+    /// times in a thousand rounds, with load 19 on 2 cores): this keeps such noise from copying shards. It is a
+    /// least slack, not added to <see cref="LateMultiple"/>'s, which rules for rounds of a second and more.
+    /// </summary>
+    public TimeSpan LateFloor { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often a coordinator still waiting for workers says so again (for logs, where nothing redraws).</summary>
     public TimeSpan WaitingReminder { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Faults to commit on purpose, for tests only (<see cref="TestFaults"/>).</summary>
+    public TestFaults Faults { get; init; } = TestFaults.None;
 }

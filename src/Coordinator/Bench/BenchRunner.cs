@@ -1,5 +1,6 @@
 using Rnn.Math;
 using Rnn.Math.Config;
+using Rnn.Math.Data;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
@@ -20,27 +21,34 @@ public static class BenchRunner
 {
     public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
     {
-        var job = RandomJob(config, options);
+        var job = RandomJob(config, options, options.Workers);
         var result = await TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers, options.Threads), SessionOptions.Default, cancellation);
         return Summarise(job, options, result);
     }
 
     public static async Task<BenchResult> RunClusterAsync(RunConfig config, BenchOptions options, ClusterOptions cluster, CancellationToken cancellation = default)
     {
-        var job = RandomJob(config, options);
+        var job = RandomJob(config, options, 0);
         var result = await TrainingSession.RunClusterAsync(job, cluster, cancellation: cancellation);
         return Summarise(job, options, result);
     }
 
-    /// <summary>Steps + 1 minibatches (the first warms up), one epoch, no validation; targets valid for the loss; random weights.</summary>
-    private static TrainingJob RandomJob(RunConfig config, BenchOptions options)
+    /// <summary>
+    /// Steps + 1 minibatches (the first warms up), one epoch, no validation; targets valid for the loss. What this
+    /// process cannot hold (with <paramref name="localWorkers"/> workers in it) is refused before it is allocated.
+    /// </summary>
+    private static TrainingJob RandomJob(RunConfig config, BenchOptions options, int localWorkers)
     {
         if (options.Steps < 1) throw new InputException($"--steps: expected a positive integer, got {options.Steps}");
         int timesteps = options.Timesteps ?? config.Data.Timesteps;
         if (timesteps < 1) throw new InputException($"--timesteps: expected a positive integer (the config's data.timesteps is {config.Data.Timesteps})");
         var network = new Network(config.Model);
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
-        int samples = (options.Steps + 1) * config.Training.BatchSize, targets = engine.LossTermsPerSample(timesteps);
+        long wanted = (long)(options.Steps + 1) * config.Training.BatchSize;
+        if (wanted > int.MaxValue)
+            throw new InputException($"--steps: {options.Steps} minibatches of training.batchSize {config.Training.BatchSize} are {wanted:N0} samples, more than one dataset holds");
+        int samples = (int)wanted, targets = engine.LossTermsPerSample(timesteps);
+        MemoryBudget.Require(config, network, new DatasetSize(samples, samples, timesteps, network.InputSize), localWorkers, options.Threads, MemoryEstimate.MachineBytes);
         var random = new Random(1);
         var x = new float[samples * timesteps * network.InputSize];
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;

@@ -7,6 +7,7 @@ using Rnn.Math;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using Rnn.Math.Weights;
+using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Checkpoints;
@@ -33,9 +34,21 @@ public static class CheckpointFile
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Writes atomically (temporary file, flushed to disk, renamed over <paramref name="path"/>).</summary>
+    /// <summary>Whether <paramref name="file"/> says it is a checkpoint (its tensors may still be damaged: <see cref="Read"/> checks).</summary>
+    public static bool IsCheckpoint(SafeTensorsFile file) => file.Metadata.GetValueOrDefault("format") == Format;
+
+    /// <summary>Whether a checkpoint's tensor of that name is the optimizer's state rather than the model's.</summary>
+    public static bool IsOptimizerTensor(string name) => name is FirstMoment or SecondMoment;
+
+    /// <summary>
+    /// Writes atomically (temporary file, flushed to disk, renamed over <paramref name="path"/>). Weights or moments
+    /// that are not finite are never written: training skips every step that would make them so.
+    /// </summary>
     public static void Write(string path, ParameterLayout layout, TrainingState state, RunFingerprint fingerprint)
     {
+        ModelWeights.RequireFinite(state.Weights, layout, path);
+        ModelWeights.RequireFinite(state.Optimizer.First, layout, path);
+        ModelWeights.RequireFinite(state.Optimizer.Second, layout, path);
         var tensors = layout.Slots
             .Select(slot => new NamedTensor(slot.Name, slot.Shape, state.Weights.AsMemory(slot.Offset, slot.Length)))
             .Append(new NamedTensor(FirstMoment, [state.Optimizer.First.Length], state.Optimizer.First))
@@ -53,10 +66,12 @@ public static class CheckpointFile
     }
 
     /// <summary>Reads and checks a checkpoint; a file that is not a whole, undamaged checkpoint throws <see cref="InputException"/> saying why.</summary>
-    public static Checkpoint Read(string path)
+    public static Checkpoint Read(string path) => Check(path, SafeTensors.Read(path));
+
+    /// <summary>Checks a checkpoint already read from <paramref name="path"/>, as <see cref="Read"/> does.</summary>
+    public static Checkpoint Check(string path, SafeTensorsFile file)
     {
-        var file = SafeTensors.Read(path);
-        if (file.Metadata.GetValueOrDefault("format") != Format)
+        if (!IsCheckpoint(file))
             throw new InputException($"{file.FileName}: not a checkpoint of this program (no \"{Format}\" in its metadata)");
         if (file.Metadata.GetValueOrDefault(ChecksumKey) != Checksum(file.Metadata, file.Tensors))
             throw new InputException($"{file.FileName}: its checksum does not match its content");
@@ -96,10 +111,11 @@ public static class CheckpointFile
         long OptimizerSteps,
         EpochTally Tally,
         IReadOnlyList<EpochMetrics> History,
-        double TrainingSeconds)
+        double TrainingSeconds,
+        int BadSteps = 0)
     {
         public static Position Of(TrainingState state) => new(
-            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds);
+            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds, state.BadSteps);
     }
 
     /// <summary>A checkpoint read and checked: its position and fingerprint, and its tensors for <see cref="State"/>.</summary>
@@ -114,7 +130,7 @@ public static class CheckpointFile
             var second = File.Contains(SecondMoment) ? File.Require(SecondMoment, layout.Count).ToArray() : [];
             var p = Position;
             return new TrainingState(p.Epoch, p.Minibatch, p.Step, weights, new OptimizerState(p.OptimizerSteps, first, second),
-                p.Tally, p.History, p.TrainingSeconds);
+                p.Tally, p.History, p.TrainingSeconds, p.BadSteps);
         }
     }
 }

@@ -10,9 +10,9 @@ namespace RnnCluster.Coordinator.Checkpoints;
 
 /// <summary>
 /// What decides a run's results, kept in each checkpoint so that a resume can refuse a run that would not
-/// continue the same one. <see cref="Config"/> is the config as JSON without the two fields that do not change
-/// the results: <c>training.epochs</c> (a resume may extend a run) and <c>data.path</c> (the data may move; its
-/// content counts). <see cref="Data"/> is the shape of the training and validation parts and the SHA-256 of
+/// continue the same one. <see cref="Config"/> is the config as JSON without the fields that do not change
+/// the result of any step taken: <c>training.epochs</c> (a resume may extend a run), <c>training.maxBadSteps</c>
+/// (when a diverging run gives up) and <c>data.path</c> (the data may move; its content counts). <see cref="Data"/> is the shape of the training and validation parts and the SHA-256 of
 /// their values, as the coordinator ships them (normalised, split).
 /// </summary>
 public sealed record RunFingerprint(string Config, string Data)
@@ -29,6 +29,7 @@ public sealed record RunFingerprint(string Config, string Data)
         data.Remove("path");
         var training = Node(config.Training with { Optimizer = config.Training.OptimizerOrDefault });
         training.Remove("epochs");
+        training.Remove("maxBadSteps");
         var settings = new JsonObject { ["model"] = config.Model.ToJson(), ["data"] = data, ["training"] = training };
         var content = new JsonObject
         {

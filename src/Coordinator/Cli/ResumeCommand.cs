@@ -29,6 +29,15 @@ internal static partial class ResumeCommand
     {
         output.WriteLine($"error: {failed.Message}");
         if (failed.Checkpoint is null) return;
+        if (failed.InnerException is TrainingDivergedException diverged)
+        {
+            // Resuming would meet the same values again: the way on is a new run with another config.
+            var weights = diverged.LastGoodStep == 0 ? "the initial weights" : $"the weights of step {diverged.LastGoodStep}";
+            output.WriteLine($"last good checkpoint: {failed.Checkpoint} ({weights}, the last good ones)");
+            output.WriteLine("the same config diverges again from there: lower training.optimizer.learningRate or set training.clipNorm " +
+                "and train a new run (a checkpoint's weights serve as --init-weights)");
+            return;
+        }
         output.WriteLine($"last checkpoint: {failed.Checkpoint}");
         output.WriteLine($"resume with: {For(options)}");
     }

@@ -37,7 +37,28 @@ internal sealed class RunObserver(ITrainingDisplay display, Func<MetricsLog> sta
         if (showWorkers) display.Note(WorkerLines.Left(address, workers));
     }
 
+    public void WorkerLost(string address, int reachable, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Lost(address, reachable, workers));
+    }
+
+    public void WorkerBack(string address, int reachable, int workers)
+    {
+        if (showWorkers) display.Note(WorkerLines.Back(address, reachable, workers));
+    }
+
+    public void ShardReissued(ShardReissue reissue)
+    {
+        if (showWorkers) display.Note(WorkerLines.Reissued(reissue));
+    }
+
     public void StepDone(StepProgress step) => display.StepDone(step);
+
+    public void StepSkipped(SkippedStep step) => display.Note(TroubleLines.Skipped(step));
+
+    public void WorkerRefusedJob(string address, string reason) => display.Note(TroubleLines.RefusedJob(address, reason));
+
+    public void MessageRefused(string address, string description) => display.Note(description);
 
     public void EpochDone(EpochMetrics metrics)
     {

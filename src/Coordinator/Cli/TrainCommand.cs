@@ -11,12 +11,14 @@ using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Plots;
 using RnnCluster.Coordinator.Progress;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Cli;
 
 /// <summary>
 /// train: checks every input before any work starts (config, data, --init-weights, the checkpoint to resume
-/// from), starts the session, and only once it is up writes into the output folder: the config as run,
+/// from, and whether this machine can hold the run: <see cref="MemoryBudget"/>, before the data's arrays are
+/// made), starts the session, and only once it is up writes into the output folder: the config as run,
 /// metrics.jsonl, checkpoints. Only when the run has succeeded does it write the model files, each atomically.
 /// A stopped run (SIGTERM, Ctrl+C) or a failed one says where its checkpoint is and how to go on, and exits 1.
 /// </summary>
@@ -37,8 +39,9 @@ internal static class TrainCommand
         var config = ConfigLoader.Load(options.ConfigPath);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
         var configJson = ConfigJson(options, config);
-        var dataset = DatasetLoader.Load(config);
         var network = new Network(config.Model);
+        int localWorkers = options.Cluster is null ? options.Workers : 0;
+        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes));
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
@@ -55,11 +58,15 @@ internal static class TrainCommand
         var display = TrainingDisplay.For(context.Stdout, options.Quiet);
         ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
         if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
-        var session = new SessionOptions(start, checkpoints, observer);
-        TrainingResult result;
+        TrainingSummary? summary = null;
+        var session = new SessionOptions(start, checkpoints, observer)
+        {
+            Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)),
+            Finishing = result => summary = Keep(result),
+        };
         try
         {
-            result = display.Show(epochs, start.Epoch, () => options.Cluster is { } cluster
+            display.Show(epochs, start.Epoch, () => options.Cluster is { } cluster
                     ? TrainingSession.RunClusterAsync(job, cluster, session, context.Cancellation)
                     : TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers), session, context.Cancellation))
                 .GetAwaiter().GetResult();
@@ -77,21 +84,26 @@ internal static class TrainCommand
             return RnnClusterApp.Failure;
         }
         dashboard?.Post(new RunEnded(RunOutcome.Finished, null));
-        var history = result.Epochs;
 
-        ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
-        var last = history[^1];
-        var summary = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
-        new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-            ScalingEntry.From(config.Data.Normalize, dataset.Scaling), summary).Save(options.OutDir);
-        var hasValidation = history.All(h => h.ValLoss is not null);
-        LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
-            hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
-
-        var valLoss = summary.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
+        var valLoss = summary!.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
         context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
+
+        // The run's results, written while the session still holds its workers (SessionOptions.Finishing).
+        TrainingSummary Keep(TrainingResult result)
+        {
+            var history = result.Epochs;
+            ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
+            var last = history[^1];
+            var kept = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
+            new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
+                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept).Save(options.OutDir);
+            var hasValidation = history.All(h => h.ValLoss is not null);
+            LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
+                hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
+            return kept;
+        }
     }
 
     /// <summary>What the dashboard shows of the run from its start.</summary>

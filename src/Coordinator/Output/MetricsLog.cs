@@ -20,6 +20,9 @@ public sealed class MetricsLog
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A validation loss can overflow while training goes on (weights are never non-finite, outputs can be):
+        // such a value is written as the string "NaN", "Infinity" or "-Infinity", which float() reads.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     private readonly string path;

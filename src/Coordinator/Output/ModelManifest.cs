@@ -28,6 +28,8 @@ public sealed record ModelManifest(
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = true,
+        // The last epoch's losses may be NaN or infinite (every step skipped, a validation loss that overflowed).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public void Save(string folder) =>

@@ -41,6 +41,7 @@ internal static class LossPlot
         PlotFile.Save(plot, path);
     }
 
+    /// <summary>A loss that is not finite is a gap in its line (NaN); an infinity would stretch the axis without end.</summary>
     private static double[] Scale(IReadOnlyList<double> values, bool log) =>
-        values.Select(v => log ? System.Math.Log10(v) : v).ToArray();
+        values.Select(v => !double.IsFinite(v) ? double.NaN : log ? System.Math.Log10(v) : v).ToArray();
 }

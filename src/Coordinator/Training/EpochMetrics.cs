@@ -2,9 +2,11 @@ namespace RnnCluster.Coordinator.Training;
 
 /// <summary>
 /// One line of `metrics.jsonl`. <see cref="Loss"/> is the mean training loss over the epoch's minibatches,
-/// weighted by their samples; <see cref="ValLoss"/> the mean loss over the validation set after the epoch's last
-/// step. <see cref="SeqPerSec"/> counts training samples over training time (validation excluded);
-/// <see cref="SyncMsPerRound"/> is a round's time minus its slowest worker's compute, averaged over the epoch.
+/// weighted by their samples, skipped ones left out (NaN when every one was skipped); <see cref="ValLoss"/> the
+/// mean loss over the validation set after the epoch's last step. <see cref="SeqPerSec"/> counts training
+/// samples over training time (validation excluded); <see cref="SyncMsPerRound"/> is a round's time minus its
+/// slowest worker's compute, averaged over the epoch; <see cref="SkippedSteps"/> the steps skipped for a loss,
+/// gradient or update that was not finite.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -14,7 +16,15 @@ public sealed record EpochMetrics(
     int Workers,
     double ElapsedSec,
     double MsPerStep,
-    double SyncMsPerRound);
+    double SyncMsPerRound,
+    int SkippedSteps = 0);
+
+/// <summary>
+/// A step skipped because <see cref="Reason"/>: step <see cref="Step"/> of the run, minibatch
+/// <see cref="Minibatch"/> of <see cref="Minibatches"/> in epoch <see cref="Epoch"/> (counted from 1), the
+/// <see cref="InARow"/>th in a row of at most <see cref="MaxInARow"/>.
+/// </summary>
+public sealed record SkippedStep(int Epoch, int Minibatch, int Minibatches, long Step, string Reason, int InARow, int MaxInARow);
 
 /// <summary>
 /// One training step done: <see cref="Minibatch"/> of <see cref="Minibatches"/> in epoch <see cref="Epoch"/>

@@ -33,12 +33,41 @@ public interface ISessionObserver
     {
     }
 
+    /// <summary>The worker at <paramref name="address"/> became unreachable; <paramref name="reachable"/> of <paramref name="workers"/> are reachable.</summary>
+    void WorkerLost(string address, int reachable, int workers)
+    {
+    }
+
+    /// <summary>The worker at <paramref name="address"/> is reachable again; <paramref name="reachable"/> of <paramref name="workers"/> are.</summary>
+    void WorkerBack(string address, int reachable, int workers)
+    {
+    }
+
+    void ShardReissued(ShardReissue reissue)
+    {
+    }
+
     void StepDone(StepProgress step)
     {
     }
 
     /// <summary>A checkpoint of the state at <paramref name="step"/> is complete at <paramref name="path"/>.</summary>
     void CheckpointWritten(string path, long step)
+    {
+    }
+
+    /// <summary>A step was skipped: its loss, gradient or update was not finite; the weights stayed as they were.</summary>
+    void StepSkipped(SkippedStep step)
+    {
+    }
+
+    /// <summary>The worker at <paramref name="address"/> cannot hold the job and takes no part in it.</summary>
+    void WorkerRefusedJob(string address, string reason)
+    {
+    }
+
+    /// <summary>A message between the coordinator and a worker did not fit and was refused: <paramref name="description"/> is the whole line.</summary>
+    void MessageRefused(string address, string description)
     {
     }
 

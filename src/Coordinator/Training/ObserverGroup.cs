@@ -11,6 +11,12 @@ public sealed class ObserverGroup(params ISessionObserver[] observers) : ISessio
 
     public void WorkerLeft(string worker, string address, int workers) => Each(o => o.WorkerLeft(worker, address, workers));
 
+    public void WorkerLost(string address, int reachable, int workers) => Each(o => o.WorkerLost(address, reachable, workers));
+
+    public void WorkerBack(string address, int reachable, int workers) => Each(o => o.WorkerBack(address, reachable, workers));
+
+    public void ShardReissued(ShardReissue reissue) => Each(o => o.ShardReissued(reissue));
+
     public void RoundDone(RoundReport round) => Each(o => o.RoundDone(round));
 
     public void StepDone(StepProgress step) => Each(o => o.StepDone(step));
@@ -18,6 +24,12 @@ public sealed class ObserverGroup(params ISessionObserver[] observers) : ISessio
     public void EpochDone(EpochMetrics metrics) => Each(o => o.EpochDone(metrics));
 
     public void CheckpointWritten(string path, long step) => Each(o => o.CheckpointWritten(path, step));
+
+    public void StepSkipped(SkippedStep step) => Each(o => o.StepSkipped(step));
+
+    public void WorkerRefusedJob(string address, string reason) => Each(o => o.WorkerRefusedJob(address, reason));
+
+    public void MessageRefused(string address, string description) => Each(o => o.MessageRefused(address, description));
 
     private void Each(Action<ISessionObserver> report)
     {

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using RnnCluster.Coordinator.Checkpoints;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Training;
 
@@ -10,6 +11,16 @@ namespace RnnCluster.Coordinator.Training;
 public sealed record SessionOptions(TrainingState? Start = null, CheckpointPolicy? Checkpoints = null, ISessionObserver? Observer = null)
 {
     public static readonly SessionOptions Default = new();
+
+    /// <summary>Faults to commit on purpose, for tests only (<see cref="TestFaults"/>): the coordinator's, and in local mode its workers'.</summary>
+    public TestFaults Faults { get; init; } = TestFaults.None;
+
+    /// <summary>
+    /// Runs once training has finished, before the workers are told the job is over and before this node leaves
+    /// the cluster: the CLI writes the model here. A worker run with --once exits when told, and in the compose
+    /// demo a container that exits stops the others, the coordinator's included, so its files come first.
+    /// </summary>
+    public Action<TrainingResult>? Finishing { get; init; }
 }
 
 /// <summary>Local mode's workers: how many, the threads each computes with, and Akka settings to add (tests serialise every message).</summary>

@@ -9,4 +9,6 @@ public sealed record TrainingResult(TrainingState State, IReadOnlyList<RoundTimi
     public float[] Weights => State.Weights;
 
     public IReadOnlyList<EpochMetrics> Epochs => State.History;
+
+    internal Action ReleaseWorkers { get; init; } = () => { };
 }

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,10 +46,10 @@ public static class TrainingSession
             local.Extra.WithFallback(SharedRoundThreads(local.Workers)).WithFallback(ActorSystemSettings.Base));
         try
         {
-            return await Run(system, job, local.Workers, session, null, ActorSystemSettings.WorkerDispatcher, cancellation, coordinator =>
+            return await Run(system, job, local.Workers, session, null, ActorSystemSettings.WorkerDispatcher, cancellation, (coordinator, _) =>
             {
                 for (int i = 0; i < local.Workers; i++)
-                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker), $"{WorkerActor.Name}-{i + 1}")));
+                    coordinator.Tell(new WorkerJoined(system.ActorOf(WorkerActor.Props(local.ThreadsPerWorker, session.Faults), $"{WorkerActor.Name}-{i + 1}")));
             }).ConfigureAwait(false);
         }
         finally
@@ -90,45 +91,82 @@ public static class TrainingSession
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         cancellation.ThrowIfCancellationRequested();
         NodeNames.Check(options.Node);
-        using var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
+        var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
             var seed = options.Node.SeedNodes.Count == 0
                 ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
                 : string.Join(",", options.Node.SeedNodes);
-            return await Run(system, job, options.MinWorkers, session, seed, null, cancellation,
-                coordinator => system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery")).ConfigureAwait(false);
+            return await Run(system, job, options.MinWorkers, session, seed, null, cancellation, (coordinator, running) =>
+            {
+                system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
+                system.ActorOf(WorkerDowningActor.Props(), "worker-downing");
+                CheckpointWhenClusterLost(system, coordinator, running);
+            }).ConfigureAwait(false);
         }
         finally
         {
             // Leaving runs Akka's CoordinatedShutdown: the workers see this member leave instead of going unreachable.
+            // A leave completes once every member has seen it, so an unreachable one (a worker killed a moment ago)
+            // holds it for CoordinatedShutdown's 10 s: the job is over, so those are downed first, and a leave still
+            // not done after the grace is left to finish on its own (disposing the host would wait for it, and the
+            // caller writes the model only after this returns).
+            var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
+            foreach (var unreachable in cluster.State.Unreachable) cluster.Down(unreachable.Address);
             var leaving = host.StopAsync(CancellationToken.None);
-            await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false);
+            if (await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false) == leaving) host.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A node leaves the cluster without being asked when it is downed (by hand, or by a peer's decision): Akka
+    /// then runs CoordinatedShutdown, which ends the actor system, the coordinator with it. The first phase gives
+    /// a run still going the time to checkpoint and fail with a message (<see cref="ClusterLost"/>), instead of
+    /// ending with nothing saved. When the session ended first (it leaves the cluster itself), there is nothing to do.
+    /// </summary>
+    private static void CheckpointWhenClusterLost(ActorSystem system, IActorRef coordinator, Task running)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "checkpoint-if-cluster-lost", async () =>
+        {
+            if (running.IsCompleted) return Done.Instance;
+            coordinator.Tell(new ClusterLost(shutdown.ShutdownReason switch
+            {
+                CoordinatedShutdown.ClusterDowningReason => "this coordinator was downed: the cluster removed it, so the run cannot go on",
+                CoordinatedShutdown.ClusterLeavingReason => "this coordinator left the cluster, so the run cannot go on",
+                var reason => $"this coordinator's node is shutting down ({reason?.GetType().Name ?? "no reason given"}), so the run cannot go on",
+            }));
+            await Task.WhenAny(running, Task.Delay(StopGrace)).ConfigureAwait(false);
+            return Done.Instance;
+        });
     }
 
     /// <param name="coordinatorDispatcher">Where the coordinator runs (see <see cref="SharedRoundThreads"/>); null for the default dispatcher.</param>
     private static async Task<TrainingResult> Run(ActorSystem system, TrainingJob job, int minWorkers, SessionOptions session, string? seed,
-        string? coordinatorDispatcher, CancellationToken cancellation, Action<IActorRef> bringWorkers)
+        string? coordinatorDispatcher, CancellationToken cancellation, Action<IActorRef, Task> bringWorkers)
     {
         var observer = session.Observer ?? new ProgressObserver(null);
         observer.Started(seed);
         var completion = new TaskCompletionSource<TrainingResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = system.ActorOf(SessionClientActor.Props(observer, completion), "session");
-        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints);
+        var settings = new CoordinatorSettings(minWorkers, session.Checkpoints) { Faults = session.Faults };
         var props = CoordinatorActor.Props(job, session.Start ?? TrainingState.Initial(job), client, settings);
         var coordinator = system.ActorOf(coordinatorDispatcher is null ? props : props.WithDispatcher(coordinatorDispatcher), "coordinator");
-        bringWorkers(coordinator);
-        // An actor system that ends under the session (this node downed and removed from the cluster) ends the run.
-        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(
-            new InvalidOperationException("the actor system stopped before the run ended: this node was removed from the cluster")), TaskScheduler.Default);
+        bringWorkers(coordinator, completion.Task);
+        // An actor system that ends under the session without the coordinator having answered ends the run too.
+        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new TrainingFailedException(
+            new ClusterLostException("the actor system stopped before the run ended"), session.Checkpoints?.Folder.Latest)), TaskScheduler.Default);
+        TrainingResult result;
         await using (cancellation.Register(() =>
         {
             coordinator.Tell(StopTraining.Instance);
             _ = Task.Delay(StopGrace).ContinueWith(_ => completion.TrySetCanceled(cancellation), TaskScheduler.Default);
         }))
-            return await completion.Task.ConfigureAwait(false);
+            result = await completion.Task.ConfigureAwait(false);
+        session.Finishing?.Invoke(result);
+        result.ReleaseWorkers();
+        return result;
     }
 
     /// <summary>The observer of the public overloads: epochs (and steps, when the sink takes them too) to one progress sink.</summary>

@@ -5,10 +5,12 @@ namespace RnnCluster.Coordinator.Training;
 /// <summary>
 /// The coordinator's whole position in a run, as one value: what it trains from, what a checkpoint holds and
 /// what a resume starts from. <see cref="Epoch"/> counts finished epochs, <see cref="Minibatch"/> the finished
-/// minibatches of the current one (all of them: its validation is next), <see cref="Step"/> every optimizer
-/// step so far (it is also the weights' version). <see cref="Tally"/> is the current epoch so far, so a resumed
-/// epoch reports the same line of metrics; <see cref="TrainingSeconds"/> the run's training time up to here,
-/// across resumes. A state is never changed: every step makes a new one, and its arrays are never written.
+/// minibatches of the current one (all of them: its validation is next), <see cref="Step"/> every minibatch
+/// trained on so far, skipped ones included (it is also the weights' version; the optimizer counts only the
+/// updates it made). <see cref="Tally"/> is the current epoch so far, so a resumed epoch reports the same line
+/// of metrics; <see cref="TrainingSeconds"/> the run's training time up to here, across resumes;
+/// <see cref="BadSteps"/> the steps skipped in a row up to here, so a resumed run stops where it would have.
+/// A state is never changed: every step makes a new one, and its arrays are never written.
 /// </summary>
 public sealed record TrainingState(
     int Epoch,
@@ -18,7 +20,8 @@ public sealed record TrainingState(
     OptimizerState Optimizer,
     EpochTally Tally,
     IReadOnlyList<EpochMetrics> History,
-    double TrainingSeconds)
+    double TrainingSeconds,
+    int BadSteps = 0)
 {
     /// <summary>A run before its first step: the job's initial weights, the optimizer's zero state.</summary>
     public static TrainingState Initial(TrainingJob job)
@@ -40,6 +43,20 @@ public sealed record TrainingState(
         Optimizer = optimizer,
         Tally = Tally.AddRound(lossSum, timing, workers),
         TrainingSeconds = trainingSeconds,
+        BadSteps = 0,
+    };
+
+    /// <summary>
+    /// After a minibatch of <paramref name="samples"/> whose loss, gradient or update was not finite: it is
+    /// passed, and the weights and the optimizer stay as they were.
+    /// </summary>
+    public TrainingState Skipped(int samples, RoundTiming timing, IEnumerable<string> workers, double trainingSeconds) => this with
+    {
+        Minibatch = Minibatch + 1,
+        Step = Step + 1,
+        Tally = Tally.AddSkipped(samples, timing, workers),
+        TrainingSeconds = trainingSeconds,
+        BadSteps = BadSteps + 1,
     };
 
     /// <summary>After the epoch's last minibatch and its validation: <paramref name="metrics"/> joins the history.</summary>
@@ -54,16 +71,35 @@ public sealed record TrainingState(
 }
 
 /// <summary>
-/// The current epoch so far, what its line of metrics.jsonl is made of: the training loss summed over its
-/// samples, the time of its training rounds and of their synchronisation, and the distinct workers (by
-/// actor path) that computed any of it.
+/// The current epoch so far, what its line of metrics.jsonl is made of: the training loss summed over the
+/// samples of its steps, the time of its training rounds and of their synchronisation, the distinct workers (by
+/// actor path) that computed any of it, and the steps skipped for values that were not finite, with their
+/// samples (which the epoch's loss leaves out).
 /// </summary>
-public sealed record EpochTally(double LossSum, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers)
+public sealed record EpochTally(
+    double LossSum, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers, int SkippedSteps = 0, int SkippedSamples = 0)
 {
     public static readonly EpochTally Empty = new(0, 0, 0, 0, []);
 
-    public EpochTally AddRound(double lossSum, RoundTiming timing, IEnumerable<string> workers) => new(
-        LossSum + lossSum, TrainingMs + timing.RoundMs, Rounds + 1, SyncMs + (timing.RoundMs - timing.SlowestComputeMs), Union(workers));
+    public EpochTally AddRound(double lossSum, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
+    {
+        LossSum = LossSum + lossSum,
+    };
+
+    /// <summary>A round whose step was skipped: its time counts, its loss does not.</summary>
+    public EpochTally AddSkipped(int samples, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
+    {
+        SkippedSteps = SkippedSteps + 1,
+        SkippedSamples = SkippedSamples + samples,
+    };
+
+    private EpochTally Timed(RoundTiming timing, IEnumerable<string> workers) => this with
+    {
+        TrainingMs = TrainingMs + timing.RoundMs,
+        Rounds = Rounds + 1,
+        SyncMs = SyncMs + (timing.RoundMs - timing.SlowestComputeMs),
+        Workers = Union(workers),
+    };
 
     public EpochTally WithWorkers(IEnumerable<string> workers) => this with { Workers = Union(workers) };
 

@@ -17,7 +17,7 @@ public static class ConfigLoader
     private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "normalize"];
     private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
-    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize"];
+    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps"];
     private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon"];
     private static readonly string[] SgdFields = ["type", "learningRate", "momentum"];
 
@@ -137,7 +137,8 @@ public static class ConfigLoader
             ClipNorm: training.Float("clipNorm", defaults.ClipNorm, c => c >= 0f, "a norm >= 0 (0 turns clipping off)"),
             Optimizer: ReadOptimizer(training),
             TruncatedBptt: training.Int("truncatedBptt", defaults.TruncatedBptt, 0),
-            GroupSize: training.Int("groupSize", defaults.GroupSize, 1));
+            GroupSize: training.Int("groupSize", defaults.GroupSize, 1),
+            MaxBadSteps: training.Int("maxBadSteps", defaults.MaxBadSteps, 1));
     }
 
     /// <summary>`"optimizer": "sgd"` (defaults) or `"optimizer": { "type": "sgd", ... }`, as Keras takes either.</summary>

@@ -56,7 +56,11 @@ public sealed record OptimizerConfig(
     float Epsilon = 1e-7f,
     float Momentum = 0f);
 
-/// <summary>`training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.</summary>
+/// <summary>
+/// `training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.
+/// <see cref="MaxBadSteps"/> is how many steps in a row may be skipped for a loss, gradient or update that is not
+/// finite before the run stops as diverged.
+/// </summary>
 public sealed record TrainingConfig(
     int Epochs = 1,
     int BatchSize = 32,
@@ -66,10 +70,13 @@ public sealed record TrainingConfig(
     float ClipNorm = 0f,
     OptimizerConfig? Optimizer = null,
     int TruncatedBptt = 0,
-    int GroupSize = TrainingConfig.DefaultGroupSize)
+    int GroupSize = TrainingConfig.DefaultGroupSize,
+    int MaxBadSteps = TrainingConfig.DefaultMaxBadSteps)
 {
     /// <summary>Samples per gradient group: the unit of work whose gradient is summed in a fixed order.</summary>
     public const int DefaultGroupSize = 4;
+
+    public const int DefaultMaxBadSteps = 5;
 
     public OptimizerConfig OptimizerOrDefault => Optimizer ?? new OptimizerConfig();
 }

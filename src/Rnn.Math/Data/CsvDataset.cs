@@ -1,4 +1,6 @@
+using System.Globalization;
 using Rnn.Math.Config;
+using Rnn.Math.Model;
 
 namespace Rnn.Math.Data;
 
@@ -8,7 +10,7 @@ namespace Rnn.Math.Data;
 /// </summary>
 internal static class CsvDataset
 {
-    public static Dataset Load(DataConfig data, string path, int inputSize)
+    public static Dataset Load(DataConfig data, string path, int inputSize, Action<DatasetSize> beforeAllocating)
     {
         var columns = data.Columns!;
         string target = data.Target!;
@@ -30,6 +32,14 @@ internal static class CsvDataset
         var scaling = new SeriesScaling(
             [.. columns.Select(c => ColumnScaling.Fit(c, data.Normalize, series.Column(c).AsSpan(0, fitRows)))],
             ColumnScaling.Fit(target, data.Normalize, series.Column(target).AsSpan(0, fitRows)));
+        // Windows overlap: X holds every row timesteps times, so a modest file can make an array too long for .NET.
+        long values = (long)windows * timesteps * columns.Count;
+        if (values > Array.MaxLength)
+        {
+            throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                $"data.timesteps: {timesteps} is too large for {series.FileName}: its {windows:N0} windows of {timesteps} × {columns.Count} would hold {MemoryEstimate.Values(values)}, more than one array can hold ({Array.MaxLength:N0})"));
+        }
+        beforeAllocating(new DatasetSize(windows, train, timesteps, columns.Count));
         var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps);
         var y = SlidingWindows.Targets(Scaled(series.Column(target), scaling.Target), windows, timesteps, horizon);
         return new Dataset(x, y, windows, timesteps, columns.Count, 1, SequenceTargets: false, train) { Scaling = scaling };

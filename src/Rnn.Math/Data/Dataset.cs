@@ -3,6 +3,12 @@ using Rnn.Math.Training;
 namespace Rnn.Math.Data;
 
 /// <summary>
+/// The size of a dataset about to be built, as <see cref="Dataset"/> will hold it: <see cref="Samples"/> sequences
+/// of <see cref="Timesteps"/> × <see cref="Features"/>, the first <see cref="TrainCount"/> of them for training.
+/// </summary>
+public readonly record struct DatasetSize(int Samples, int TrainCount, int Timesteps, int Features);
+
+/// <summary>
 /// Samples ready for training. X is (Samples, Timesteps, Features); Y is (Samples, Targets) for many-to-one
 /// or (Samples, Timesteps, Targets) when <see cref="SequenceTargets"/>. When <see cref="Classes"/> is above
 /// zero, Y holds class indices in [0, Classes) (one per sample or timestep, so Targets is 1) for

@@ -8,7 +8,7 @@ internal static class SafeTensorsDataset
 {
     private const string Layout = "a dataset holds x [samples, timesteps, features] and y [samples, outputs] or [samples, timesteps, outputs]";
 
-    public static Dataset Load(string path, int inputSize, LossKind loss, float validationSplit)
+    public static Dataset Load(string path, int inputSize, LossKind loss, float validationSplit, Action<DatasetSize> beforeAllocating)
     {
         var file = SafeTensors.Read(path);
         string name = file.FileName;
@@ -26,10 +26,11 @@ internal static class SafeTensorsDataset
         {
             throw new InputException($"{name}: tensor \"y\" has {y.Shape[1]} timesteps but tensor \"x\" has {timesteps}");
         }
-        RequireFinite(name, y);
+        y.RequireFinite(name);
         int targets = y.Shape[^1];
         int classes = loss == LossKind.CrossEntropy ? ClassCount(name, y) : 0;
         int train = ValidationSplit.RequireTrainCount(samples, validationSplit, "samples");
+        beforeAllocating(new DatasetSize(samples, train, timesteps, features));
         return new Dataset(x.Data.ToArray(), y.Data.ToArray(), samples, timesteps, features, targets, sequence, train) { Classes = classes };
     }
 
@@ -43,24 +44,12 @@ internal static class SafeTensorsDataset
         if (x.ElementCount == 0) throw WrongShape(name, x, "no dimension of size 0");
         if (x.Shape[2] != inputSize)
             throw new InputException($"{name}: tensor \"x\" has {x.Shape[2]} features per timestep but model.inputSize is {inputSize}");
-        RequireFinite(name, x);
+        x.RequireFinite(name);
         return x;
     }
 
     private static InputException WrongShape(string file, NamedTensor tensor, string expected)
         => new($"{file}: tensor \"{tensor.Name}\" has shape {NamedTensor.Format(tensor.Shape)}, expected {expected}");
-
-    private static void RequireFinite(string file, NamedTensor tensor)
-    {
-        var values = tensor.Data.Span;
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                throw new InputException($"{file}: tensor \"{tensor.Name}\" holds {values[i]} at {IndexOf(i, tensor.Shape)}");
-            }
-        }
-    }
 
     /// <summary>For cross-entropy, y holds one class index per sample or timestep: whole numbers from 0.</summary>
     private static int ClassCount(string file, NamedTensor y)
@@ -76,22 +65,10 @@ internal static class SafeTensorsDataset
             if (values[i] < 0f || values[i] != MathF.Floor(values[i]))
             {
                 throw new InputException(
-                    $"{file}: tensor \"y\" holds {values[i]} at {IndexOf(i, y.Shape)}, expected a class index (a whole number >= 0) for crossentropy");
+                    $"{file}: tensor \"y\" holds {values[i]} at {y.IndexOf(i)}, expected a class index (a whole number >= 0) for crossentropy");
             }
             max = MathF.Max(max, values[i]);
         }
         return (int)max + 1;
-    }
-
-    /// <summary>`[3, 4, 0]`: a flat row-major index as one index per dimension.</summary>
-    private static string IndexOf(int flat, int[] shape)
-    {
-        var index = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            index[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return NamedTensor.Format(index);
     }
 }

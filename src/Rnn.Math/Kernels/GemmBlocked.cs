@@ -216,13 +216,32 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>Packs a (kc, columns) slice of B into a (kc, width) panel, zero past the valid columns.</summary>
+    /// <summary>
+    /// Packs a (kc, columns) slice of B into a (kc, width) panel, zero past the valid columns. Rows are copied in
+    /// whole vectors, the last valid one masked: the narrow panel of a product's last few columns (N = 50 is
+    /// 48 + 2) is packed on every call, and a memmove and a clear per row of 2 to 8 floats cost more than its FMAs.
+    /// </summary>
     private static unsafe void PackBPanel(float* b, nint ldb, int kc, int columns, int width, float* dst)
     {
+        if (width % 16 == 0 && Lanes512.IsSupported) PackBPanel<Lanes512>(b, ldb, kc, columns, width, dst);
+        else if (width % 8 == 0 && Lanes256.IsSupported) PackBPanel<Lanes256>(b, ldb, kc, columns, width, dst);
+        else PackBPanel<Lane1>(b, ldb, kc, columns, width, dst);
+    }
+
+    private static unsafe void PackBPanel<TV>(float* b, nint ldb, int kc, int columns, int width, float* dst)
+        where TV : struct, ILanes<TV>
+    {
+        int whole = columns - columns % TV.Count, partial = columns - whole;
+        int zeroFrom = partial > 0 ? whole + TV.Count : whole;
         for (int p = 0; p < kc; p++)
         {
-            new ReadOnlySpan<float>(b + p * ldb, columns).CopyTo(new Span<float>(dst + p * width, width));
-            new Span<float>(dst + p * width + columns, width - columns).Clear();
+            float* source = b + p * ldb, row = dst + p * width;
+            for (int j = 0; j < whole; j += TV.Count)
+                TV.Store(TV.Load(source + j, TV.Count), row + j, TV.Count);
+            if (partial > 0)
+                TV.Store(TV.Load(source + whole, partial), row + whole, TV.Count);
+            for (int j = zeroFrom; j < width; j += TV.Count)
+                TV.Store(TV.Of(0f), row + j, TV.Count);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Onnx;
 using Rnn.Math.Config;
@@ -37,6 +38,10 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
     public override void Validate(string field)
     {
         if (Units <= 0) throw new InputException($"{field}.units: expected a positive integer, got {Units}");
+        // G·H is a dimension of the layer's tensors and buffers; it must be an int before any size is taken.
+        if ((long)Gates * Units > Array.MaxLength)
+            throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                $"{field}.units: {Units} is too large: {Gates} gates × {Units} units = {(long)Gates * Units:N0} rows, more than one array can hold ({Array.MaxLength:N0} values)"));
     }
 
     public override IReadOnlyList<LayerTensor> Tensors(int inputSize) =>

@@ -30,6 +30,13 @@ internal sealed class DenseLayer : ILayer
 
     private int RowsPerSample(in Pass pass) => _inputIsSequence ? pass.Steps : 1;
 
+    /// <summary>Wᵀ, the output, the pre-activation's gradient (with an activation) and the input gradient.</summary>
+    public IEnumerable<double> Buffers(double samples, double steps)
+    {
+        double rows = samples * (_inputIsSequence ? steps : 1);
+        return [(double)_inputs * _units, rows * _units, _activation == Activation.Linear ? 0 : rows * _units, rows * _inputs];
+    }
+
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
     {
         int rows = pass.Samples * RowsPerSample(pass);

@@ -21,6 +21,13 @@ internal sealed class DropoutLayer(LayerSpec spec, float rate) : ILayer
 
     private bool IsActive(in Pass pass) => pass.Dropout is not null && _rate > 0f;
 
+    /// <summary>The mask, the output and the input gradient, each (rows, F).</summary>
+    public IEnumerable<double> Buffers(double samples, double steps)
+    {
+        double values = _rate > 0f ? samples * (_inputIsSequence ? steps : 1) * _features : 0;
+        return [values, values, values];
+    }
+
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
     {
         if (!IsActive(pass)) return input;

@@ -18,6 +18,8 @@ internal sealed class GruLayer(LayerSpec spec) : RecurrentLayer(spec)
 
     protected override float[] DGatesHidden => _dGatesHidden;
 
+    protected override IEnumerable<double> CellBuffers(double n, double steps) => [n * GH, n * steps * H, n * steps * GH, H];
+
     protected override void BeginForward(int n, int steps, bool carryState)
     {
         Scratch.Ensure(ref _hidden, n * GH);

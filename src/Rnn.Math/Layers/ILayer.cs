@@ -15,4 +15,11 @@ internal interface ILayer
     /// and the input gradient (n, Tin, I) when <paramref name="wantInputGradient"/>, else null.
     /// </summary>
     float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient);
+
+    /// <summary>
+    /// The lengths, in floats, of the buffers the layer holds after a forward and backward pass over
+    /// <paramref name="samples"/> sequences of <paramref name="steps"/> timesteps: what its memory grows to. Doubles,
+    /// because samples × steps × gate rows can overflow a long; this is asked before anything is allocated.
+    /// </summary>
+    IEnumerable<double> Buffers(double samples, double steps);
 }

@@ -15,6 +15,11 @@ internal sealed class LstmLayer(LayerSpec spec) : RecurrentLayer(spec)
     private float[] _cellLast = [];  // (n, H): c after the window's last step, carried into the next window
     private float[] _dCell = [];     // (n, H): dL/dc_t during the sweep
 
+    /// <summary>The backward cell loads a row's four activated gates before it stores their gradients in their place.</summary>
+    protected override bool GradientsOverwriteGates => true;
+
+    protected override IEnumerable<double> CellBuffers(double n, double steps) => [n * steps * H, n * steps * H, n * H, n * H, n * H, H];
+
     protected override void BeginForward(int n, int steps, bool carryState)
     {
         Scratch.Ensure(ref _cell, n * steps * H);

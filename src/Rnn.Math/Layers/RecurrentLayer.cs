@@ -21,7 +21,7 @@ internal abstract class RecurrentLayer : ILayer
     protected float[] HPrev = [];      // (n, T, H): h_{t-1} as step t reads it; row t = 0 is the initial state
     protected float[] HSeq = [];       // (n, T, H): h_t
     protected float[] WeightHhT = [];  // (H, GH)
-    protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations
+    protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations (Gates itself where GradientsOverwriteGates)
     protected float[] DhNext = [];     // (n, H): dL/dh_t during the sweep, dL/dh_{t-1} after a step
     private float[] _weightIhT = [];   // (I, GH)
     private float[] _final = [];       // (n, H): h_{T-1}: the output when !returnSequences, and the carried state
@@ -39,6 +39,13 @@ internal abstract class RecurrentLayer : ILayer
 
     /// <summary>Whether bias_hh joins the input projection; GRU keeps it inside the reset gate's product instead.</summary>
     protected virtual bool BiasHhInGates => true;
+
+    /// <summary>
+    /// Whether the backward sweep may write DGates over Gates: true where a step's cell reads its row of the gates
+    /// before it writes that row's gradient and no later step reads it. The seed model's gates are 1.3 MB, as large
+    /// again as everything else a step touches; one buffer instead of two keeps the sweep inside a 2 MB L2 cache.
+    /// </summary>
+    protected virtual bool GradientsOverwriteGates => false;
 
     /// <summary>The gradient of the hidden-side pre-activations (n, T, GH); for rnn and lstm the same as DGates.</summary>
     protected virtual float[] DGatesHidden => DGates;
@@ -62,6 +69,20 @@ internal abstract class RecurrentLayer : ILayer
     /// <summary>Step t: DhNext holds dL/dh_t; fills DGates[:, t] (and DGatesHidden) and leaves dL/dh_{t-1} in DhNext.</summary>
     protected abstract void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass);
 
+    /// <summary>The lengths of the cell's own buffers after a pass of (n, steps): as <see cref="Buffers"/>.</summary>
+    protected abstract IEnumerable<double> CellBuffers(double n, double steps);
+
+    /// <summary>
+    /// Gates, HPrev, HSeq, the two transposed weights, the final state, DGates (none where it is Gates), DhNext, the
+    /// input gradient, then the cell's.
+    /// </summary>
+    public IEnumerable<double> Buffers(double samples, double steps)
+    {
+        double rows = samples * steps;
+        return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I,
+            .. CellBuffers(samples, steps)];
+    }
+
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps, rows = n * T;
@@ -72,16 +93,7 @@ internal abstract class RecurrentLayer : ILayer
         Gemm.Transpose(_weightIh.Of(parameters), GH, I, Scratch.Ensure(ref _weightIhT, I * GH));
         Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref WeightHhT, H * GH));
 
-        // Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep in one product.
-        Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
-        var biasIh = _biasIh.Of(parameters);
-        var biasHh = _biasHh.Of(parameters);
-        for (int row = 0; row < rows; row++)
-        {
-            var gates = Gates.AsSpan(row * GH, GH);
-            TensorPrimitives.Add(gates, biasIh, gates);
-            if (BiasHhInGates) TensorPrimitives.Add(gates, biasHh, gates);
-        }
+        ProjectInput(parameters, input, rows);
 
         bool carry = pass.FirstStep > 0;
         Scratch.Ensure(ref _final, n * H);
@@ -106,10 +118,30 @@ internal abstract class RecurrentLayer : ILayer
         return _returnSequences ? HSeq : _final;
     }
 
+    /// <summary>
+    /// Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep at once, row by row for a few
+    /// inputs, else one product and then the biases.
+    /// </summary>
+    private unsafe void ProjectInput(ReadOnlySpan<float> parameters, float[] input, int rows)
+    {
+        bool inRows = I <= InputProjection.MaxRowInputs;
+        if (!inRows)
+            Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
+        fixed (float* x = input, weightT = _weightIhT, gates = Gates, biasIh = _biasIh.Of(parameters), biasHh = _biasHh.Of(parameters))
+        {
+            for (int row = 0; row < rows; row++)
+            {
+                var kernel = new InputProjection(x + row * I, inRows ? I : 0, weightT, biasIh, BiasHhInGates ? biasHh : null, gates + row * GH, GH);
+                Rows.Run(ref kernel, GH);
+            }
+        }
+    }
+
     public float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient)
     {
         int n = pass.Samples, T = pass.Steps, rows = n * T;
-        Scratch.Ensure(ref DGates, rows * GH);
+        if (GradientsOverwriteGates) DGates = Gates;
+        else Scratch.Ensure(ref DGates, rows * GH);
         Scratch.Ensure(ref DhNext, n * H).AsSpan(0, n * H).Clear();
         BeginBackward(n, T);
 

@@ -11,6 +11,8 @@ internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
 {
     protected override void BeginForward(int n, int steps, bool carryState) { }
 
+    protected override IEnumerable<double> CellBuffers(double n, double steps) => [];
+
     protected override unsafe void StepForward(ReadOnlySpan<float> parameters, int t, in Pass pass)
     {
         int n = pass.Samples, T = pass.Steps;

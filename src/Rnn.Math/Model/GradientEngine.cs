@@ -111,6 +111,25 @@ public sealed class GradientEngine
                 Elementwise.Softmax(output.Slice(row * width, width));
     }
 
+    /// <summary>
+    /// The lengths, in floats, of the buffers this engine and its layers hold after a pass over
+    /// <paramref name="samples"/> sequences of <paramref name="timesteps"/>, each with its layer's index (-1 for
+    /// the engine's own): what an engine's memory grows to, known before anything is allocated. A training pass
+    /// runs the windows of truncated BPTT; an evaluation pass the whole sequence (counted with its backward
+    /// buffers, which it does not fill: an estimate errs on the large side).
+    /// </summary>
+    public IEnumerable<(int Layer, double Floats)> Buffers(double samples, int timesteps, bool training)
+    {
+        double window = training && _truncatedBptt > 0 ? System.Math.Min(_truncatedBptt, timesteps) : timesteps;
+        for (int i = 0; i < _layers.Length; i++)
+            foreach (double floats in _layers[i].Buffers(samples, window))
+                yield return (i, floats);
+        yield return (-1, samples * (_network.OutputIsSequence ? window : 1) * _network.OutputSize);
+        if (window == timesteps) yield break;
+        yield return (-1, samples * window * _network.InputSize);
+        if (_network.OutputIsSequence) yield return (-1, samples * window * LossFunction.TargetWidth(_loss, _network.OutputSize));
+    }
+
     private float[] Forward(ReadOnlySpan<float> parameters, float[] x, in Pass pass)
     {
         float[] activation = x;

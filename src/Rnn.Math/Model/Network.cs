@@ -1,5 +1,7 @@
+using System.Globalization;
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Weights;
 
 namespace Rnn.Math.Model;
 
@@ -30,6 +32,7 @@ public sealed class Network
             features = units;
             sequence = outSequence;
         }
+        RequireArraySizes(shapes.Select(s => (s.Index, s.Out, s.Tensors)).ToList());
 
         Layout = new ParameterLayout(shapes.SelectMany(s => s.Tensors));
         if (Layout.Count == 0)
@@ -64,6 +67,31 @@ public sealed class Network
         parameters.Clear();
         foreach (var layer in Layers)
             layer.Config.Initialize(layer, parameters, seed);
+    }
+
+    /// <summary>
+    /// Every tensor, and all of them together (the flat parameter buffer, its gradients and moments), must fit in
+    /// one .NET array: a larger size would overflow the int offsets and lengths of the layout. Sizes are taken
+    /// as longs here, before anything is allocated, and the message names the layer's <c>units</c>.
+    /// </summary>
+    private static void RequireArraySizes(IReadOnlyList<(int Index, int Units, LayerTensor[] Tensors)> layers)
+    {
+        long total = 0;
+        foreach (var (index, units, tensors) in layers)
+        {
+            foreach (var tensor in tensors)
+            {
+                long count = NamedTensor.ElementsOf(tensor.Shape);
+                if (count > Array.MaxLength)
+                    throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                        $"model.layers[{index}].units: {units} is too large: {tensor.Name} {NamedTensor.Format(tensor.Shape)} would hold {MemoryEstimate.Values(count)}, more than one array can hold ({Array.MaxLength:N0})"));
+                total += count;
+            }
+        }
+        if (total <= Array.MaxLength) return;
+        var largest = layers.MaxBy(l => l.Tensors.Sum(t => NamedTensor.ElementsOf(t.Shape)));
+        throw new InputException(string.Create(CultureInfo.InvariantCulture,
+            $"model.layers[{largest.Index}].units: {largest.Units} is too large: the model would have {total:N0} parameters ({MemoryEstimate.Size(total * (double)sizeof(float))}), more than one array can hold ({Array.MaxLength:N0})"));
     }
 
     /// <summary>A layer's tensor under its name in the model's state_dict: `layers.i.` and its name within the layer.</summary>

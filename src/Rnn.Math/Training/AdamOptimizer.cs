@@ -1,3 +1,4 @@
+using System.Numerics;
 using Rnn.Math.Config;
 
 namespace Rnn.Math.Training;
@@ -28,7 +29,32 @@ public sealed class AdamOptimizer(OptimizerConfig config) : Optimizer
         float correction2Sqrt = (float)System.Math.Sqrt(correction2);
         float oneMinusBeta1 = 1 - _beta1, oneMinusBeta2 = 1 - _beta2;
         float[] m0 = state.First, v0 = state.Second, m1 = next.First, v1 = next.Second;
-        for (int i = 0; i < parameters.Length; i++)
+        // Vectors run the scalar loop's operations on each element (no fused multiply-add, IEEE square root and
+        // division), so the bits are those of the scalar loop that finishes the tail; the scalar loop alone spent
+        // about 11 cycles an element on its two divisions and the square root.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var beta1 = new Vector<float>(_beta1);
+            var beta2 = new Vector<float>(_beta2);
+            var oneMinusBeta1V = new Vector<float>(oneMinusBeta1);
+            var oneMinusBeta2V = new Vector<float>(oneMinusBeta2);
+            var correction2SqrtV = new Vector<float>(correction2Sqrt);
+            var epsilon = new Vector<float>(_epsilon);
+            var stepSizeV = new Vector<float>(stepSize);
+            for (; i + Vector<float>.Count <= parameters.Length; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                var m = new Vector<float>(m0, i) * beta1 + g * oneMinusBeta1V;
+                var v = new Vector<float>(v0, i) * beta2 + g * g * oneMinusBeta2V;
+                m.CopyTo(m1, i);
+                v.CopyTo(v1, i);
+                var denominator = Vector.SquareRoot(v) / correction2SqrtV + epsilon;
+                (new Vector<float>(parameters[i..]) - stepSizeV * (m / denominator)).CopyTo(nextParameters[i..]);
+            }
+        }
+
+        for (; i < parameters.Length; i++)
         {
             float g = gradient[i];
             float m = m0[i] * _beta1 + g * oneMinusBeta1;

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Rnn.Math.Weights;
 
 /// <summary>A float32 tensor with its name and shape; <see cref="Data"/> is row-major, as safetensors stores it.</summary>
@@ -7,6 +9,29 @@ public sealed record NamedTensor(string Name, int[] Shape, ReadOnlyMemory<float>
 
     /// <summary>`[200, 50]`, as shapes appear in messages.</summary>
     public static string Format(IReadOnlyList<int> shape) => $"[{string.Join(", ", shape)}]";
+
+    /// <summary>Throws <see cref="InputException"/> naming <paramref name="file"/>, the tensor and the index of its first value that is not finite.</summary>
+    public void RequireFinite(string file)
+    {
+        var values = Data.Span;
+        // IsFiniteAll is false for an empty span.
+        if (values.IsEmpty || TensorPrimitives.IsFiniteAll(values)) return;
+        int at = 0;
+        while (float.IsFinite(values[at])) at++;
+        throw new InputException($"{file}: tensor \"{Name}\" holds {values[at]} at {IndexOf(at)}");
+    }
+
+    /// <summary>`[3, 4, 0]`: a flat row-major index as one index per dimension.</summary>
+    public string IndexOf(int flat)
+    {
+        var index = new int[Shape.Length];
+        for (int d = Shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = flat % Shape[d];
+            flat /= Shape[d];
+        }
+        return Format(index);
+    }
 
     public static long ElementsOf(IReadOnlyList<int> shape)
     {

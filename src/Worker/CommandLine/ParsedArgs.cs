@@ -26,6 +26,9 @@ internal sealed class ParsedArgs
 
     public CommandSpec Command { get; }
 
+    /// <summary>An environment variable that belongs to no flag, read from the same environment as the flags' own.</summary>
+    public string? Variable(string name) => environment(name);
+
     /// <summary>Reads <c>--flag value</c>, <c>--flag=value</c> and switches; rejects anything else.</summary>
     public static ParsedArgs Parse(CommandSpec command, IReadOnlyList<string> args, Func<string, string?> environment)
     {

@@ -29,10 +29,53 @@ public sealed class ShardComputer
 
     public int ParameterCount => _engines[0].Network.ParameterCount;
 
+    /// <summary>
+    /// What a worker needs to hold a job (<paramref name="training"/> on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
+    /// it is allocated: the weights, one gradient per group of a whole minibatch (a worker may be left to compute
+    /// one alone), each engine's buffers and gathered samples for its part of a training shard or of a validation
+    /// slice, whichever is larger, and the dataset. Throws <see cref="Rnn.Math.InputException"/> for a model
+    /// whose tensors could not be arrays at all.
+    /// </summary>
+    public static MemoryEstimate Memory(WorkerJob training, DataShape shape, int threads)
+    {
+        var network = new Network(training.ParseModel());
+        var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
+        int engines = System.Math.Max(1, threads), groupSize = training.GroupSize;
+        int minibatch = System.Math.Min(training.BatchSize, shape.TrainSamples);
+        int groups = (minibatch + groupSize - 1) / groupSize;
+        double trainSamples = System.Math.Min((double)((groups + engines - 1) / engines) * groupSize, minibatch);
+        double validationSamples = System.Math.Min((double)ValidationSliceGroups * groupSize, shape.ValidationSamples);
+        var buffers = ShardBuffers(engine, shape, trainSamples, training: true).ToList();
+        var validation = validationSamples > 0 ? ShardBuffers(engine, shape, validationSamples, training: false).ToList() : [];
+        double perEngine = System.Math.Max(buffers.Sum(b => b.Floats), validation.Sum(b => b.Floats));
+
+        const double bytes = sizeof(float);
+        double parameters = network.ParameterCount;
+        double data = Enum.GetValues<DataPart>().Sum(part => (double)shape.Length(part));
+        var arrays = buffers.Concat(validation)
+            .Select(b => new LongestArray(b.Layer < 0 ? "a shard's output gradient" : $"a shard buffer of model.layers[{b.Layer}]", b.Floats, MemoryKind.Activations))
+            .Append(new LongestArray("the parameters", parameters, MemoryKind.Parameters))
+            .Append(new LongestArray("the training inputs", shape.Length(DataPart.TrainX), MemoryKind.Data));
+        return new MemoryEstimate(
+        [
+            new("weights", parameters * bytes, MemoryKind.Parameters),
+            new($"gradients of {groups} group{(groups == 1 ? "" : "s")}", groups * parameters * bytes, MemoryKind.Parameters),
+            new("activations", engines * perEngine * bytes, MemoryKind.Activations),
+            new("data", data * bytes, MemoryKind.Data),
+        ], arrays.MaxBy(a => a.Values)!);
+    }
+
+    /// <summary>An engine's buffers for a pass over <paramref name="samples"/>, and the samples gathered for it (x, y).</summary>
+    private static IEnumerable<(int Layer, double Floats)> ShardBuffers(GradientEngine engine, DataShape shape, double samples, bool training)
+        => engine.Buffers(samples, shape.Timesteps, training)
+            .Append((-1, samples * shape.Timesteps * shape.InputSize))
+            .Append((-1, samples * shape.TargetsPerSample));
+
     /// <summary>The shard's partial sums; each gradient buffer is scratch, valid until the next call.</summary>
     public IReadOnlyList<(TreeNode Node, float[] Gradient, double Loss)> Gradients(JobReplica replica, ComputeGradients request)
     {
         var losses = new double[request.EndGroup - request.FirstGroup];
+        while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
         float lossScale = 1f / (_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize);
         var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
         Run(replica, DataPart.TrainX, DataPart.TrainY, request.SampleIds, losses, (engine, weights, shard, first, count) =>
@@ -87,14 +130,17 @@ public sealed class ShardComputer
     private void Run(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds, double[] losses, EngineCall call)
     {
         int groups = losses.Length, groupSize = _job.Job.GroupSize;
-        while (_gradients.Count < groups) _gradients.Add(new float[ParameterCount]);
         int threads = System.Math.Min(_engines.Length, groups);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        void RunThread(int t)
         {
             int first = groups * t / threads, end = groups * (t + 1) / threads;
             var ids = sampleIds[(first * groupSize)..System.Math.Min(end * groupSize, sampleIds.Length)];
             call(_engines[t], replica.Weights, Gather(replica, xPart, yPart, ids), first, end - first);
-        });
+        }
+
+        // One thread needs none of Parallel.For's task set-up: it computes on the actor's thread.
+        if (threads == 1) RunThread(0);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
     }
 
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds)

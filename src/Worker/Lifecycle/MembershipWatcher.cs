@@ -35,6 +35,8 @@ internal sealed class MembershipWatcher : ReceiveActor
         });
         Receive<StartJob>(job => Report(new JobReceived(job)));
         Receive<JobFinished>(finished => Report(new JobEnded(finished.JobId)));
+        Receive<JobRefused>(refused => Report(new JobDeclined(refused.JobId, refused.Reason)));
+        Receive<MessageRefused>(refused => Report(new MessageDeclined(refused.JobId, refused.Reason)));
         ReceiveAny(_ => { });
     }
 
@@ -46,6 +48,8 @@ internal sealed class MembershipWatcher : ReceiveActor
             typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(StartJob));
         Context.System.EventStream.Subscribe(Self, typeof(JobFinished));
+        Context.System.EventStream.Subscribe(Self, typeof(JobRefused));
+        Context.System.EventStream.Subscribe(Self, typeof(MessageRefused));
     }
 
     protected override void PostStop()

@@ -28,6 +28,12 @@ internal sealed record JobReceived(StartJob Job) : WorkerEvent;
 
 internal sealed record JobEnded(Guid JobId) : WorkerEvent;
 
+/// <summary>This worker refused a job it cannot hold, for <see cref="Reason"/>.</summary>
+internal sealed record JobDeclined(Guid JobId, string Reason) : WorkerEvent;
+
+/// <summary>This worker refused a message of its job that did not fit, for <see cref="Reason"/>, and waits for the job again.</summary>
+internal sealed record MessageDeclined(Guid JobId, string Reason) : WorkerEvent;
+
 /// <summary>The node's actor system has terminated: the cluster removed it (downed), or it left.</summary>
 internal sealed record NodeStopped : WorkerEvent
 {

@@ -29,12 +29,24 @@ internal sealed class WorkerNode
         var events = Channel.CreateUnbounded<WorkerEvent>();
         var host = await ClusterNode.StartAsync(options.Node, ClusterNode.WorkerRole, system =>
         {
-            system.ActorOf(WorkerActor.Props(options.Threads), WorkerActor.Name);
+            system.ActorOf(WorkerActor.Props(options.Threads, options.Faults, slowdown: options.Slowdown), WorkerActor.Name);
             system.ActorOf(MembershipWatcher.Props(events.Writer), MembershipWatcher.Name);
         }, cancellation).ConfigureAwait(false);
         var system = host.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => events.Writer.TryWrite(NodeStopped.Instance), TaskScheduler.Default);
         return new WorkerNode(host, system, events.Reader);
+    }
+
+    /// <summary>
+    /// Gives the node up without a word to a coordinator it cannot reach (a leave would wait for it): marks itself
+    /// down, which makes Akka end the node within a second or two, and waits at most <paramref name="limit"/> for that.
+    /// </summary>
+    public async Task DownAsync(TimeSpan limit)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        cluster.Down(cluster.SelfAddress);
+        if (await Task.WhenAny(_system.WhenTerminated, Task.Delay(limit)).ConfigureAwait(false) == _system.WhenTerminated) _host.Dispose();
+        else await LeaveAsync(limit).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -6,9 +6,11 @@ namespace RnnCluster.Worker.Lifecycle;
 /// <summary>
 /// rnn-worker's life (docs/contract.md): join the seed nodes and serve whichever coordinator is there; when
 /// the coordinator leaves or dies, start over in a new node and serve the next one. A worker never stays in a
-/// cluster without a coordinator: after a coordinator leaves it leaves too, and when one dies, the
-/// split-brain resolver downs the workers' side (docs/architecture.md). A restarted coordinator forms a new
-/// cluster, even on the same address, which only a new node can join.
+/// cluster without a coordinator: after a coordinator leaves it leaves too, and when its coordinator has been
+/// unreachable for <see cref="CoordinatorUnreachableLimit"/> (dead, or cut off) it downs itself, the worker's
+/// half of the cluster's downing policy (ClusterNode.Membership). A restarted coordinator forms a new cluster,
+/// even on the same address, and one that was cut off has downed this node meanwhile: either way only a new
+/// node can join.
 /// With <see cref="WorkerCommandLine.Once"/> it serves one job: 0 once that job finished, 1 when its
 /// coordinator is lost and none is back within <see cref="CoordinatorLostLimit"/>.
 /// Every step is one plain line on <paramref name="output"/>.
@@ -20,16 +22,27 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
 
     public static readonly TimeSpan CoordinatorLostLimit = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a coordinator may be unreachable before this worker gives its node up and joins again as a new
+    /// one. Well past a coordinator's pauses on a busy machine (a checkpoint, a collection), as long as the
+    /// coordinator waits before downing an unreachable worker: a partition that lasts longer costs both sides a
+    /// rejoin, and a shorter one heals in place.
+    /// </summary>
+    public static readonly TimeSpan CoordinatorUnreachableLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a stopping worker tries to leave the cluster gracefully before it just exits.</summary>
     private static readonly TimeSpan LeaveLimit = TimeSpan.FromSeconds(8);
 
     /// <summary>When a new node cannot start (its fixed port still taken, say), the next try comes after this long.</summary>
     private static readonly TimeSpan RestartRetry = TimeSpan.FromSeconds(5);
 
-    private enum Ending { Stopped, JobFinished, CoordinatorGone, CoordinatorLostTooLong }
+    private enum Ending { Stopped, JobFinished, CoordinatorGone, CoordinatorUnreachable, CoordinatorLostTooLong }
 
     /// <summary>Running since the coordinator was lost; null while one is there (or before the first).</summary>
     private Stopwatch? _lost;
+
+    /// <summary>Running since this node's coordinator became unreachable; null while it is reachable.</summary>
+    private Stopwatch? _unreachable;
 
     /// <summary>
     /// Serves until stopped (<paramref name="stop"/>: SIGTERM), or with --once until its job ends. Throws
@@ -42,8 +55,9 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
         while (true)
         {
             var ending = await ServeAsync(node, stop).ConfigureAwait(false);
-            await node.LeaveAsync(LeaveLimit).ConfigureAwait(false);
-            if (ending != Ending.CoordinatorGone) return Exit(ending);
+            if (ending == Ending.CoordinatorUnreachable) await node.DownAsync(LeaveLimit).ConfigureAwait(false);
+            else await node.LeaveAsync(LeaveLimit).ConfigureAwait(false);
+            if (ending is not (Ending.CoordinatorGone or Ending.CoordinatorUnreachable)) return Exit(ending);
             Say($"rejoining {Seeds}");
             var next = await RestartAsync(stop).ConfigureAwait(false);
             if (next is null) return Exit(stop.IsCancellationRequested ? Ending.Stopped : Ending.CoordinatorLostTooLong);
@@ -74,8 +88,11 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
     {
         while (true)
         {
+            // Whichever comes first: --once giving up on a lost coordinator, or giving up this node on an unreachable one.
+            TimeSpan? onceLimit = options.Once && _lost is not null ? Remaining() : null;
+            TimeSpan? unreachableLimit = _unreachable is null ? null : Max(CoordinatorUnreachableLimit - _unreachable.Elapsed, TimeSpan.Zero);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            if (options.Once && _lost is not null) wait.CancelAfter(Remaining());
+            if (onceLimit is not null || unreachableLimit is not null) wait.CancelAfter(Min(onceLimit ?? TimeSpan.MaxValue, unreachableLimit ?? TimeSpan.MaxValue));
             WorkerEvent next;
             try
             {
@@ -83,7 +100,11 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
             }
             catch (OperationCanceledException)
             {
-                return stop.IsCancellationRequested ? Ending.Stopped : Ending.CoordinatorLostTooLong;
+                if (stop.IsCancellationRequested) return Ending.Stopped;
+                if (onceLimit is { } once && (unreachableLimit is not { } limit || once <= limit)) return Ending.CoordinatorLostTooLong;
+                Say($"coordinator unreachable for {CoordinatorUnreachableLimit.TotalSeconds:0} s: leaving the cluster to join again as a new node");
+                _unreachable = null;
+                return Ending.CoordinatorUnreachable;
             }
 
             switch (next)
@@ -96,15 +117,22 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                     Say($"coordinator {up.Coordinator} is up");
                     break;
                 case CoordinatorReachable reachable:
-                    _lost = null;
+                    (_lost, _unreachable) = (null, null);
                     Say($"coordinator {reachable.Coordinator} is reachable again");
                     break;
                 case CoordinatorUnreachable unreachable:
                     _lost ??= Stopwatch.StartNew();
+                    _unreachable ??= Stopwatch.StartNew();
                     Say($"coordinator {unreachable.Coordinator} is unreachable");
                     break;
                 case JobReceived received:
                     Say(JobLine.Received(received.Job));
+                    break;
+                case JobDeclined declined:
+                    Say($"{JobLine.Id(declined.JobId)} refused: {declined.Reason}");
+                    break;
+                case MessageDeclined declined:
+                    Say($"{JobLine.Id(declined.JobId)}: refused {declined.Reason}; waiting for the job to be sent again");
                     break;
                 case JobEnded ended:
                     Say($"{JobLine.Id(ended.JobId)} finished");
@@ -114,9 +142,11 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                     Say($"coordinator {removed.Coordinator} {(removed.Left ? "left" : "is gone")}");
                     if (removed.Remaining > 0) break;
                     _lost ??= Stopwatch.StartNew();
+                    _unreachable = null;
                     return Ending.CoordinatorGone;
                 case NodeStopped:
                     _lost ??= Stopwatch.StartNew();
+                    _unreachable = null;
                     Say("removed from the cluster");
                     return Ending.CoordinatorGone;
             }
@@ -151,6 +181,10 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
         }
         return null;
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private TimeSpan Remaining()
     {

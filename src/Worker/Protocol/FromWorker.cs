@@ -16,16 +16,31 @@ public readonly record struct PartialSum(int Level, int Index, double Loss);
 /// The shard is done: its tree nodes with their loss sums (their gradients went on along the data plane), and how
 /// long the worker computed (milliseconds, not counting the wait for the request).
 /// </summary>
-public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IProtocolMessage;
+public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage;
 
 /// <summary>The validation shard is done: the loss sums of its tree nodes.</summary>
-public sealed record ValidationLossComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IProtocolMessage;
+public sealed record ValidationLossComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage;
 
 /// <summary>
 /// The worker could not compute its shard (the model or the data made the engine throw). The same request would
 /// fail on any worker, so the coordinator stops the job with this message instead of waiting for the round.
 /// </summary>
-public sealed record ShardFailed(Guid JobId, long RoundId, string Error) : IProtocolMessage;
+public sealed record ShardFailed(Guid JobId, long RoundId, string Error) : IRoundMessage;
+
+/// <summary>
+/// The worker will not take part in the job: it cannot hold it (the memory it would need, or a model whose
+/// tensors cannot be arrays), as <see cref="Reason"/> says. The coordinator gives it nothing of this job.
+/// </summary>
+public sealed record JobRefused(Guid JobId, string Reason) : IProtocolMessage;
+
+/// <summary>
+/// The worker refused a message of the job that did not fit (a request's
+/// groups, samples or weights version) or that it could not read; <see cref="Reason"/> says which and why.
+/// It no longer trusts its copy of the job and drops the job's messages until the job is sent again; the
+/// coordinator takes back whatever shard it held (<see cref="RoundId"/> is the round of a refused request,
+/// -1 otherwise) and sends it the job again.
+/// </summary>
+public sealed record MessageRefused(Guid JobId, long RoundId, string Reason) : IRoundMessage;
 
 /// <summary>
 /// The worker refused a data-plane frame from the job's member <see cref="SenderId"/> (a tensor that did not fit)

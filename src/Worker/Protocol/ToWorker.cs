@@ -30,13 +30,14 @@ public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY }
 /// <summary>
 /// What a worker needs of a job to compute gradients, and nothing else: the model (as its config JSON, which each
 /// layer type writes and reads itself, so a new layer type is no wire change), the loss, truncated BPTT, the group
-/// size and the seed (dropout masks). The optimizer, clipping, epochs and batch size are the coordinator's alone,
-/// so a new training option is not a wire change either.
+/// size, the seed (dropout masks) and the batch size (the most a shard can hold, which sizes the memory a worker
+/// needs before it takes the job). The optimizer, clipping and epochs are the coordinator's alone, so a new
+/// training option is not a wire change either.
 /// </summary>
-public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, int GroupSize, ulong Seed)
+public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, int GroupSize, ulong Seed, int BatchSize)
 {
     public static WorkerJob Of(ModelConfig model, TrainingConfig training)
-        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed);
+        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed, training.BatchSize);
 
     public ModelConfig ParseModel() => ConfigLoader.ParseModel(Model, "StartJob model");
 }
@@ -45,7 +46,11 @@ public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, i
 /// Sets the worker up for a job: what to compute, the shape of the data that follows, and the job's data plane:
 /// the token every connection of the job presents, the coordinator's endpoint, and the id this worker's frames carry.
 /// </summary>
-public sealed record StartJob(Guid JobId, WorkerJob Job, DataShape Shape, Guid Token, string CoordinatorEndpoint, int WorkerId) : IProtocolMessage;
+public sealed record StartJob(Guid JobId, WorkerJob Job, DataShape Shape, Guid Token, string CoordinatorEndpoint, int WorkerId) : IProtocolMessage
+{
+    /// <summary>The id the coordinator's own frames (the data, the weights) carry; workers' ids start above it.</summary>
+    public const int CoordinatorId = 0;
+}
 
 /// <summary>
 /// One worker's share of a training step: shard <see cref="Shard"/> of a minibatch cut into
@@ -65,7 +70,7 @@ public sealed record ComputeGradients(
     int Shard,
     int[] ShardBounds,
     string[] Holders,
-    int[] SampleIds) : IProtocolMessage
+    int[] SampleIds) : IRoundMessage
 {
     public int FirstGroup => ShardBounds[Shard];
 
@@ -82,7 +87,7 @@ public sealed record ComputeValidationLoss(
     long WeightsVersion,
     int GroupCount,
     int FirstGroup,
-    int EndGroup) : IProtocolMessage;
+    int EndGroup) : IRoundMessage;
 
 /// <summary>
 /// The job ended normally: its model is complete. The worker drops the job's replica; `rnn-worker --once`

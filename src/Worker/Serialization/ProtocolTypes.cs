@@ -14,6 +14,7 @@ public sealed class ProtocolTypes : IKnownTypesProvider
         typeof(StartJob), typeof(WorkerJob), typeof(DataShape), typeof(ComputeGradients), typeof(ComputeValidationLoss),
         typeof(JobFinished), typeof(WorkerReady), typeof(DataReceived), typeof(GradientsComputed), typeof(PartialSum),
         typeof(PartialSum[]), typeof(ValidationLossComputed), typeof(ShardFailed), typeof(FrameRefused),
+        typeof(JobRefused), typeof(MessageRefused),
     ];
 
     public IEnumerable<Type> GetKnownTypes() => All;

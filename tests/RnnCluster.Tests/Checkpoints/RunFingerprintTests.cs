@@ -24,6 +24,13 @@ public class RunFingerprintTests
     }
 
     [Fact]
+    public void Another_max_bad_steps_is_the_same_run_stopping_elsewhere()
+    {
+        var job = TestJobs.StackedLstmGru();
+        Assert.Empty(Of(job).Differences(Of(job with { Training = job.Training with { MaxBadSteps = 50 } })));
+    }
+
+    [Fact]
     public void A_changed_layer_width_is_named_with_both_values()
     {
         var job = TestJobs.StackedLstmGru();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Akka.Actor;
 using Microsoft.Extensions.Hosting;
@@ -46,13 +47,14 @@ public class ClusterTrainingTests
         var job = TestJobs.StackedLstmGru(epochs: 2);
         var local = await TrainingSession.RunLocalAsync(job, workers: 1);
         var refused = new TaskCompletionSource<bool>();
-        var clustered = await TrainOverTcp(job, workers: 2, (step, start) =>
+        var observer = new StepObserver((step, start) =>
         {
             // Mid-run, a connection with the job's token and a worker's id sends the root of the round in flight
             // at an offset past the gradient's end.
             if (step.Minibatch != 2 || refused.Task.IsCompleted) return;
             refused.TrySetResult(SendsMalformedRootAndIsCutOff(start));
         });
+        var clustered = await TrainOverTcp(job, workers: 2, new SessionOptions(Observer: observer), jobs: observer);
         Assert.True(await refused.Task);
         Assert.Equal(local.Weights, clustered.Weights);
     }
@@ -79,18 +81,42 @@ public class ClusterTrainingTests
         }
     }
 
-    private static async Task<TrainingResult> TrainOverTcp(TrainingJob job, int workers, Action<StepProgress, StartJob>? onStep = null)
+    [Fact(Timeout = 180_000)]
+    public async Task Malformed_frames_both_ways_over_tcp_are_refused_and_the_weights_are_the_local_ones()
+    {
+        var job = TestJobs.StackedLstmGru();
+        var local = await TrainingSession.RunLocalAsync(job, workers: 1);
+        var refusals = new RefusalRecorder();
+        var session = new SessionOptions(Observer: refusals) { Faults = new TestFaults(WeightsOffsetVersion: 3) };
+
+        var clustered = await TrainOverTcp(job, workers: 2, session, new TestFaults(GradientOffsetRound: 1));
+
+        Assert.Equal(local.Weights, clustered.Weights);
+        Assert.Contains(refusals.Lines, line => line.StartsWith("refused a frame", StringComparison.Ordinal)
+            && line.Contains(" from worker akka.tcp://", StringComparison.Ordinal) && line.Contains(": frame Partial part 0 tag 1 ", StringComparison.Ordinal));
+        Assert.Contains(refusals.Lines, line => line.Contains(" refused frame Weights part 0 tag 3 ", StringComparison.Ordinal));
+    }
+
+    private sealed class RefusalRecorder : ISessionObserver
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public void MessageRefused(string address, string description) => _lines.Enqueue(description);
+    }
+
+    private static async Task<TrainingResult> TrainOverTcp(TrainingJob job, int workers, SessionOptions? session = null, TestFaults? workerFaults = null, StepObserver? jobs = null)
     {
         int port = LoopbackPort.Free();
         string seed = $"akka.tcp://{ActorSystemSettings.SystemName}@127.0.0.1:{port}";
-        var observer = new StepObserver(onStep);
         var coordinator = TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), workers),
-            new SessionOptions(Observer: observer), CancellationToken.None);
+            session ?? SessionOptions.Default, CancellationToken.None);
         var hosts = Enumerable.Range(0, workers)
             .Select(_ => ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, [seed]), ClusterNode.WorkerRole, system =>
             {
-                system.ActorOf(WorkerActor.Props(threads: 1), WorkerActor.Name);
-                system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new JobListener(observer))), typeof(StartJob));
+                system.ActorOf(WorkerActor.Props(threads: 1, workerFaults), WorkerActor.Name);
+                if (jobs is not null) system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new JobListener(jobs))), typeof(StartJob));
             }))
             .ToList();
         try

@@ -45,11 +45,14 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>When the first output line matching <paramref name="match"/> arrived, on the process's clock; null if none did.</summary>
-    public TimeSpan? TimeOf(Func<string, bool> match)
+    /// <summary>
+    /// When the first output line matching <paramref name="match"/> arrived (the first after <paramref name="after"/>
+    /// when given), on the process's clock; null if none did.
+    /// </summary>
+    public TimeSpan? TimeOf(Func<string, bool> match, TimeSpan? after = null)
     {
         foreach (var (at, line) in _stdout)
-            if (match(line)) return at;
+            if (at >= (after ?? TimeSpan.Zero) && match(line)) return at;
         return null;
     }
 
@@ -85,6 +88,9 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
     /// <summary>SIGTERM, as docker stop, systemd and Kubernetes send it.</summary>
     public void Terminate() => Assert.Equal(0, Kill(_process.Id, Sigterm));
 
+    /// <summary>SIGINT, as Ctrl+C in its terminal sends it.</summary>
+    public void Interrupt() => Assert.Equal(0, Kill(_process.Id, Sigint));
+
     /// <summary>SIGKILL: the process dies without a word to anyone.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
@@ -95,6 +101,7 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private const int Sigint = 2;
     private const int Sigterm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill")]

@@ -69,6 +69,24 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task A_second_ctrl_c_while_the_first_is_stopping_the_run_ends_the_process_at_once()
+    {
+        await using var coordinator = Start(ClusterProgram, Train(Config, Epochs, "--workers", "2"));
+        await WaitForCheckpoint(coordinator);
+        coordinator.Interrupt();
+        // Apart enough not to merge into one pending signal, well within the half second a clean stop takes.
+        await Task.Delay(100);
+        coordinator.Interrupt();
+        var signalled = Stopwatch.StartNew();
+        int exitCode = await coordinator.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second Ctrl+C to exit: {signalled.Elapsed.TotalSeconds:0.00} s, exit code {exitCode}"));
+
+        // The runtime's own SIGINT ending (128 + 2), not the clean stop's exit 1 with its resume command.
+        Assert.Equal(130, exitCode);
+        Assert.DoesNotContain(coordinator.Errors, line => line.StartsWith("resume with:", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task A_killed_coordinator_resumed_with_its_workers_rejoining_ends_on_the_undisturbed_bytes()
     {
         var config = Config;

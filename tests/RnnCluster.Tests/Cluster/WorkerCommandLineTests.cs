@@ -1,6 +1,7 @@
 using Rnn.Math;
 using RnnCluster.Worker;
 using RnnCluster.Worker.CommandLine;
+using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Tests.Cluster;
 
@@ -27,6 +28,16 @@ public class WorkerCommandLineTests
         Assert.Equal([Seed, "akka.tcp://rnn-cluster@10.0.0.2:4053"], options.Node.SeedNodes);
         Assert.Equal(("10.0.0.9", 4060, "worker-9", 3, true),
             (options.Node.Host, options.Node.Port, options.Node.PublicHost, options.Threads, options.Once));
+    }
+
+    [Fact]
+    public void The_test_only_fault_variable_is_read_and_anything_else_in_it_refused()
+    {
+        var options = Parse(["--seed-nodes", Seed], name => name == TestFaults.Variable ? "gradient-offset@7, weights-offset@2" : null);
+        Assert.Equal(new TestFaults(GradientOffsetRound: 7, WeightsOffsetVersion: 2), options.Faults);
+        Assert.Equal(TestFaults.None, Parse(["--seed-nodes", Seed], _ => null).Faults);
+        var error = Assert.Throws<InputException>(() => Parse(["--seed-nodes", Seed], name => name == TestFaults.Variable ? "slow@3" : null));
+        Assert.StartsWith("RNN_TEST_FAULT: 'slow@3' is not ", error.Message);
     }
 
     [Fact]

@@ -37,8 +37,14 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(0, await byVariable.WaitForExitAsync(TimeSpan.FromMinutes(1)));
 
         Assert.Equal(local, File.ReadAllBytes(_folder.File("out/model.safetensors")));
+        // The coordinator writes its results before it lets the workers go: in the compose demo a worker that
+        // exits stops the coordinator's container too.
+        var clockStarted = DateTime.UtcNow - _clock.Elapsed;
+        var written = new[] { "model.safetensors", "model.json", "loss.png" }.Max(name => File.GetLastWriteTimeUtc(_folder.File($"out/{name}")));
         foreach (var worker in new[] { byFlag, byVariable })
         {
+            var told = clockStarted + worker.TimeOf(line => line.StartsWith("job ", StringComparison.Ordinal) && line.EndsWith(" finished", StringComparison.Ordinal))!.Value;
+            Assert.True(written <= told, $"the worker heard the job had finished {(written - told).TotalMilliseconds:0} ms before the results were written");
             Assert.Contains(worker.Output, line => line.StartsWith($"joined as {ActorSystemSettings.AddressPrefix}127.0.0.1:", StringComparison.Ordinal));
             Assert.Contains(worker.Output, line => line.StartsWith("job ", StringComparison.Ordinal) && line.Contains("lstm(6) → dropout(0.3) → gru(5) → dense(1)"));
             Assert.Equal("exiting: the job finished (--once)", worker.Output[^1]);

@@ -2,6 +2,7 @@ using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
 using RnnCluster.Worker.Hosting;
+using RnnCluster.Worker.Protocol;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 
 namespace RnnCluster.Tests.Cluster;
@@ -17,17 +18,39 @@ public class WorkerProcessTests
         var job = TestJobs.StackedLstmGru();
         var local = await TrainingSession.RunLocalAsync(job, workers: 1);
         int port = LoopbackPort.Free();
-        var environment = new Dictionary<string, string>
-        {
-            ["RNN_SEED_NODES"] = $"{ActorSystemSettings.AddressPrefix}127.0.0.1:{port}",
-            ["RNN_HOST"] = "127.0.0.1",
-            ["RNN_PORT"] = "0",
-        };
+        var environment = Joining(port);
         await using var first = Start(WorkerProgram, [], environment);
         await using var second = Start(WorkerProgram, ["--threads", "2"], environment);
         var clustered = await TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), MinWorkers: 2));
         Assert.Equal(local.Weights, clustered.Weights);
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_worker_process_sent_malformed_weights_refuses_them_in_one_line_and_the_run_keeps_the_local_weights()
+    {
+        var job = TestJobs.StackedLstmGru();
+        var local = await TrainingSession.RunLocalAsync(job, workers: 1);
+        int port = LoopbackPort.Free();
+        var environment = Joining(port);
+        await using var worker = Start(WorkerProgram, [], environment);
+        var session = SessionOptions.Default with { Faults = new TestFaults(WeightsOffsetVersion: 3) };
+
+        var clustered = await TrainingSession.RunClusterAsync(job, new ClusterOptions(new NodeOptions("127.0.0.1", port, null, []), MinWorkers: 1),
+            session, CancellationToken.None);
+
+        Assert.Equal(local.Weights, clustered.Weights);
+        await worker.WaitForLineAsync(line => line.Contains(" refused frame Weights part 0 tag 3 "), Limit);
+        var refusal = Assert.Single(worker.Output, line => line.Contains("refused"));
+        Assert.Matches(@"^job [0-9a-f]{8}: refused frame Weights part 0 tag 3 node \(0, 0\) offset (\d+) count \d+: not a segment of the weights \(\d+ values\); waiting for the job to be sent again$", refusal);
+    }
+
+    /// <summary>The environment of a worker joining the coordinator on <paramref name="port"/> from any free port of its own.</summary>
+    private static Dictionary<string, string> Joining(int port) => new()
+    {
+        ["RNN_SEED_NODES"] = $"{ActorSystemSettings.AddressPrefix}127.0.0.1:{port}",
+        ["RNN_HOST"] = "127.0.0.1",
+        ["RNN_PORT"] = "0",
+    };
 
     [Fact(Timeout = 60_000)]
     public async Task Help_lists_the_flags_and_exits_0()

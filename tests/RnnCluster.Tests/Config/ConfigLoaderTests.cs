@@ -32,6 +32,15 @@ public class ConfigLoaderTests
         Assert.Equal(new OptimizerConfig(OptimizerKind.Adam, 0.001f, 0.9f, 0.999f, 1e-7f), config.Training.OptimizerOrDefault);
         Assert.Equal(TrainingConfig.DefaultGroupSize, config.Training.GroupSize);
         Assert.Equal(0, config.Training.TruncatedBptt);
+        Assert.Equal(5, config.Training.MaxBadSteps);
+    }
+
+    [Fact]
+    public void MaxBadStepsIsRead()
+    {
+        var config = ConfigText.Parse(ConfigText.With("""{ "source": "safetensors", "path": "d.safetensors" }""", """ "maxBadSteps": 12 """));
+
+        Assert.Equal(12, config.Training.MaxBadSteps);
     }
 
     [Fact]

@@ -24,9 +24,13 @@ internal sealed class DeployScript : IDisposable
     /// <summary>The folder holding rnn-cluster.dll and rnn-worker.dll: the test project copies both.</summary>
     public static string Programs => AppContext.BaseDirectory;
 
-    public static DeployScript Start(string script, params string[] args)
+    public static DeployScript Start(string script, params string[] args) => Start(new Dictionary<string, string>(), script, args);
+
+    /// <summary>The script with <paramref name="environment"/> added to this process's, which its nodes inherit.</summary>
+    public static DeployScript Start(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Repository.File(Path.Combine("deploy", script)));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return new DeployScript(Process.Start(start)!);

@@ -53,7 +53,7 @@ public class NetnsClusterScriptTests
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, program)));
 
-    private static async Task<string> NamespacesAsync()
+    internal static async Task<string> NamespacesAsync()
     {
         using var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", "netns list") { RedirectStandardOutput = true })!;
         string text = await list.StandardOutput.ReadToEndAsync();

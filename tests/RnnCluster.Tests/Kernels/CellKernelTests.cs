@@ -11,7 +11,7 @@ namespace RnnCluster.Tests.Kernels;
 public class CellKernelTests
 {
     private const int Guard = 16;
-    private const float GuardValue = 12345.5f;
+    internal const float GuardValue = 12345.5f;
     private static readonly int[] RowLengths = [.. Enumerable.Range(1, 33), 47, 48, 50, 64, 100, 129];
 
     public static TheoryData<string> VectorWidths()

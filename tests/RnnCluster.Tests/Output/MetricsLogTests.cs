@@ -50,4 +50,24 @@ public class MetricsLogTests
 
         Assert.Equal([1, 2], File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("epoch").GetInt32()));
     }
+
+    [Fact]
+    public void LossesThatAreNotFiniteAreWrittenAsNamedNumbersThatReadBack()
+    {
+        using var folder = new TempFolder();
+        var log = new MetricsLog(folder.Path, []);
+
+        log.Append(new EpochMetrics(1, double.NaN, double.PositiveInfinity, 1000, 1, 1.0, 10, 0, SkippedSteps: 3));
+
+        var line = File.ReadAllText(folder.File(MetricsLog.FileName));
+        Assert.Contains("\"loss\":\"NaN\"", line);
+        Assert.Contains("\"valLoss\":\"Infinity\"", line);
+        Assert.Contains("\"skippedSteps\":3", line);
+        var back = JsonSerializer.Deserialize<EpochMetrics>(line, new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        })!;
+        Assert.True(double.IsNaN(back.Loss));
+        Assert.Equal(double.PositiveInfinity, back.ValLoss);
+    }
 }

@@ -21,6 +21,18 @@ public class PlotTests
     }
 
     [Fact]
+    public void LossPlotDrawsLossesThatAreNotFiniteAsGaps()
+    {
+        using var folder = new TempFolder();
+        double[] loss = [0.5, double.NaN, 0.25, 0.2];
+        double[] valLoss = [0.6, double.PositiveInfinity, 0.3, double.NaN];
+
+        LossPlot.Save(folder.File("loss.png"), loss, valLoss, "mse");
+
+        Assert.Equal(PngSignature, File.ReadAllBytes(folder.File("loss.png"))[..8]);
+    }
+
+    [Fact]
     public void PredictionPlotIsAPng()
     {
         using var folder = new TempFolder();

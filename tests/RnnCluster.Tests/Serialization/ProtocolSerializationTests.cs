@@ -42,7 +42,7 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
     public void Every_control_message_round_trips_through_hyperion(IProtocolMessage message)
     {
         var serializer = _system.Serialization.FindSerializerFor(message);
-        Assert.IsType<HyperionSerializer>(serializer);
+        Assert.IsType<ProtocolSerializer>(serializer);
         var back = _system.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, message.GetType());
         Assert.Equal(JsonSerializer.Serialize(message, message.GetType()), JsonSerializer.Serialize(back, back.GetType()));
     }
@@ -68,10 +68,23 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
     [Fact]
     public void The_serializer_refuses_a_type_that_runs_code_when_built()
     {
-        var hyperion = (HyperionSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
-        Assert.True(hyperion.Settings.DisallowUnsafeType);
+        var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
+        Assert.True(serializer.Settings.DisallowUnsafeType);
         var unsafeSettings = HyperionSerializerSettings.Default.WithDisallowUnsafeType(false);
         var bytes = new HyperionSerializer((ExtendedActorSystem)_system, unsafeSettings).ToBinary(new DirectoryInfo("/tmp"));
-        Assert.ThrowsAny<Exception>(() => hyperion.FromBinary(bytes, typeof(object)));
+        var refused = Assert.IsType<UndecodableMessage>(serializer.FromBinary(bytes, typeof(object)));
+        Assert.Equal((ProtocolSerializer.Manifest, Guid.Empty), (refused.Manifest, refused.JobId));
+    }
+
+    [Fact]
+    public void Bytes_it_cannot_read_reach_the_recipient_as_an_undecodable_message_naming_why()
+    {
+        var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
+        var bytes = serializer.ToBinary(new GradientsComputed(Guid.NewGuid(), 3, [new PartialSum(1, 0, 2.5)], 1));
+
+        var truncated = Assert.IsType<UndecodableMessage>(serializer.FromBinary(bytes[..^5], typeof(object)));
+        var unknown = Assert.IsType<UndecodableMessage>(serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3], typeof(object)));
+
+        Assert.All(new[] { truncated, unknown }, refused => Assert.False(string.IsNullOrWhiteSpace(refused.Reason)));
     }
 }

@@ -37,6 +37,26 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_gives_each_element_the_bits_it_gets_alone_wherever_it_sits_in_the_vectors()
+    {
+        // 67 elements: whole vectors of every width and a scalar tail; one element alone runs the scalar loop only.
+        var adam = new AdamOptimizer(new OptimizerConfig(LearningRate: 0.003f));
+        var random = new Random(5);
+        float[] Draw(float scale) => [.. Enumerable.Range(0, 67).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
+        float[] p = Draw(2), g1 = Draw(1), g2 = Draw(1e-3f);
+        var (p1, s1) = adam.Step(p, adam.Initial(p.Length), g1);
+        var (p2, s2) = adam.Step(p1, s1, g2);
+        for (int i = 0; i < p.Length; i++)
+        {
+            var (q1, t1) = adam.Step([p[i]], adam.Initial(1), [g1[i]]);
+            var (q2, t2) = adam.Step(q1, t1, [g2[i]]);
+            Assert.Equal(BitConverter.SingleToInt32Bits(q2[0]), BitConverter.SingleToInt32Bits(p2[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(t2.First[0]), BitConverter.SingleToInt32Bits(s2.First[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(t2.Second[0]), BitConverter.SingleToInt32Bits(s2.Second[i]));
+        }
+    }
+
+    [Fact]
     public void A_step_leaves_the_parameters_and_state_it_started_from_unchanged()
     {
         var adam = Optimizer.Create(new OptimizerConfig());

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RnnCluster.Tests.Cli;
+using RnnCluster.Worker.Hosting;
+using static RnnCluster.Tests.Cluster.ProgramProcess;
+
+namespace RnnCluster.Tests.Cluster;
+
+/// <summary>
+/// One cluster training run of the stacked test model (<see cref="WorkerCountDeterminismTests.Config"/>) as a
+/// user starts it: `rnn-cluster train --cluster` and `rnn-worker` processes on 127.0.0.1, every line stamped on
+/// one clock; its output folder, its metrics as they are written, and the model of the same run trained
+/// locally on one worker, to hold it to.
+/// </summary>
+internal sealed class ClusterTrainRun(int epochs) : IDisposable
+{
+    public static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
+
+    private readonly TempFolder _folder = new();
+
+    public int Port { get; } = LoopbackPort.Free();
+
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+    public string Seed => $"{ActorSystemSettings.AddressPrefix}127.0.0.1:{Port}";
+
+    public string Out => _folder.File("run");
+
+    public string Config => _folder.Write("config.json", WorkerCountDeterminismTests.Config.Replace("\"epochs\": 2", $"\"epochs\": {Number(epochs)}"));
+
+    /// <summary>The coordinator, waiting for <paramref name="minWorkers"/> workers; it prints plain lines (no --quiet) to read events from.</summary>
+    public ProgramProcess StartCoordinator(int minWorkers, params string[] flags) => Start(ClusterProgram,
+        ["train", "--config", Config, "--out", Out, "--cluster", "--host", "127.0.0.1", "--port", Number(Port), "--min-workers", Number(minWorkers), .. flags],
+        clock: Clock);
+
+    public ProgramProcess StartWorker(IReadOnlyDictionary<string, string>? environment = null)
+        => Start(WorkerProgram, ["--seed-nodes", Seed, "--host", "127.0.0.1", "--port=0"], environment, Clock);
+
+    /// <summary>The model file of the same config trained in one process on one worker, never disturbed.</summary>
+    public byte[] Undisturbed()
+    {
+        var reference = _folder.File("undisturbed");
+        Assert.Equal(0, CliRun.Of("train", "--config", Config, "--out", reference, "--workers", "1", "--quiet").ExitCode);
+        return File.ReadAllBytes(Path.Combine(reference, "model.safetensors"));
+    }
+
+    public byte[] Model => File.ReadAllBytes(Path.Combine(Out, "model.safetensors"));
+
+    /// <summary>Each finished epoch's training time in seconds, from metrics.jsonl's elapsedSec.</summary>
+    public double[] EpochSeconds()
+    {
+        var path = Path.Combine(Out, "metrics.jsonl");
+        if (!File.Exists(path)) return [];
+        var elapsed = File.ReadAllLines(path).Where(line => line.Length > 0)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("elapsedSec").GetDouble()).ToArray();
+        return elapsed.Select((e, i) => i == 0 ? e : e - elapsed[i - 1]).ToArray();
+    }
+
+    public int EpochsWritten => EpochSeconds().Length;
+
+    /// <summary>The node a worker process joined as, from its `joined as` line.</summary>
+    public static async Task<string> NodeOf(ProgramProcess worker)
+    {
+        await worker.WaitForLineAsync(line => line.StartsWith("joined as ", StringComparison.Ordinal), Generous);
+        return worker.Output.First(line => line.StartsWith("joined as ", StringComparison.Ordinal))["joined as ".Length..];
+    }
+
+    public async Task WaitForEpochs(int count, ProgramProcess coordinator)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (EpochsWritten < count)
+        {
+            if (coordinator.HasExited) Assert.Fail($"the coordinator exited before epoch {count}: {string.Join('\n', coordinator.Errors)}");
+            if (deadline.Elapsed > Generous) Assert.Fail($"no epoch {count} after {Generous.TotalMinutes} minutes: {string.Join('\n', coordinator.Output.Concat(coordinator.Errors))}");
+            await Task.Delay(20);
+        }
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose() => _folder.Dispose();
+}
