@@ -4,7 +4,9 @@ using Akka.Actor;
 using Akka.Event;
 using Rnn.Math;
 using Rnn.Math.Model;
+using Rnn.Math.Training;
 using RnnCluster.Worker.Compute;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 
@@ -13,11 +15,17 @@ namespace RnnCluster.Worker;
 /// <summary>
 /// Holds a replica of one job (its dataset and the latest weights) and computes whatever shard it is asked for.
 /// It makes no decision: which samples, which weights and what to do with the gradients are the coordinator's.
-/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. A job it cannot hold
-/// is refused before anything is allocated (<see cref="JobRefused"/>). A message of its job that does not fit
-/// (<see cref="JobReplica"/> says why) or cannot be read is refused once (<see cref="MessageRefused"/>): it then
-/// drops the job's messages until the coordinator sends the job again. The start, refusal and end
-/// (<see cref="JobFinished"/>) of its job go on the event stream too, for whoever reports on the worker.
+/// Requests come through Akka, tensors through the data plane (<see cref="DataPlaneNode"/>); a request waits until
+/// the weights it names are complete. A shard's partial sums go along the reduction tree's routes: to the worker
+/// that sums their parent, or as the root to the coordinator (<see cref="TreeRoutes"/>), while the sums of other
+/// shards routed here are added in as they arrive (<see cref="TreeAssembly"/>).
+/// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. A job it cannot hold is
+/// refused before anything is allocated (<see cref="JobRefused"/>). A request of its job that does not fit
+/// (<see cref="JobReplica"/> says why) or a message that cannot be read is refused once (<see cref="MessageRefused"/>):
+/// it then drops the job's messages until the coordinator sends the job again. A data-plane frame that does not fit
+/// is refused by the data plane, which cuts its connection; the coordinator hears of it (<see cref="FrameRefused"/>).
+/// The start, refusal and end (<see cref="JobFinished"/>) of its job go on the event stream too, for whoever
+/// reports on the worker.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
@@ -29,8 +37,12 @@ public sealed class WorkerActor : ReceiveActor
     private readonly TestFaults _faults;
     private readonly Slowdown _slowdown;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
     private JobReplica? _replica;
     private ShardComputer? _computer;
+    private WorkerInbox? _inbox;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private IRoundMessage? _pending;
     private bool _refusing;
     private bool _faultCommitted;
     private int _trainingShards;
@@ -40,19 +52,12 @@ public sealed class WorkerActor : ReceiveActor
         (_threads, _faults, _memoryBytes, _slowdown) = (threads, faults, memoryBytes, slowdown);
         Receive<StartJob>(Start);
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
+        Receive<DataArrived>(_ => _replica is not null, _ => DataComplete());
+        Receive<WeightsArrived>(_ => _replica is not null, WeightsComplete);
+        Receive<PeerRefused>(_ => _replica is not null, RefusedFrame);
         Receive<IProtocolMessage>(_ => _refusing, message => _log.Debug("dropped {0}: waiting for the job to be sent again", message.GetType().Name));
-        Receive<DataChunk>(chunk => Current(chunk) is not null, ReceiveData);
-        Receive<WeightsChunk>(chunk => Current(chunk) is not null, chunk => Accept(chunk.JobId, -1, _replica!.Add(chunk)));
-        Receive<ComputeGradients>(request => Current(request) is not null, request =>
-        {
-            if (Accept(request.JobId, request.RoundId, _replica!.Check(request)))
-                Reporting(request.JobId, request.RoundId, () => ComputeGradients(request));
-        });
-        Receive<ComputeValidationLoss>(request => Current(request) is not null, request =>
-        {
-            if (Accept(request.JobId, request.RoundId, _replica!.Check(request)))
-                Reporting(request.JobId, request.RoundId, () => ComputeValidationLoss(request));
-        });
+        Receive<ComputeGradients>(request => Current(request) is not null, request => Accept(request, _replica!.Check(request)));
+        Receive<ComputeValidationLoss>(request => Current(request) is not null, request => Accept(request, _replica!.Check(request)));
         Receive<UndecodableMessage>(message =>
         {
             if (!_refusing) Refuse(message.JobId, -1, $"a {message.Manifest} message it could not read: {message.Reason}");
@@ -68,11 +73,14 @@ public sealed class WorkerActor : ReceiveActor
         => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes, slowdown ?? Slowdown.None))
             .WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
+    protected override void PostStop() => EndJob();
+
     private JobReplica? Current(IProtocolMessage message) => _replica?.Job.JobId == message.JobId ? _replica : null;
 
     private void Start(StartJob job)
     {
-        (_replica, _computer, _refusing) = (null, null, false);
+        EndJob();
+        _coordinator = Sender;
         if (Unfit(job) is { } reason)
         {
             _log.Info("refused job {0}: {1}", job.JobId, reason);
@@ -83,7 +91,8 @@ public sealed class WorkerActor : ReceiveActor
         }
         _computer = new ShardComputer(job, _threads);
         _replica = new JobReplica(job, _computer.ParameterCount);
-        if (_replica.HasAllData) Sender.Tell(new DataReceived(job.JobId));
+        _inbox = new WorkerInbox(_replica, Self);
+        Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
         Context.System.EventStream.Publish(job);
     }
 
@@ -93,7 +102,7 @@ public sealed class WorkerActor : ReceiveActor
         MemoryEstimate need;
         try
         {
-            need = ShardComputer.Memory(job, _threads);
+            need = ShardComputer.Memory(job.Job, job.Shape, _threads);
         }
         catch (InputException e)
         {
@@ -110,29 +119,66 @@ public sealed class WorkerActor : ReceiveActor
     /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>
     private void Finish(JobFinished finished)
     {
-        (_replica, _computer, _refusing) = (null, null, false);
+        EndJob();
         Context.System.EventStream.Publish(finished);
     }
 
-    private void ReceiveData(DataChunk chunk)
+    private void EndJob()
     {
-        bool wasComplete = _replica!.HasAllData;
-        if (Accept(chunk.JobId, -1, _replica.Add(chunk)) && !wasComplete && _replica.HasAllData)
-            Sender.Tell(new DataReceived(chunk.JobId));
+        _refusing = false;
+        if (_replica is null) return;
+        _plane.Unregister(_replica.Job.Token, _inbox!);
+        _inbox!.Close();
+        (_replica, _computer, _inbox, _pending) = (null, null, null, null);
     }
 
-    /// <summary>True when <paramref name="refusal"/> is null; else refuses the message and returns false.</summary>
-    private bool Accept(Guid jobId, long roundId, string? refusal)
+    private void DataComplete()
     {
-        if (refusal is null) return true;
-        Refuse(jobId, roundId, refusal);
-        return false;
+        _replica!.DataComplete();
+        _coordinator.Tell(new DataReceived(_replica.Job.JobId));
+        ComputePending();
+    }
+
+    private void WeightsComplete(WeightsArrived arrived)
+    {
+        if (arrived.Version <= _replica!.WeightsVersion)
+        {
+            _inbox!.ReturnWeights(arrived.Weights);
+            return;
+        }
+        _inbox!.ReturnWeights(_replica.SwapWeights(arrived.Version, arrived.Weights));
+        ComputePending();
     }
 
     /// <summary>
-    /// Says once why a message was refused, to the log and to the coordinator, which sends the job again: after
-    /// one bad chunk the replica cannot be trusted, and answering each of the chunks that follow would repeat
-    /// the same news hundreds of times.
+    /// Takes a request that fits, or refuses it. A request waits for its weights (they come on the data plane,
+    /// beside Akka's order); a newer request replaces a waiting one. A training round's assembly starts at once, so
+    /// sums other workers route here can land while this one still waits or computes.
+    /// </summary>
+    private void Accept(IRoundMessage request, string? refusal)
+    {
+        _coordinator = Sender;
+        if (refusal is not null)
+        {
+            Refuse(request.JobId, request.RoundId, refusal);
+            return;
+        }
+        if (request is ComputeGradients gradients)
+        {
+            var (plane, job) = (_plane, _replica!.Job);
+            // The test hook: every partial sum this shard sends on in that round lands past the end of the gradient, once.
+            long misplace = _faults.GradientOffsetRound == gradients.RoundId && !_faultCommitted ? _replica.ParameterCount : 0;
+            _faultCommitted |= misplace > 0;
+            _inbox!.BeginRound(gradients, (node, segment, buffer, assembly, transfer) =>
+                Forward(plane, job, gradients, node, segment, buffer, assembly, transfer, misplace));
+        }
+        _pending = request;
+        ComputePending();
+    }
+
+    /// <summary>
+    /// Says once why a message was refused, to the log and to the coordinator, which sends the job again: the
+    /// replica can no longer be trusted, and answering each message that follows would repeat the same news.
     /// </summary>
     private void Refuse(Guid jobId, long roundId, string reason)
     {
@@ -143,28 +189,77 @@ public sealed class WorkerActor : ReceiveActor
         Context.System.EventStream.Publish(refused);
     }
 
+    /// <summary>
+    /// The data plane refused a frame and cut its connection: the coordinator hears from whom. A frame of the
+    /// coordinator's (the data or the weights) leaves this copy of the job untrusted, as a refused message does:
+    /// it is said once, and the job's messages are dropped until the job is sent again.
+    /// </summary>
+    private void RefusedFrame(PeerRefused refused)
+    {
+        var jobId = _replica!.Job.JobId;
+        _coordinator.Tell(new FrameRefused(jobId, refused.SenderId, refused.Reason));
+        if (refused.SenderId != StartJob.CoordinatorId || _refusing) return;
+        _refusing = true;
+        _log.Info("refused a frame of job {0}: {1}; waiting for the job to be sent again", jobId, refused.Reason);
+        Context.System.EventStream.Publish(new MessageRefused(jobId, -1, refused.Reason));
+    }
+
+    private void ComputePending()
+    {
+        var (replica, request) = (_replica!, _pending);
+        long version = request switch
+        {
+            ComputeGradients g => g.WeightsVersion,
+            ComputeValidationLoss v => v.WeightsVersion,
+            _ => -2,
+        };
+        if (request is null || !replica.HasAllData || replica.WeightsVersion != version) return;
+        _pending = null;
+        try
+        {
+            if (request is ComputeGradients g) ComputeGradients(g);
+            else ComputeValidationLoss((ComputeValidationLoss)request);
+        }
+        catch (Exception e)
+        {
+            // A failed computation becomes a reply: a restarted worker would lose its replica and leave the round hanging.
+            _log.Error(e, "round {0} failed", request.RoundId);
+            _coordinator.Tell(new ShardFailed(request.JobId, request.RoundId, e.Message));
+        }
+    }
+
     private void ComputeGradients(ComputeGradients request)
     {
         var watch = Stopwatch.StartNew();
         var partials = _computer!.Gradients(_replica!, request);
         SlowDown(request.SampleIds.Length, ++_trainingShards);
         double computeMs = watch.Elapsed.TotalMilliseconds;
-        // The test hook: every chunk of this reply lands past the end of the parameters.
-        int misplace = _faults.GradientOffsetRound == request.RoundId && !_faultCommitted ? _computer.ParameterCount : 0;
-        _faultCommitted |= misplace > 0;
-        foreach (var (node, gradient, _) in partials)
-            foreach (var (offset, values) in TensorChunks.Split(gradient))
-                Sender.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, offset + misplace, values));
+        var assembly = _inbox!.Current(request.RoundId);
+        assembly?.AddLocal(partials.Select(p => (p.Node, p.Gradient)));
         var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Loss)).ToArray();
-        Sender.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
+        _coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
+    }
+
+    /// <summary>
+    /// A summed segment of a node this shard sends on: to the shard that sums its parent, or to the coordinator,
+    /// at its offset plus <paramref name="misplace"/> (the test hook's; zero in use).
+    /// Runs on whichever thread completed the segment (the actor's, or a data-plane reader's), so it reads no actor state.
+    /// </summary>
+    private static void Forward(DataPlaneNode plane, StartJob job, ComputeGradients request, TreeNode node, int segment, float[] buffer,
+        TreeAssembly assembly, TreeRoutes.Transfer transfer, long misplace)
+    {
+        var endpoint = transfer.ToShard == TreeRoutes.Coordinator ? job.CoordinatorEndpoint : request.Holders[transfer.ToShard];
+        var (offset, count) = Segments.Range(segment, buffer.Length);
+        plane.SenderTo(endpoint, job.Token, job.WorkerId)
+            .Send(Frame.Partial(assembly.Round, node.Level, node.Index, offset + misplace, count), buffer, offset, assembly.Guard);
     }
 
     private void ComputeValidationLoss(ComputeValidationLoss request)
     {
         var watch = Stopwatch.StartNew();
         var sums = _computer!.ValidationLoss(_replica!, request);
-        SlowDown((request.EndGroup - request.FirstGroup) * _replica!.Job.Training.GroupSize, trainingShard: 0);
-        Sender.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
+        SlowDown((request.EndGroup - request.FirstGroup) * _replica!.Job.Job.GroupSize, trainingShard: 0);
+        _coordinator.Tell(new ValidationLossComputed(request.JobId, request.RoundId, sums, watch.Elapsed.TotalMilliseconds));
     }
 
     /// <summary>The test hook's delay, if any: this thread is the worker's own, so waiting on it is what a slow machine looks like.</summary>
@@ -172,19 +267,5 @@ public sealed class WorkerActor : ReceiveActor
     {
         var extra = _slowdown.Extra(samples, trainingShard);
         if (extra > TimeSpan.Zero) Thread.Sleep(extra);
-    }
-
-    /// <summary>Turns a failed computation into a reply: a restarted worker would lose its replica and leave the round hanging.</summary>
-    private void Reporting(Guid jobId, long roundId, Action compute)
-    {
-        try
-        {
-            compute();
-        }
-        catch (Exception e)
-        {
-            _log.Error(e, "round {0} failed", roundId);
-            Sender.Tell(new ShardFailed(jobId, roundId, e.Message));
-        }
     }
 }

@@ -4,26 +4,31 @@ using Akka.Event;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
-/// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each,
-/// then for every minibatch gives each idle worker a contiguous run of gradient groups sized by its speed (with
-/// the weights first when it lacks them), finishes the reduction tree from their partial sums, clips, and steps
-/// the optimizer; at each epoch's end it shards the validation set the same way and reports the epoch's metrics
-/// to the client. A shard whose worker is lost or unreachable goes to a live worker at once; a shard late past
-/// its holder's recent pace goes to the idle workers too, cut among them; the first answer counts (see
-/// <see cref="Round"/>). It checkpoints its state as its settings say; on <see cref="StopTraining"/> it drops
+/// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each on
+/// the data plane, then for every minibatch gives each usable worker a contiguous run of gradient groups sized by
+/// its speed (with the weights first, on the data plane, when it lacks them), receives the root of the reduction
+/// tree the workers finished among themselves (tensors on the data plane, replies and loss sums through Akka),
+/// clips, and steps the optimizer; at each epoch's end it shards the validation set the same way and reports the
+/// epoch's metrics to the client. In a validation round a shard whose worker is lost or unreachable goes to a
+/// live worker at once, and a shard late past its holder's recent pace goes to the idle workers too, cut among
+/// them; the first answer counts (see <see cref="Round"/>). A training round's partial sums pass from worker to
+/// worker, so a lost, unreachable, refused or late holder cannot hand its one shard on: the round is started
+/// again under a new id, on the workers usable then, without it (the gradient does not depend on the split, so
+/// the bits stay the same). It checkpoints its state as its settings say; on <see cref="StopTraining"/> it drops
 /// the round in flight and checkpoints, and on <see cref="ClusterLost"/> it checkpoints and fails.
 /// States: WaitingForWorkers → DistributingData → Training → Done.
 /// The run's position is one value, <see cref="TrainingState"/>, replaced at every step; the fields besides it
 /// are the connections to workers (<see cref="WorkerRoster"/>), the round in flight and clocks.
 /// A step whose loss, gradient or update is not finite is skipped, and after training.maxBadSteps in a row the
-/// run fails as diverged. A worker's message that does not fit is refused, once, and its shard goes to
-/// another worker; a worker that refuses what it was sent gets the job again; one that cannot hold the job is
-/// given nothing of it.
+/// run fails as diverged. A worker's message or data-plane frame that does not fit is refused, once, and its
+/// shard goes to another worker; a worker that refuses what it was sent gets the job again, as does one whose
+/// frame was refused (its connections start over); one that cannot hold the job is given nothing of it.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
@@ -31,6 +36,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly IActorRef _client;
     private readonly CoordinatorSettings _settings;
     private readonly Guid _jobId = Guid.NewGuid();
+    private readonly Guid _token = Guid.NewGuid();
+    private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
+    private readonly RootInbox _inbox;
     private readonly Optimizer _optimizer;
     private readonly ParameterLayout _layout;
     private readonly WorkerRoster _workers;
@@ -72,9 +80,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _settings = settings with { MinWorkers = System.Math.Max(1, settings.MinWorkers) };
         _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault);
         _layout = new Network(job.Model).Layout;
-        var description = new StartJob(_jobId, job.Model, job.Training, new DataShape(
-            job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample));
-        _workers = new WorkerRoster(description, job, settings.Faults);
+        var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample);
+        _inbox = new RootInbox(job.InitialWeights.Length, Self);
+        var endpoint = _plane.Register(_token, _inbox);
+        _workers = new WorkerRoster(WorkerJob.Of(job.Model, job.Training), shape, job, _jobId, _token, _plane, endpoint, settings.Faults);
         WaitingForWorkers();
     }
 
@@ -99,6 +108,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         ReportWaiting();
         Timers.StartPeriodicTimer(nameof(RemindWaiting), RemindWaiting.Instance, _settings.WaitingReminder);
     }
+
+    protected override void PostStop() => _plane.Unregister(_token, _inbox);
 
     private void WaitingForWorkers()
     {
@@ -135,6 +146,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerDowned>(downed => RemoveStartedWorker(downed.Worker));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         ReceiveReachability();
+        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
         Receive<DataReceived>(IsThisJob, _ =>
         {
             if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
@@ -154,12 +166,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<Terminated>(terminated => WorkerGone(terminated.ActorRef));
         Receive<WorkerDowned>(downed => WorkerGone(downed.Worker));
         ReceiveReachability();
+        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<CheckLateShards>(_ => Dispatch());
-        Receive<IRoundMessage>(Discarded, _ => { });
-        Receive<UndecodableMessage>(Discarded, _ => { });
-        Receive<GradientChunk>(IsThisRound, chunk => Judge(chunk, _round!.AddChunk(Sender, chunk)));
+        Receive<RootArrived>(arrived => _round is { IsValidation: false } && _round.Id == arrived.RoundId, _ =>
+        {
+            _round!.RootArrived();
+            if (_round.IsComplete) Finished(_round);
+        });
         Receive<GradientsComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: true));
         Receive<ValidationLossComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: false));
         Receive<ShardFailed>(IsThisRound, Fail);
@@ -190,7 +205,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (!_workers.MarkReachable(unreachable.Worker, false)) return;
             _client.Tell(new WorkerLost(NodeOf(unreachable.Worker), _workers.ReachableCount, _workers.Count));
-            if (_round?.HeldBy(unreachable.Worker) is { } shard) Reissue(unreachable.Worker, shard, ReissueCause.Unreachable, Dispatch());
+            if (_round is { } round && round.HeldBy(unreachable.Worker) is { } shard) Reissue(round, unreachable.Worker, shard, ReissueCause.Unreachable, Dispatch());
+            else if (SentSums(unreachable.Worker)) Dispatch();
         });
         Receive<WorkerReachable>(reachable =>
         {
@@ -203,18 +219,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>What both working states do with refusals: a worker's of the job or of a message, and a message no one could read.</summary>
     private void ReceiveRefusals()
     {
+        Receive<SenderRefused>(refused => RefusedFrame(refused.SenderId, refused.Reason, by: null));
+        Receive<FrameRefused>(IsThisJob, refused => RefusedFrame(refused.SenderId, refused.Reason, by: Sender));
         Receive<JobRefused>(IsThisJob, RefusedJob);
-        Receive<MessageRefused>(refused => refused.JobId == _jobId || refused.JobId == Guid.Empty, RefusedByWorker);
-        Receive<UndecodableMessage>(message => Refuse(Sender, message, $"a {message.Manifest} message", $"it could not be read: {message.Reason}"));
+        Receive<MessageRefused>(refused => refused.JobId == _jobId || refused.JobId == Guid.Empty, refused => RefusedByWorker(Sender, refused.Reason));
+        Receive<UndecodableMessage>(message => Refuse(Sender, $"a {message.Manifest} message", $"it could not be read: {message.Reason}"));
     }
-
-    /// <summary>A message of a reply whose chunk was refused in this round (<see cref="Round.Discards"/>): dropped unseen.</summary>
-    private bool Discarded(object message) => _round is { } round && message switch
-    {
-        GradientChunk or UndecodableMessage { Manifest: "GC" } => round.Discards(Sender, closing: false),
-        GradientsComputed or ValidationLossComputed or UndecodableMessage { Manifest: "GD" or "VD" } => round.Discards(Sender, closing: true),
-        _ => false,
-    };
 
     private void Done()
     {
@@ -238,7 +248,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Judge(IRoundMessage message, string? refusal)
     {
-        if (refusal is not null) Refuse(Sender, message, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
+        if (refusal is not null) Refuse(Sender, $"a {message.GetType().Name} of round {message.RoundId}", refusal);
     }
 
     /// <summary>
@@ -248,42 +258,63 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Misaddressed(IProtocolMessage message)
     {
         string what = $"a {message.GetType().Name}";
-        if (message.JobId != _jobId) Refuse(Sender, message, what, $"it names job {message.JobId}, this job is {_jobId}");
-        else if (message is IRoundMessage { RoundId: var id } && id >= _nextRoundId) Refuse(Sender, message, what, $"it names round {id}, which was never started");
+        if (message.JobId != _jobId) Refuse(Sender, what, $"it names job {message.JobId}, this job is {_jobId}");
+        else if (message is IRoundMessage { RoundId: var id } && id >= _nextRoundId) Refuse(Sender, what, $"it names round {id}, which was never started");
         else if (message is IRoundMessage { RoundId: var late } && late < (_round?.Id ?? _nextRoundId)) _log.Debug("dropped {0} of round {1}, which is over", what, late);
-        else Refuse(Sender, message, what, "it is not expected now");
+        else Refuse(Sender, what, "it is not expected now");
     }
 
     /// <summary>
-    /// Refuses a worker's message, telling the client once per worker and round (a bad reply comes in many chunks),
-    /// and gives the worker's shard to another worker: its reply can no longer be trusted whole.
+    /// Refuses a worker's message or frame, telling the client once per worker and round (a bad reply may come in
+    /// many frames), and gives the worker's shard to another worker: its reply can no longer be trusted whole.
     /// </summary>
-    private void Refuse(IActorRef worker, object message, string what, string why)
+    private void Refuse(IActorRef worker, string what, string why)
     {
         var round = _round;
-        var shard = round?.Refuse(worker, chunk: message is GradientChunk or UndecodableMessage { Manifest: "GC" });
-        // The rest of its reply is dropped unread, so the worker counts as free from now.
+        // A worker that answered a training round may not have sent all its sums on yet: the round starts again too.
+        bool answered = SentSums(worker);
+        var shard = round?.Refuse(worker);
+        // Whatever else it sends of this reply is dropped, so the worker counts as free from now.
         if (shard is not null) _workers.MarkDone(worker, round!.Id);
         if (_refusalsNoted.Add((worker, round?.Id ?? -1)))
         {
-            var fate = shard is null ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
+            var fate = shard is null && !answered ? "it held no shard" : $"its shard of round {round!.Id} is re-issued";
             var line = $"refused {what} from worker {worker.Path}: {why}; {fate}";
             _log.Info(line);
             _client.Tell(new MessageRefusedNote(worker.Path.ToString(), line));
         }
         if (shard is { } taken) GiveAway(worker, taken, cause: null);
+        else if (answered) Dispatch();
+    }
+
+    /// <summary>
+    /// A data-plane frame that did not fit, refused here (<paramref name="by"/> null) or by the worker
+    /// <paramref name="by"/>. A frame of this coordinator's (the data or the weights) refused by a worker is that
+    /// worker's refusal of what it was sent. A worker's frame refused is refused like its message, and the worker
+    /// gets the job again: its connection was cut at the refused frame, and a new copy of the job opens new ones.
+    /// </summary>
+    private void RefusedFrame(int senderId, string reason, IActorRef? by)
+    {
+        if (senderId == StartJob.CoordinatorId && by is not null)
+        {
+            RefusedByWorker(by, reason);
+            return;
+        }
+        if (_workers.WithId(senderId) is not { } sender) return;
+        _workers.SendJobAgain(sender);
+        Refuse(sender, by is null ? "a frame" : $"a frame sent to worker {by.Path}", reason);
     }
 
     /// <summary>The worker refused something this coordinator sent: it gets the job again, and its shard is re-issued.</summary>
-    private void RefusedByWorker(MessageRefused refused)
+    private void RefusedByWorker(IActorRef worker, string reason)
     {
-        var shard = _round?.Release(Sender);
+        var shard = _round?.Release(worker);
         var fate = shard is null ? "" : $"; its shard of round {_round!.Id} is re-issued";
-        var line = $"worker {Sender.Path} refused {refused.Reason}; it gets the job again{fate}";
+        var line = $"worker {worker.Path} refused {reason}; it gets the job again{fate}";
         _log.Info(line);
-        _client.Tell(new MessageRefusedNote(Sender.Path.ToString(), line));
-        _workers.SendJobAgain(Sender);
-        if (shard is { } taken) GiveAway(Sender, taken, cause: null);
+        _client.Tell(new MessageRefusedNote(worker.Path.ToString(), line));
+        _workers.SendJobAgain(worker);
+        if (shard is { } taken) GiveAway(worker, taken, cause: null);
     }
 
     /// <summary>The worker cannot hold the job: it gets nothing of it; without any worker that could, the deadline runs.</summary>
@@ -310,21 +341,45 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
         _plan ??= new EpochPlan(_job.Train.Samples, _job.Training.BatchSize, _job.Training.Shuffle, _job.Training.Seed, _state.Epoch);
-        if (_state.Minibatch < _plan.MinibatchCount) StartTrainingRound(_plan.Minibatch(_state.Minibatch));
+        if (_state.Minibatch < _plan.MinibatchCount) Dispatch();
         else if (_job.Validation is { Samples: > 0 }) StartValidationRound();
         else FinishEpoch(_state, null);
     }
 
-    private void StartTrainingRound(ReadOnlySpan<int> minibatch)
+    /// <summary>
+    /// Starts a training round for the current minibatch on the workers usable now but <paramref name="excluded"/>
+    /// (unless no other is): one contiguous shard each, sized by speed, with every shard's data-plane endpoint, so
+    /// the workers route their partial sums along the tree and the root alone comes back here. Without any usable
+    /// worker the round starts once one is (<see cref="Dispatch"/>). Returns what it handed out.
+    /// </summary>
+    private List<(IActorRef Worker, int First, int End)> StartTrainingRound(IReadOnlyCollection<IActorRef> excluded)
     {
+        var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
         int groupSize = _job.Training.GroupSize, samples = minibatch.Length;
         int groupCount = EpochPlan.GroupCount(samples, groupSize);
-        var ids = minibatch.ToArray();
+        var usable = Available(startingRound: true);
+        var workers = usable.Where(w => !excluded.Contains(w)).ToList();
+        if (workers.Count == 0) workers = usable;
+        _round = null;
+        if (workers.Count == 0) return [];
+        var pieces = ShardPlanner.Plan(0, groupCount, workers.Select(_workers.Speed).ToArray());
+        var holding = new List<(IActorRef Worker, int First, int End)>();
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            if (pieces[i].First == pieces[i].End) _workers.Pace(workers[i]).Passed();
+            else holding.Add((workers[i], pieces[i].First, pieces[i].End));
+        }
+        int[] bounds = [.. holding.Select(h => h.First), groupCount];
+        string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
-        _round = Round.Training(id, groupCount, _state.Weights.Length, (first, end) =>
-            new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, first, end, ids[(first * groupSize)..System.Math.Min(end * groupSize, samples)]));
-        Dispatch(startingRound: true);
+        _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
+            new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, Array.IndexOf(bounds, first), bounds, holders,
+                minibatch[(first * groupSize)..System.Math.Min(end * groupSize, samples)]), excluded);
+        _inbox.Expect(id, groupCount);
+        foreach (var (worker, first, end) in holding)
+            _workers.SendRequest(worker, id, _samplesOf(first, end), _round.Issue(worker, first, end), step, _state.Weights);
+        return holding;
     }
 
     private void StartValidationRound()
@@ -338,26 +393,71 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Puts every idle worker to use in the round in flight: first the groups no one computes (all of them at the
-    /// start of a round, the shards of lost workers later), cut among the idle workers by their speed; then, to
-    /// workers still idle, copies of late shards, cut the same way. Returns what it handed out, and sets the
-    /// timer for the next shard to become late.
-    /// A round that is <paramref name="startingRound"/> also counts on workers still computing a request of an
-    /// earlier round that is not late (a copy overtaken by the original's answer, say): the new request waits
-    /// behind it for a moment, where leaving them out would run the whole round on fewer workers. A worker late
-    /// on its request (a straggler, or dead without the cluster knowing yet) is left out until it answers.
+    /// Workers a request can go to now: the idle ones; and when <paramref name="startingRound"/>, also those still
+    /// computing a request of an earlier round that is not late (a copy overtaken by the original's answer, say):
+    /// the new request waits behind it for a moment, where leaving them out would run the whole round on fewer
+    /// workers. A worker late on its request (a straggler, or dead without the cluster knowing yet) is left out
+    /// until it answers.
     /// </summary>
-    private List<(IActorRef Worker, int First, int End)> Dispatch(bool startingRound = false)
+    private List<IActorRef> Available(bool startingRound)
     {
-        var given = new List<(IActorRef, int, int)>();
-        Timers.Cancel(nameof(CheckLateShards));
-        if (_round is null) return given;
         var idle = _workers.Idle.ToList();
         if (startingRound)
             idle.AddRange(_workers.Usable.Where(u => u.Computing is { } request && !IsLate(u.Worker, request)).Select(u => u.Worker));
+        return idle;
+    }
+
+    /// <summary>
+    /// Puts every idle worker to use in the round in flight, and returns what it handed out. A training round
+    /// not started for want of workers starts; one that lost a holder (gone, unreachable, refused) or has a shard
+    /// late while a worker is idle starts again without it (<see cref="StartTrainingRound"/>). A validation round
+    /// gives first the groups no one computes (all of them at the start of a round, the shards of lost workers
+    /// later), cut among the idle workers by their speed; then, to workers still idle, copies of late shards, cut
+    /// the same way. Either way it sets the timer for the next shard to become late.
+    /// </summary>
+    private List<(IActorRef Worker, int First, int End)> Dispatch(bool startingRound = false)
+    {
+        Timers.Cancel(nameof(CheckLateShards));
+        var given = _round switch
+        {
+            null when _state.Minibatch < (_plan?.MinibatchCount ?? 0) => StartTrainingRound([]),
+            null => [],
+            { IsValidation: false } round => DispatchTraining(round),
+            var round => DispatchValidation(round, startingRound),
+        };
+        // Shards already late wait for a worker to become free, which calls this again; the timer is for the rest.
+        var next = _round is null ? TimeSpan.MaxValue
+            : LateShards().Where(l => l.Allowed > l.Waited).Select(l => l.Allowed - l.Waited).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        if (next != TimeSpan.MaxValue) Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
+        return given;
+    }
+
+    /// <summary>A training round's shards are one partition: a gap, or a late shard with a worker idle to take it, starts the round again.</summary>
+    private List<(IActorRef Worker, int First, int End)> DispatchTraining(Round round)
+    {
+        // A holder gone before its sums went on would leave the root short, whether or not it had answered.
+        if (round.Gaps(_workers.IsReachable).Count > 0 || round.Contributors.Any(worker => !_workers.IsReachable(worker) || round.Refused.Contains(worker)))
+        {
+            _log.Info("round {0} lost a holder and starts again as round {1}", round.Id, _nextRoundId);
+            return StartTrainingRound(round.Refused);
+        }
         var ready = _workers.Ready.ToList();
-        idle.RemoveAll(worker => !_round.MayTake(worker, ready));
-        var gaps = _round.Gaps(_workers.IsReachable);
+        if (!_workers.Idle.Any(worker => round.MayTake(worker, ready))) return [];
+        var late = LateShards().Where(l => l.Waited >= l.Allowed).OrderByDescending(l => l.Waited - l.Allowed).FirstOrDefault();
+        if (late.Holder is null) return [];
+        _log.Info("round {0} waits on a late shard and starts again as round {1}", round.Id, _nextRoundId);
+        var given = StartTrainingRound([.. round.Refused, late.Holder]);
+        Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, given, late.Waited, late.Allowed);
+        return given;
+    }
+
+    private List<(IActorRef Worker, int First, int End)> DispatchValidation(Round round, bool startingRound)
+    {
+        var given = new List<(IActorRef, int, int)>();
+        var idle = Available(startingRound);
+        var ready = _workers.Ready.ToList();
+        idle.RemoveAll(worker => !round.MayTake(worker, ready));
+        var gaps = round.Gaps(_workers.IsReachable);
         int ungiven = gaps.Sum(g => g.End - g.First);
         foreach (var (first, end) in gaps)
         {
@@ -373,12 +473,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (!copied.Add((late.First, late.End))) continue;
             var copies = Give(late.First, late.End, idle, idle.Count);
             given.AddRange(copies);
-            _round.MarkCopied(late.First, late.End);
-            Report(late.Holder, (late.First, late.End), ReissueCause.Late, copies, late.Waited, late.Allowed);
+            round.MarkCopied(late.First, late.End);
+            Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, copies, late.Waited, late.Allowed);
         }
-        // Shards already late wait for a worker to become free, which calls this again; the timer is for the rest.
-        var next = LateShards().Where(l => l.Allowed > l.Waited).Select(l => l.Allowed - l.Waited).DefaultIfEmpty(TimeSpan.MaxValue).Min();
-        if (next != TimeSpan.MaxValue) Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
         return given;
     }
 
@@ -440,27 +537,38 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void TakeShardFrom(IActorRef worker, ReissueCause? cause)
     {
         if (_round?.Release(worker) is { } shard) GiveAway(worker, shard, cause);
+        else if (SentSums(worker)) Dispatch();
     }
+
+    /// <summary>Whether the worker answered the training round in flight: its sums may not all have gone on along the tree yet.</summary>
+    private bool SentSums(IActorRef worker) => _round is { IsValidation: false } round && round.Contributors.Contains(worker);
 
     /// <summary>Gives the shard just taken from <paramref name="worker"/> to other workers, telling the client with <paramref name="cause"/> unless null.</summary>
     private void GiveAway(IActorRef worker, (int First, int End) shard, ReissueCause? cause)
     {
+        var round = _round!;
         var given = Dispatch();
-        if (cause is { } reported) Reissue(worker, shard, reported, given);
+        if (cause is { } reported) Reissue(round, worker, shard, reported, given);
     }
 
-    /// <summary>Tells the client where the shard taken from <paramref name="worker"/> went, when it went anywhere: another holder may still cover it.</summary>
-    private void Reissue(IActorRef worker, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> given)
+    /// <summary>
+    /// Tells the client where the shard of <paramref name="round"/> taken from <paramref name="worker"/> went, when
+    /// it went anywhere (another holder may still cover it), or that it waits for a worker. A training round's
+    /// shard goes to every worker of the round started again in its place.
+    /// </summary>
+    private void Reissue(Round round, IActorRef worker, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> given)
     {
-        var to = given.Where(g => g.First < shard.End && shard.First < g.End).ToList();
-        if (to.Count == 0 && !_round!.Gaps(_workers.IsReachable).Any(g => g.First < shard.End && shard.First < g.End)) return;
-        Report(worker, shard, cause, to, TimeSpan.Zero, TimeSpan.Zero);
+        var to = round.IsValidation ? Overlapping(given, shard) : given;
+        if (to.Count == 0 && _round is { } now && !now.Gaps(_workers.IsReachable).Any(g => g.First < shard.End && shard.First < g.End)) return;
+        Report(round, worker, shard, cause, to, TimeSpan.Zero, TimeSpan.Zero);
     }
 
-    private void Report(IActorRef from, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> to,
+    private static List<(IActorRef Worker, int First, int End)> Overlapping(List<(IActorRef Worker, int First, int End)> given, (int First, int End) shard)
+        => given.Where(g => g.First < shard.End && shard.First < g.End).ToList();
+
+    private void Report(Round round, IActorRef from, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> to,
         TimeSpan waited, TimeSpan allowed)
     {
-        var round = _round!;
         _client.Tell(new ShardReissued(new ShardReissue(_state.Epoch + 1, _state.Step + 1, round.IsValidation, shard.First, shard.End,
             round.GroupCount, NodeOf(from), cause, waited.TotalSeconds, allowed.TotalSeconds, to.Select(t => NodeOf(t.Worker)).ToArray())));
     }
@@ -487,11 +595,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
         Judge(reply, refusal);
-        if (!round.IsComplete)
-        {
-            Dispatch();
-            return;
-        }
+        if (round.IsComplete) Finished(round);
+        else if (_round == round) Dispatch();
+    }
+
+    /// <summary>Every answer of the round is in (for a training round, its gradient's root too).</summary>
+    private void Finished(Round round)
+    {
         Timers.Cancel(nameof(CheckLateShards));
         if (round.IsValidation) FinishValidationRound(round);
         else FinishTrainingRound(round);

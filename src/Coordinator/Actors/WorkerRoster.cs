@@ -1,26 +1,31 @@
 using System.Diagnostics;
 using Akka.Actor;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
 /// <summary>
-/// The coordinator's connections: the workers it knows, in the order they joined; whether each holds the job's
-/// data, is reachable, is computing a request (of which round), which weights it holds, how fast it has been
-/// and whether it refused the job; and how the job, its data, each step's weights and each request reach a
-/// worker. It decides nothing about training. <paramref name="faults"/> are the test hook's
-/// (<see cref="TestFaults"/>), committed here where the weights are sent.
+/// The coordinator's connections: the workers it knows, in the order they joined, each with its id in the job and
+/// its data-plane endpoint once it answered the job; whether each holds the job's data, is reachable, is computing
+/// a request (of which round), which weights it holds, how fast it has been and whether it refused the job; and how
+/// the job (Akka), its data and each step's weights (the data plane) and each request (Akka) reach a worker. It
+/// decides nothing about training. <paramref name="faults"/> are the test hook's (<see cref="TestFaults"/>),
+/// committed here where the weights are sent.
 /// </summary>
-internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults faults)
+internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob data, Guid jobId, Guid token, DataPlaneNode plane,
+    string coordinatorEndpoint, TestFaults faults)
 {
     private readonly List<(IActorRef Worker, Link Link)> _workers = new();
     private readonly HashSet<IActorRef> _faulted = new();
-    private long _chunksVersion = -1;
-    private List<WeightsChunk> _chunks = new();
+    private int _nextId = StartJob.CoordinatorId + 1;
 
-    private sealed class Link
+    private sealed class Link(int id)
     {
+        public int Id { get; } = id;
+
+        public string? Endpoint;
         public bool HasData;
         public bool Reachable = true;
         public long WeightsVersion = -1;
@@ -75,13 +80,14 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults f
 
     /// <summary>
     /// The worker refused something it was sent and no longer trusts its copy of the job: it gets the job, its
-    /// data and, with its next request, the weights again. It computes nothing meanwhile.
+    /// data (once it answers with its endpoint again) and, with its next request, the weights again. It computes
+    /// nothing meanwhile.
     /// </summary>
     public void SendJobAgain(IActorRef worker)
     {
         var link = Find(worker);
         if (link is null || link.RefusedJob) return;
-        (link.HasData, link.WeightsVersion, link.Computing) = (false, -1, null);
+        (link.Endpoint, link.HasData, link.WeightsVersion, link.Computing) = (null, false, -1, null);
         SendJob(worker);
     }
 
@@ -89,18 +95,24 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults f
     public bool Add(IActorRef worker)
     {
         if (Find(worker) is not null) return false;
-        _workers.Add((worker, new Link()));
+        _workers.Add((worker, new Link(_nextId++)));
         return true;
     }
 
     /// <summary>False when the worker was not known.</summary>
     public bool Remove(IActorRef worker) => _workers.RemoveAll(w => w.Worker.Equals(worker)) > 0;
 
+    /// <summary>The worker whose frames carry <paramref name="id"/>, if it is still known.</summary>
+    public IActorRef? WithId(int id) => _workers.FirstOrDefault(w => w.Link.Id == id).Worker;
+
+    /// <summary>Its data-plane endpoint; known once it answered <see cref="StartJob"/>.</summary>
+    public string EndpointOf(IActorRef worker) => Find(worker)?.Endpoint ?? throw new InvalidOperationException($"{worker.Path} has not answered the job");
+
     /// <summary>Records that the worker holds the data; false when it is unknown or was counted already.</summary>
     public bool MarkHasData(IActorRef worker)
     {
         var link = Find(worker);
-        if (link is null || link.HasData || link.RefusedJob) return false;
+        if (link is null || link.HasData || link.RefusedJob || link.Endpoint is null) return false;
         link.HasData = true;
         return true;
     }
@@ -143,21 +155,37 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults f
         }
     }
 
-    /// <summary>The job's description, then its dataset in chunks; the worker answers <see cref="DataReceived"/>.</summary>
+    /// <summary>The job's description; the worker answers <see cref="WorkerReady"/> with its endpoint, and <see cref="SendData"/> follows.</summary>
     public void SendJob(IActorRef worker)
     {
-        worker.Tell(start);
-        SendData(worker, DataPart.TrainX, job.Train.X);
-        SendData(worker, DataPart.TrainY, job.Train.Y);
-        if (job.Validation is null) return;
-        SendData(worker, DataPart.ValidationX, job.Validation.X);
-        SendData(worker, DataPart.ValidationY, job.Validation.Y);
+        var link = Find(worker)!;
+        worker.Tell(new StartJob(jobId, job, shape, token, coordinatorEndpoint, link.Id));
+    }
+
+    /// <summary>
+    /// The dataset on the data plane, to the endpoint the worker answered with; false when the worker is unknown,
+    /// refused the job, or was sent the data already.
+    /// </summary>
+    public bool SendData(IActorRef worker, string endpoint)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
+        link.Endpoint = endpoint;
+        var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
+        Send(sender, DataPart.TrainX, data.Train.X);
+        Send(sender, DataPart.TrainY, data.Train.Y);
+        if (data.Validation is not null)
+        {
+            Send(sender, DataPart.ValidationX, data.Validation.X);
+            Send(sender, DataPart.ValidationY, data.Validation.Y);
+        }
+        return true;
     }
 
     /// <summary>
     /// Sends the request of <paramref name="round"/> for <paramref name="samples"/> samples, preceded by the
     /// weights of <paramref name="version"/> unless the worker holds them. A worker still computing an earlier
-    /// request takes this one after it (Akka keeps the order), and counts as computing this one from now.
+    /// request takes this one after it, and counts as computing this one from now.
     /// </summary>
     public void SendRequest(IActorRef worker, long round, int samples, IProtocolMessage request, long version, float[] weights)
     {
@@ -166,27 +194,33 @@ internal sealed class WorkerRoster(StartJob start, TrainingJob job, TestFaults f
         Find(worker)!.Computing = new Request(round, samples, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Chunks are cut once per version, whoever they go to.</summary>
+    /// <summary>
+    /// Sends the weights of <paramref name="version"/> unless the worker holds them. The array is never written
+    /// (each step makes a new one), so the sends to every worker read it side by side, without a copy.
+    /// </summary>
     private void SendWeights(IActorRef worker, long version, float[] weights)
     {
         var link = Find(worker)!;
         if (link.WeightsVersion == version) return;
-        if (_chunksVersion != version)
+        var sender = plane.SenderTo(link.Endpoint!, token, StartJob.CoordinatorId);
+        // The test hook: this version's frames land past the end of the weights, once for each worker.
+        long misplace = faults.WeightsOffsetVersion == version && _faulted.Add(worker) ? weights.Length : 0;
+        for (int segment = 0; segment < Segments.Count(weights.Length); segment++)
         {
-            _chunks = TensorChunks.Split(weights).Select(c => new WeightsChunk(start.JobId, version, c.Offset, c.Values)).ToList();
-            _chunksVersion = version;
+            var (offset, count) = Segments.Range(segment, weights.Length);
+            sender.Send(Frame.Weights(version, offset + misplace, count), weights, offset);
         }
-        // The test hook: this version's chunks land past the end of the weights, once for each worker.
-        int misplace = faults.WeightsOffsetVersion == version && _faulted.Add(worker) ? weights.Length : 0;
-        foreach (var chunk in _chunks) worker.Tell(misplace == 0 ? chunk : chunk with { Offset = chunk.Offset + misplace });
         link.WeightsVersion = version;
     }
 
-    private void SendData(IActorRef worker, DataPart part, float[] values)
-    {
-        foreach (var (offset, chunk) in TensorChunks.Split(values))
-            worker.Tell(new DataChunk(start.JobId, part, offset, chunk));
-    }
-
     private Link? Find(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
+
+    private static void Send(IFrameSender sender, DataPart part, float[] values)
+    {
+        for (int segment = 0; segment < Segments.Count(values.Length); segment++)
+        {
+            var (offset, count) = Segments.Range(segment, values.Length);
+            sender.Send(Frame.Data((byte)part, offset, count), values, offset);
+        }
+    }
 }

@@ -55,8 +55,13 @@ public static class BenchRunner
         var y = new float[samples * targets];
         for (int i = 0; i < y.Length; i++)
             y[i] = config.Training.Loss == LossKind.CrossEntropy ? random.Next(network.OutputSize) : random.NextSingle();
+        // Uniform weights, as PyTorch initialises its recurrent layers, instead of the model's own initialiser: a
+        // step's time does not depend on the values, and the orthogonal recurrent kernel's QR alone took minutes of
+        // CPU for LSTM(3540) (50M parameters), the size the sync benchmark runs (docs/PERFORMANCE.md).
+        var weights = new float[network.ParameterCount];
+        for (int i = 0; i < weights.Length; i++) weights[i] = (random.NextSingle() * 2 - 1) * 0.05f;
         var training = config.Training with { Epochs = 1 };
-        return TrainingJob.Create(config.Model, training, new SequenceSet(x, y, samples, timesteps, network.InputSize, targets), null);
+        return TrainingJob.Create(config.Model, training, new SequenceSet(x, y, samples, timesteps, network.InputSize, targets), null, weights);
     }
 
     private static BenchResult Summarise(TrainingJob job, BenchOptions options, TrainingResult result)

@@ -26,7 +26,7 @@ public static class MemoryBudget
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
         var shape = new DataShape(data.TrainCount, data.Samples - data.TrainCount, data.Timesteps, data.Features, engine.LossTermsPerSample(data.Timesteps));
         var coordinator = Coordinator(network, config.Training, shape);
-        var worker = localWorkers > 0 ? ShardComputer.Memory(new StartJob(Guid.Empty, config.Model, config.Training, shape), threads) : null;
+        var worker = localWorkers > 0 ? ShardComputer.Memory(WorkerJob.Of(config.Model, config.Training), shape, threads) : null;
         foreach (var estimate in worker is null ? [coordinator] : new[] { coordinator, worker })
         {
             if (estimate.FitsInArrays) continue;
@@ -46,8 +46,9 @@ public static class MemoryBudget
 
     /// <summary>
     /// The coordinator's arrays: the weights and optimizer moments of the state and of the next one while a step
-    /// makes it, the weights' chunks sent to workers, the partial gradients of a round's tree (about one per level
-    /// of it), and the data as loaded and as split into its training and validation parts.
+    /// makes it, the weights sent to workers, the partial gradients of a round's tree (about one per level of it; on
+    /// the data plane only the root lands here, so this bounds it from above), and the data as loaded and as split
+    /// into its training and validation parts.
     /// </summary>
     public static MemoryEstimate Coordinator(Network network, TrainingConfig training, DataShape shape)
     {

@@ -3,78 +3,57 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Worker.Compute;
 
 /// <summary>
-/// A worker's copy of one job: the dataset, filled chunk by chunk, and the weights of the latest version
-/// broadcast. This is where a message from the coordinator is accepted or refused: a chunk must be one of the
-/// slices <see cref="TensorChunks"/> cuts (a known part, an offset on the chunk grid inside the array, the
-/// length that slice has), because completeness counts distinct slices and any other one would leave holes
-/// unnoticed; a request must name the weights held and groups and samples that exist. Each check returns the
-/// reason a message is refused, or null. A repeated chunk is taken again (a coordinator may resend).
+/// A worker's copy of one job: what to compute, the dataset (filled from the data plane), and the weights of the
+/// latest complete version. The actor reads it only after the data plane has said a part is complete. This is
+/// where a request from the coordinator is accepted or refused: it must name groups and samples that exist (the
+/// data plane refuses a tensor segment that does not fit, see <see cref="DataPlane.WorkerInbox"/>). Each check
+/// returns the reason a request is refused, or null.
 /// </summary>
 public sealed class JobReplica
 {
     private readonly float[][] _data;
-    private readonly HashSet<(DataPart, long)> _dataChunks = new();
-    private readonly long _expectedDataChunks;
-    private readonly HashSet<int> _weightChunks = new();
-    private long _filling = -1;
 
     public JobReplica(StartJob job, int parameterCount)
     {
         Job = job;
         _data = Enum.GetValues<DataPart>().Select(part => new float[job.Shape.Length(part)]).ToArray();
-        _expectedDataChunks = Enum.GetValues<DataPart>().Sum(part => ChunkCount(job.Shape.Length(part)));
         Weights = new float[parameterCount];
     }
 
     public StartJob Job { get; }
 
-    public float[] Weights { get; }
+    public int ParameterCount => Weights.Length;
 
-    /// <summary>The version whose chunks have all arrived, or -1.</summary>
+    /// <summary>The weights of <see cref="WeightsVersion"/>; replaced, not written, when a new version is complete.</summary>
+    public float[] Weights { get; private set; }
+
+    /// <summary>The version whose segments have all arrived, or -1.</summary>
     public long WeightsVersion { get; private set; } = -1;
 
-    public bool HasAllData => _dataChunks.Count == _expectedDataChunks;
+    public bool HasAllData { get; private set; }
 
-    public ReadOnlySpan<float> Data(DataPart part) => _data[(int)part];
+    public float[] Data(DataPart part) => _data[(int)part];
 
-    /// <summary>Places a slice of the dataset; null when taken, else why it was refused.</summary>
-    public string? Add(DataChunk chunk)
+    public void DataComplete() => HasAllData = true;
+
+    /// <summary>Takes the buffer of a complete version; returns the one it replaces, for the next version to fill.</summary>
+    public float[] SwapWeights(long version, float[] weights)
     {
-        if (!Enum.IsDefined(chunk.Part)) return $"DataChunk of data part {(byte)chunk.Part}, which does not exist";
-        if (Misplaced(chunk.Offset, chunk.Values.Length, Job.Shape.Length(chunk.Part)) is { } why) return $"DataChunk of {chunk.Part}: {why}";
-        chunk.Values.CopyTo(_data[(int)chunk.Part].AsSpan((int)chunk.Offset));
-        _dataChunks.Add((chunk.Part, chunk.Offset));
-        return null;
-    }
-
-    /// <summary>Places a slice of the weights of a version; null when taken, else why it was refused.</summary>
-    public string? Add(WeightsChunk chunk)
-    {
-        if (chunk.Version < System.Math.Max(_filling, 0))
-            return $"WeightsChunk of version {chunk.Version}, older than version {_filling} already arriving";
-        if (Misplaced(chunk.Offset, chunk.Values.Length, Weights.Length) is { } why) return $"WeightsChunk of version {chunk.Version}: {why}";
-        if (chunk.Version != _filling)
-        {
-            _filling = chunk.Version;
-            _weightChunks.Clear();
-            WeightsVersion = -1;
-        }
-        chunk.Values.CopyTo(Weights.AsSpan(chunk.Offset));
-        _weightChunks.Add(chunk.Offset);
-        if (_weightChunks.Count == ChunkCount(Weights.Length)) WeightsVersion = chunk.Version;
-        return null;
+        var previous = Weights;
+        (Weights, WeightsVersion) = (weights, version);
+        return previous;
     }
 
     /// <summary>Null when the request can be computed here as it is; else why it is refused.</summary>
     public string? Check(ComputeGradients request)
     {
-        var (shape, groupSize) = (Job.Shape, Job.Training.GroupSize);
-        if (Unready(request.WeightsVersion) is { } unready) return unready;
+        var (shape, groupSize) = (Job.Shape, Job.Job.GroupSize);
         if (request.Epoch < 0) return $"epoch {request.Epoch}";
         if (request.MinibatchSize < 1 || request.MinibatchSize > shape.TrainSamples)
             return $"a minibatch of {request.MinibatchSize} samples, the training data has {shape.TrainSamples}";
         if (request.GroupCount != (request.MinibatchSize + groupSize - 1) / groupSize)
             return $"{request.GroupCount} groups for {request.MinibatchSize} samples in groups of {groupSize}";
+        if (Partition(request) is { } partition) return partition;
         if (Groups(request.FirstGroup, request.EndGroup, request.GroupCount) is { } groups) return groups;
         int expected = System.Math.Min(request.EndGroup * groupSize, request.MinibatchSize) - request.FirstGroup * groupSize;
         if (request.SampleIds.Length != expected)
@@ -87,31 +66,23 @@ public sealed class JobReplica
     /// <summary>Null when the request can be computed here as it is; else why it is refused.</summary>
     public string? Check(ComputeValidationLoss request)
     {
-        var (samples, groupSize) = (Job.Shape.ValidationSamples, Job.Training.GroupSize);
-        if (Unready(request.WeightsVersion) is { } unready) return unready;
+        var (samples, groupSize) = (Job.Shape.ValidationSamples, Job.Job.GroupSize);
         if (request.GroupCount != (samples + groupSize - 1) / groupSize)
             return $"{request.GroupCount} groups for {samples} validation samples in groups of {groupSize}";
         return Groups(request.FirstGroup, request.EndGroup, request.GroupCount);
     }
 
-    /// <summary>The coordinator sends the data and the weights before the request that needs them, and Akka keeps that order.</summary>
-    private string? Unready(long version)
+    /// <summary>Null when the shard bounds run from group 0 to the group count, each shard not empty, with a holder each and the shard among them.</summary>
+    private static string? Partition(ComputeGradients request)
     {
-        if (!HasAllData) return $"asked for weights {version} before the whole dataset arrived";
-        return WeightsVersion == version ? null : $"asked for weights {version}, holds {WeightsVersion}";
+        var bounds = request.ShardBounds;
+        bool ordered = bounds.Length >= 2 && bounds[0] == 0 && bounds[^1] == request.GroupCount;
+        for (int k = 1; ordered && k < bounds.Length; k++) ordered = bounds[k] > bounds[k - 1];
+        if (!ordered) return $"shard bounds [{string.Join(", ", bounds)}] for {request.GroupCount} groups";
+        if (request.Holders.Length != bounds.Length - 1) return $"{request.Holders.Length} holders for {bounds.Length - 1} shards";
+        return request.Shard >= 0 && request.Shard < request.Holders.Length ? null : $"shard {request.Shard} of {request.Holders.Length}";
     }
 
     private static string? Groups(int first, int end, int count)
         => count >= 1 && first >= 0 && first < end && end <= count ? null : $"groups [{first}, {end}) of {count}";
-
-    /// <summary>Null when (offset, count) is the slice <see cref="TensorChunks.Split"/> cuts there from an array of <paramref name="length"/>.</summary>
-    private static string? Misplaced(long offset, int count, long length)
-    {
-        if (offset < 0 || offset >= length) return $"offset {offset} lies outside its {length} values";
-        if (offset % TensorChunks.ChunkFloats != 0) return $"offset {offset} is not a multiple of the chunk size {TensorChunks.ChunkFloats}";
-        long expected = System.Math.Min(TensorChunks.ChunkFloats, length - offset);
-        return count == expected ? null : $"{count} values at offset {offset}, expected {expected}";
-    }
-
-    private static long ChunkCount(long length) => (length + TensorChunks.ChunkFloats - 1) / TensorChunks.ChunkFloats;
 }

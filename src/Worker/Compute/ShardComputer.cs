@@ -21,25 +21,24 @@ public sealed class ShardComputer
     public ShardComputer(StartJob job, int threads)
     {
         _job = job;
-        var network = new Network(job.Model);
+        var network = new Network(job.Job.ParseModel());
         _engines = Enumerable.Range(0, System.Math.Max(1, threads))
-            .Select(_ => new GradientEngine(network, job.Training.Loss, job.Training.TruncatedBptt))
+            .Select(_ => new GradientEngine(network, job.Job.Loss, job.Job.TruncatedBptt))
             .ToArray();
     }
 
     public int ParameterCount => _engines[0].Network.ParameterCount;
 
     /// <summary>
-    /// What a worker needs to hold <paramref name="job"/> with <paramref name="threads"/> engines, before any of
+    /// What a worker needs to hold a job (<paramref name="training"/> on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
     /// it is allocated: the weights, one gradient per group of a whole minibatch (a worker may be left to compute
     /// one alone), each engine's buffers and gathered samples for its part of a training shard or of a validation
     /// slice, whichever is larger, and the dataset. Throws <see cref="Rnn.Math.InputException"/> for a model
     /// whose tensors could not be arrays at all.
     /// </summary>
-    public static MemoryEstimate Memory(StartJob job, int threads)
+    public static MemoryEstimate Memory(WorkerJob training, DataShape shape, int threads)
     {
-        var (training, shape) = (job.Training, job.Shape);
-        var network = new Network(job.Model);
+        var network = new Network(training.ParseModel());
         var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
         int engines = System.Math.Max(1, threads), groupSize = training.GroupSize;
         int minibatch = System.Math.Min(training.BatchSize, shape.TrainSamples);
@@ -78,9 +77,9 @@ public sealed class ShardComputer
         var losses = new double[request.EndGroup - request.FirstGroup];
         while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
         float lossScale = 1f / (_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize);
-        var dropout = new DropoutKey(_job.Training.Seed, request.Epoch);
+        var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
         Run(replica, DataPart.TrainX, DataPart.TrainY, request.SampleIds, losses, (engine, weights, shard, first, count) =>
-            engine.ComputeGroups(weights, shard, _job.Training.GroupSize, lossScale, dropout,
+            engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
                 _gradients.GetRange(first, count), losses.AsSpan(first, count)));
 
         var partials = new List<(TreeNode, float[], double)>();
@@ -96,7 +95,7 @@ public sealed class ShardComputer
     /// <summary>The loss sums of the shard's tree nodes over the validation set, without dropout.</summary>
     public PartialSum[] ValidationLoss(JobReplica replica, ComputeValidationLoss request)
     {
-        int groupSize = _job.Training.GroupSize, samples = _job.Shape.ValidationSamples;
+        int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
         int groups = request.EndGroup - request.FirstGroup;
         var losses = new double[groups];
         int sliceGroups = ValidationSliceGroups * _engines.Length;
@@ -130,7 +129,7 @@ public sealed class ShardComputer
     /// </summary>
     private void Run(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds, double[] losses, EngineCall call)
     {
-        int groups = losses.Length, groupSize = _job.Training.GroupSize;
+        int groups = losses.Length, groupSize = _job.Job.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);
         void RunThread(int t)
         {

@@ -12,8 +12,21 @@ public static class ActorSystemSettings
     /// <summary>The transport of every node address: Akka.Remote's classic TCP.</summary>
     public const string Protocol = "akka.tcp";
 
+    /// <summary>The transport under TLS (`--tls-cert`): Akka.Remote names it apart.</summary>
+    public const string TlsProtocol = "akka.ssl.tcp";
+
     /// <summary>How every node address, and so every seed node, begins.</summary>
     public const string AddressPrefix = $"{Protocol}://{SystemName}@";
+
+    /// <summary>
+    /// A seed address in the protocol the node speaks: under TLS Akka.Remote calls its transport akka.ssl.tcp, so
+    /// the one seed address a user knows (docs/contract.md: akka.tcp://rnn-cluster@HOST:PORT) serves both ways.
+    /// </summary>
+    public static string ForTransport(string seed, bool tls)
+    {
+        var (from, to) = tls ? (Protocol, TlsProtocol) : (TlsProtocol, Protocol);
+        return seed.StartsWith(from + "://", StringComparison.Ordinal) ? to + seed[from.Length..] : seed;
+    }
 
     /// <summary>Each worker actor computes on a thread of its own (see <see cref="Base"/>).</summary>
     public const string WorkerDispatcher = "rnn-worker-dispatcher";

@@ -25,7 +25,7 @@ public static class ClusterNode
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => akka
+        builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => WithTls(akka, node.Tls)
             .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
             .AddHocon(Membership, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
@@ -40,7 +40,7 @@ public static class ClusterNode
             .WithClustering(new ClusterOptions
             {
                 Roles = [role],
-                SeedNodes = node.SeedNodes.ToArray(),
+                SeedNodes = node.SeedNodes.Select(seed => ActorSystemSettings.ForTransport(seed, node.Tls is not null)).ToArray(),
             })
             .AddStartup((system, _) =>
             {
@@ -49,6 +49,20 @@ public static class ClusterNode
                 startActors(system);
             }));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Under TLS, Akka.Remote speaks it with mutual authentication (<see cref="NodeTls.AkkaSetup"/>: a peer whose
+    /// certificate does not chain to the CA cannot associate, so it never joins), and the data plane uses the same
+    /// certificates (<see cref="DataPlane.DataPlaneSetup"/>).
+    /// </summary>
+    private static AkkaConfigurationBuilder WithTls(AkkaConfigurationBuilder akka, NodeTls? tls)
+    {
+        if (tls is null) return akka;
+        return akka
+            .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = true", HoconAddMode.Prepend)
+            .AddSetup(tls.AkkaSetup())
+            .AddSetup(new DataPlane.DataPlaneSetup(tls));
     }
 
     /// <summary>

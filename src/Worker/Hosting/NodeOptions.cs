@@ -8,6 +8,9 @@ namespace RnnCluster.Worker.Hosting;
 /// </summary>
 public sealed record NodeOptions(string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)
 {
+    /// <summary>The node's certificates (`--tls-cert`, `--tls-ca`): Akka.Remote and the data plane under TLS; null: in the clear.</summary>
+    public NodeTls? Tls { get; init; }
+
     /// <summary>The default `--host`: listen on every IPv4 interface.</summary>
     public const string EveryInterface = "0.0.0.0";
 

@@ -12,11 +12,12 @@ internal static class JobLine
     public static string Received(StartJob job)
     {
         var shape = job.Shape;
-        var layers = string.Join(" → ", job.Model.Layers.Select(Layer));
+        var model = job.Job.ParseModel();
+        var layers = string.Join(" → ", model.Layers.Select(Layer));
         long floats = shape.Length(DataPart.TrainX) + shape.Length(DataPart.TrainY) + shape.Length(DataPart.ValidationX) + shape.Length(DataPart.ValidationY);
         var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Id(job.JobId)}: {layers}, {new Network(job.Model).ParameterCount:N0} parameters; " +
+            $"{Id(job.JobId)}: {layers}, {new Network(model).ParameterCount:N0} parameters; " +
             $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))})");
     }
 

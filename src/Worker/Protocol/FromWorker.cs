@@ -1,24 +1,20 @@
 namespace RnnCluster.Worker.Protocol;
 
-// Worker -> coordinator. Every reply names its job and round, so a late, duplicated or stray reply is
-// recognised and dropped by the coordinator.
+// Worker -> coordinator, over Akka. Every reply names its job and round, so a late, duplicated or stray reply is
+// recognised and dropped by the coordinator. Gradients travel on the data plane, not here.
+
+/// <summary>The worker took the job; its data plane listens at <see cref="Endpoint"/> for the dataset and the weights.</summary>
+public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage;
 
 /// <summary>The worker holds the whole dataset of the job and can compute any shard of it.</summary>
 public sealed record DataReceived(Guid JobId) : IProtocolMessage;
-
-/// <summary>
-/// A slice of one partial gradient sum: the sum over the groups under tree node (<see cref="Level"/>,
-/// <see cref="Index"/>), to be placed at <see cref="Offset"/>. All slices of a node precede the
-/// <see cref="GradientsComputed"/> that closes the shard.
-/// </summary>
-public sealed record GradientChunk(Guid JobId, long RoundId, int Level, int Index, int Offset, float[] Values) : IRoundMessage;
 
 /// <summary>One complete tree node of a shard: which groups it sums and their loss sum (unscaled).</summary>
 public readonly record struct PartialSum(int Level, int Index, double Loss);
 
 /// <summary>
-/// The shard is done: the nodes whose gradients were sent as <see cref="GradientChunk"/>s, with their loss sums,
-/// and how long the worker computed (milliseconds, not counting the wait for the request).
+/// The shard is done: its tree nodes with their loss sums (their gradients went on along the data plane), and how
+/// long the worker computed (milliseconds, not counting the wait for the request).
 /// </summary>
 public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage;
 
@@ -38,10 +34,16 @@ public sealed record ShardFailed(Guid JobId, long RoundId, string Error) : IRoun
 public sealed record JobRefused(Guid JobId, string Reason) : IProtocolMessage;
 
 /// <summary>
-/// The worker refused a message of the job that did not fit (a chunk's part, offset or length, a request's
+/// The worker refused a message of the job that did not fit (a request's
 /// groups, samples or weights version) or that it could not read; <see cref="Reason"/> says which and why.
 /// It no longer trusts its copy of the job and drops the job's messages until the job is sent again; the
 /// coordinator takes back whatever shard it held (<see cref="RoundId"/> is the round of a refused request,
-/// -1 for a chunk) and sends it the job again.
+/// -1 otherwise) and sends it the job again.
 /// </summary>
 public sealed record MessageRefused(Guid JobId, long RoundId, string Reason) : IRoundMessage;
+
+/// <summary>
+/// The worker refused a data-plane frame from the job's member <see cref="SenderId"/> (a tensor that did not fit)
+/// and closed its connection; the coordinator redoes the round, without trusting what that sender sent.
+/// </summary>
+public sealed record FrameRefused(Guid JobId, int SenderId, string Reason) : IProtocolMessage;

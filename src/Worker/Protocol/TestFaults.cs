@@ -7,8 +7,8 @@ namespace RnnCluster.Worker.Protocol;
 /// Faults a node commits on purpose, for tests only: they show that the other side refuses a message that does
 /// not fit, and that the job goes on to the same bits. They are set by the test-only environment variable
 /// <see cref="Variable"/>, never by a flag, and are off in normal use. Its value is a comma-separated list of
-/// <c>gradient-offset@ROUND</c>: a worker sends every gradient chunk of its reply in round ROUND past the end of
-/// the parameters, once; and <c>weights-offset@VERSION</c>: the coordinator sends every chunk of weights version
+/// <c>gradient-offset@ROUND</c>: a worker sends every partial-sum frame of its shard in round ROUND past the end of
+/// the gradient, once; and <c>weights-offset@VERSION</c>: the coordinator sends every frame of weights version
 /// VERSION past the end, once to each worker.
 /// </summary>
 public sealed record TestFaults(long? GradientOffsetRound = null, long? WeightsOffsetVersion = null)

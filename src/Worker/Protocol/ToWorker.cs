@@ -2,10 +2,11 @@ using Rnn.Math.Config;
 
 namespace RnnCluster.Worker.Protocol;
 
-// Coordinator -> worker. One round reads top to bottom: the job is set up once (StartJob, DataChunk...),
-// then each step broadcasts the new weights (WeightsChunk...) and asks each worker for its shard
-// (ComputeGradients); at the end of an epoch the validation set is sharded the same way (ComputeValidationLoss).
-// When the last epoch is done, JobFinished.
+// Coordinator -> worker, over Akka. One round reads top to bottom: the job is set up once (StartJob; the worker
+// answers WorkerReady with its data-plane endpoint, and the dataset follows on the data plane), then each step the
+// new weights go out on the data plane and each worker is asked for its shard (ComputeGradients); at the end of an
+// epoch the validation set is sharded the same way (ComputeValidationLoss). When the last epoch is done, JobFinished.
+// Tensors never travel in these messages: see DataPlane/DataPlaneNode.cs.
 
 /// <summary>
 /// The sizes of the job's dataset. X is (samples, timesteps, inputSize) and Y is (samples, targetsPerSample):
@@ -23,29 +24,41 @@ public sealed record DataShape(int TrainSamples, int ValidationSamples, int Time
     };
 }
 
-/// <summary>The four arrays of a job's dataset, each shipped as a run of <see cref="DataChunk"/>s.</summary>
+/// <summary>The four arrays of a job's dataset, each shipped on the data plane.</summary>
 public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY }
 
-/// <summary>Sets the worker up for a job: the model to build, how to train it, and the shape of the data that follows.</summary>
-public sealed record StartJob(Guid JobId, ModelConfig Model, TrainingConfig Training, DataShape Shape) : IProtocolMessage;
-
 /// <summary>
-/// A slice of one dataset array, <see cref="Values"/> to be placed at <see cref="Offset"/>. The dataset is shipped
-/// once per worker in slices small enough for any frame size, so workers need no shared storage.
+/// What a worker needs of a job to compute gradients, and nothing else: the model (as its config JSON, which each
+/// layer type writes and reads itself, so a new layer type is no wire change), the loss, truncated BPTT, the group
+/// size, the seed (dropout masks) and the batch size (the most a shard can hold, which sizes the memory a worker
+/// needs before it takes the job). The optimizer, clipping and epochs are the coordinator's alone, so a new
+/// training option is not a wire change either.
 /// </summary>
-public sealed record DataChunk(Guid JobId, DataPart Part, long Offset, float[] Values) : IProtocolMessage;
+public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, int GroupSize, ulong Seed, int BatchSize)
+{
+    public static WorkerJob Of(ModelConfig model, TrainingConfig training)
+        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed, training.BatchSize);
+
+    public ModelConfig ParseModel() => ConfigLoader.ParseModel(Model, "StartJob model");
+}
 
 /// <summary>
-/// A slice of the weights of <see cref="Version"/>, to be placed at <see cref="Offset"/>. Every chunk of a version
-/// reaches a worker before the request that uses it: Akka keeps the order of messages between two actors.
+/// Sets the worker up for a job: what to compute, the shape of the data that follows, and the job's data plane:
+/// the token every connection of the job presents, the coordinator's endpoint, and the id this worker's frames carry.
 /// </summary>
-public sealed record WeightsChunk(Guid JobId, long Version, int Offset, float[] Values) : IProtocolMessage;
+public sealed record StartJob(Guid JobId, WorkerJob Job, DataShape Shape, Guid Token, string CoordinatorEndpoint, int WorkerId) : IProtocolMessage
+{
+    /// <summary>The id the coordinator's own frames (the data, the weights) carry; workers' ids start above it.</summary>
+    public const int CoordinatorId = 0;
+}
 
 /// <summary>
-/// One worker's share of a training step: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of a
-/// minibatch cut into <see cref="GroupCount"/> groups of the job's group size. <see cref="SampleIds"/> are
-/// the dataset indices of exactly those groups' samples, in minibatch order. Any worker can compute any shard:
-/// everything it needs is here or in the job.
+/// One worker's share of a training step: shard <see cref="Shard"/> of a minibatch cut into
+/// <see cref="GroupCount"/> groups, shard k being the groups [<see cref="ShardBounds"/>[k], [k + 1]).
+/// <see cref="SampleIds"/> are the dataset indices of exactly this shard's samples, in minibatch order.
+/// <see cref="Holders"/> gives the data-plane endpoint of every shard's worker, so the workers finish the
+/// reduction tree among themselves (Rnn.Math.Training.TreeRoutes) and the root alone reaches the coordinator.
+/// Any worker can compute any shard: everything it needs is here or in the job.
 /// </summary>
 public sealed record ComputeGradients(
     Guid JobId,
@@ -54,9 +67,15 @@ public sealed record ComputeGradients(
     long WeightsVersion,
     int MinibatchSize,
     int GroupCount,
-    int FirstGroup,
-    int EndGroup,
-    int[] SampleIds) : IRoundMessage;
+    int Shard,
+    int[] ShardBounds,
+    string[] Holders,
+    int[] SampleIds) : IRoundMessage
+{
+    public int FirstGroup => ShardBounds[Shard];
+
+    public int EndGroup => ShardBounds[Shard + 1];
+}
 
 /// <summary>
 /// One worker's share of the validation loss: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of the

@@ -89,7 +89,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
     }
 
     [Fact]
-    public void The_shard_of_a_worker_that_died_goes_to_another_worker()
+    public void The_round_of_a_worker_that_died_starts_again_on_another_worker()
     {
         var (a, b, _, coordinator) = Start();
         var (requestA, requestB) = FirstRound(a, b, coordinator);
@@ -98,7 +98,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
         Sys.Stop(b.Ref);
         ExpectTerminated(b.Ref);
         var reassigned = a.ExpectMsg<ComputeGradients>();
-        Assert.Equal((requestB.RoundId, requestB.FirstGroup, requestB.EndGroup), (reassigned.RoundId, reassigned.FirstGroup, reassigned.EndGroup));
+        Assert.Equal((requestB.RoundId + 1, 0, 4), (reassigned.RoundId, reassigned.FirstGroup, reassigned.EndGroup));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
     }
 
     [Fact]
-    public void A_worker_that_computes_a_dead_workers_shard_counts_once()
+    public void A_worker_that_computes_a_dead_workers_round_again_counts_once()
     {
         var (a, b, client, coordinator) = Start();
         var (requestA, requestB) = FirstRound(a, b, coordinator);
@@ -168,8 +168,8 @@ public sealed class CoordinatorActorTests : CoordinatorProbeTests
         var secondB = b.ExpectMsg<ComputeGradients>();
         Sys.Stop(b.Ref);
         var reissued = a.ExpectMsg<ComputeGradients>();
-        Assert.Equal(secondB.FirstGroup, reissued.FirstGroup);
-        Reply(a, coordinator, reissued, new TreeNodeGradient(1, 1, [0f, 0f]));
+        Assert.Equal((secondB.RoundId + 1, 0, 4), (reissued.RoundId, reissued.FirstGroup, reissued.EndGroup));
+        Reply(a, coordinator, reissued, new TreeNodeGradient(2, 0, [0f, 0f]));
 
         Assert.Equal([2, 1], new[] { client.ExpectMsg<StepCompleted>(), client.ExpectMsg<StepCompleted>() }.Select(s => s.Progress.Workers));
         Assert.Equal(2, client.ExpectMsg<EpochCompleted>().Metrics.Workers);

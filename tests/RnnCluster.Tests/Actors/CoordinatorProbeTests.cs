@@ -2,8 +2,11 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Training;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Worker.Compute;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 
@@ -15,10 +18,17 @@ namespace RnnCluster.Tests.Actors;
 /// of 8 and groups of 2, so after a round the weights are exactly the previous weights minus the sum of the
 /// gradients the probes sent. No shard is ever late (the probes answer when a test says) unless a test's
 /// settings say otherwise.
+/// Each probe has a data-plane inbox of its own, as a worker has, which hands it the data and each version of
+/// the weights (<see cref="WorkerInbox"/>). The probes do not route their partial sums to one another: the tree
+/// of each round is finished here, from the replies the test makes, and the reply that completes it sends the
+/// root to the coordinator's data plane, as the root's owner would.
 /// </summary>
 public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(ActorSystemSettings.Base)
 {
     protected static readonly float[] Initial = [0.5f, -0.25f];
+
+    private readonly Dictionary<IActorRef, StartJob> _jobs = new();
+    private readonly Dictionary<long, TreeAccumulator> _trees = new();
 
     /// <summary>Two workers to start, and a shard is late only after ten minutes.</summary>
     protected static CoordinatorSettings Settings => new(MinWorkers: 2) { LateFloor = TimeSpan.FromMinutes(10) };
@@ -49,7 +59,7 @@ public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(Acto
     }
 
     /// <summary>The workers join, take the job and its data; each gets the initial weights and half the groups.</summary>
-    protected static (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)
+    protected (ComputeGradients A, ComputeGradients B) FirstRound(TestProbe a, TestProbe b, IActorRef coordinator)
     {
         coordinator.Tell(new WorkerJoined(a.Ref));
         coordinator.Tell(new WorkerJoined(b.Ref));
@@ -59,26 +69,44 @@ public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(Acto
         return (a.ExpectMsg<ComputeGradients>(), b.ExpectMsg<ComputeGradients>());
     }
 
-    /// <summary>The probe takes the job and its two data chunks, and says it holds the data.</summary>
-    protected static StartJob ReceiveJob(TestProbe probe, IActorRef coordinator)
+    /// <summary>The probe takes the job, answers with its data-plane endpoint, takes the data there, and says it holds it.</summary>
+    protected StartJob ReceiveJob(TestProbe probe, IActorRef coordinator)
     {
         var job = probe.ExpectMsg<StartJob>();
-        probe.ExpectMsg<DataChunk>();
-        probe.ExpectMsg<DataChunk>();
+        _jobs[probe.Ref] = job;
+        var endpoint = DataPlaneNode.Get(Sys).Register(job.Token, new WorkerInbox(new JobReplica(job, Initial.Length), probe.Ref));
+        coordinator.Tell(new WorkerReady(job.JobId, endpoint), probe.Ref);
+        probe.ExpectMsg<DataArrived>();
         coordinator.Tell(new DataReceived(job.JobId), probe.Ref);
         return job;
     }
 
-    protected static float[] NextWeights(TestProbe worker) => worker.ExpectMsg<WeightsChunk>().Values;
+    protected static float[] NextWeights(TestProbe worker) => worker.ExpectMsg<WeightsArrived>().Weights;
 
-    protected static void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient node, double loss = 1, double computeMs = 1)
+    /// <summary>Sends <paramref name="frame"/> with <paramref name="values"/> to the coordinator's data plane as the probe.</summary>
+    protected void SendFrame(TestProbe worker, Frame frame, float[] values)
+    {
+        var job = _jobs[worker.Ref];
+        DataPlaneNode.Get(Sys).SenderTo(job.CoordinatorEndpoint, job.Token, job.WorkerId).Send(frame, values, 0);
+    }
+
+    protected void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient node, double loss = 1, double computeMs = 1)
         => Reply(worker, coordinator, request, [node], loss, computeMs);
 
-    /// <summary>The worker's answer to <paramref name="request"/>: the gradient of each node, then the closing message.</summary>
-    protected static void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient[] nodes, double loss = 1, double computeMs = 1)
+    /// <summary>
+    /// The worker's answer to <paramref name="request"/>: its nodes go into the round's tree, whose root goes to the
+    /// coordinator's data plane once the replies made so far complete it; then the closing message.
+    /// </summary>
+    protected void Reply(TestProbe worker, IActorRef coordinator, ComputeGradients request, TreeNodeGradient[] nodes, double loss = 1, double computeMs = 1)
     {
-        foreach (var node in nodes)
-            coordinator.Tell(new GradientChunk(request.JobId, request.RoundId, node.Level, node.Index, 0, node.Gradient), worker.Ref);
+        if (!_trees.TryGetValue(request.RoundId, out var tree)) _trees[request.RoundId] = tree = new TreeAccumulator(request.GroupCount);
+        bool complete = tree.IsComplete;
+        foreach (var node in nodes) tree.Add(new TreeNode(node.Level, node.Index), (float[])node.Gradient.Clone(), loss);
+        if (!complete && tree.IsComplete)
+        {
+            var root = tree.Root.Gradient;
+            SendFrame(worker, Frame.Partial(request.RoundId, ReductionTree.RootLevel(request.GroupCount), 0, 0, root.Length), root);
+        }
         coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, nodes.Select(n => new PartialSum(n.Level, n.Index, loss)).ToArray(), computeMs), worker.Ref);
     }
 }

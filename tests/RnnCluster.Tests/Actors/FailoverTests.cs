@@ -6,20 +6,22 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Tests.Actors;
 
 /// <summary>
-/// Failover inside one round, with probes standing in for the workers: an unreachable worker's shard goes to
-/// an idle worker at once, a late one after its pace's allowance; whichever answer for the groups comes first
-/// counts, and the other is dropped; a worker comes back into use when it is reachable and free again; shards
-/// follow the workers' measured speed.
+/// Failover inside one training round, with probes standing in for the workers. A training round's partial sums
+/// pass from worker to worker, so a shard cannot change hands alone: an unreachable worker's round starts again at
+/// once on the workers usable, a late one after its pace's allowance when a worker is idle; an answer to the round
+/// started again is dropped, whoever sends it, and the bits are those of the undisturbed round. A worker comes back
+/// into use when it is reachable and free again; shards follow the workers' measured speed.
 /// </summary>
 public sealed class FailoverTests : CoordinatorProbeTests
 {
     private static readonly TreeNodeGradient LeftHalf = new(1, 0, [1f, 10f]);
     private static readonly TreeNodeGradient RightHalf = new(1, 1, [2f, 20f]);
+    private static readonly TreeNodeGradient Whole = new(2, 0, [3f, 30f]);
     private static readonly TreeNodeGradient WrongRightHalf = new(1, 1, [500f, 500f]);
     private static readonly float[] AfterFirstStep = [0.5f - 3f, -0.25f - 30f];
 
     [Fact]
-    public void An_unreachable_workers_shard_goes_at_once_to_an_idle_worker()
+    public void An_unreachable_workers_round_starts_again_at_once_on_an_idle_worker()
     {
         var (a, b, client, coordinator) = Start();
         HearFailover(client);
@@ -28,8 +30,8 @@ public sealed class FailoverTests : CoordinatorProbeTests
 
         coordinator.Tell(new WorkerUnreachable(b.Ref));
 
-        var copy = a.ExpectMsg<ComputeGradients>();
-        Assert.Equal((requestB.RoundId, requestB.FirstGroup, requestB.EndGroup), (copy.RoundId, copy.FirstGroup, copy.EndGroup));
+        var again = a.ExpectMsg<ComputeGradients>();
+        Assert.Equal((requestB.RoundId + 1, 0, 4), (again.RoundId, again.FirstGroup, again.EndGroup));
         var lost = client.ExpectMsg<WorkerLost>();
         Assert.Equal((b.Ref.Path.Address.ToString(), 1, 2), (lost.Address, lost.Reachable, lost.Workers));
         var reissue = client.ExpectMsg<ShardReissued>().Reissue;
@@ -38,32 +40,32 @@ public sealed class FailoverTests : CoordinatorProbeTests
     }
 
     [Fact]
-    public void The_first_answer_for_a_shard_counts_and_a_later_one_is_dropped()
+    public void An_answer_to_the_round_started_again_is_dropped_and_the_new_rounds_answer_counts()
     {
         var (a, b, client, coordinator) = Start();
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
         coordinator.Tell(new WorkerUnreachable(b.Ref));
-        var copy = a.ExpectMsg<ComputeGradients>();
+        var again = a.ExpectMsg<ComputeGradients>();
 
         coordinator.Tell(new WorkerReachable(b.Ref));
-        Reply(b, coordinator, requestB, RightHalf);
-        Reply(a, coordinator, copy, WrongRightHalf);
+        Reply(b, coordinator, requestB, WrongRightHalf);
+        Reply(a, coordinator, again, Whole);
 
-        Assert.Equal(AfterFirstStep, NextWeights(b));
-        Assert.Equal(2, client.ExpectMsg<StepCompleted>().Progress.Workers);
+        Assert.Equal(AfterFirstStep, NextWeights(a));
+        Assert.Equal(1, client.ExpectMsg<StepCompleted>().Progress.Workers);
     }
 
     [Fact]
-    public void The_copy_counts_when_it_answers_first_and_the_original_is_dropped()
+    public void The_new_round_counts_when_it_answers_first_and_the_old_rounds_answer_is_dropped()
     {
         var (a, b, client, coordinator) = Start();
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
         coordinator.Tell(new WorkerUnreachable(b.Ref));
-        var copy = a.ExpectMsg<ComputeGradients>();
+        var again = a.ExpectMsg<ComputeGradients>();
 
-        Reply(a, coordinator, copy, RightHalf);
+        Reply(a, coordinator, again, Whole);
         coordinator.Tell(new WorkerReachable(b.Ref));
         Reply(b, coordinator, requestB, WrongRightHalf);
 
@@ -78,7 +80,7 @@ public sealed class FailoverTests : CoordinatorProbeTests
         var (a, b, _, coordinator) = Start(settings: Settings with { LateFloor = TimeSpan.FromMilliseconds(200) });
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
-        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5)), RightHalf);
+        Reply(a, coordinator, a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5)), Whole);
 
         NextWeights(a);
         var second = a.ExpectMsg<ComputeGradients>();
@@ -88,41 +90,42 @@ public sealed class FailoverTests : CoordinatorProbeTests
         Reply(b, coordinator, requestB, WrongRightHalf);
 
         NextWeights(b);
-        var copy = b.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5), "free again, it takes the late shard of the round in flight");
-        Assert.Equal((second.RoundId, 0, 4), (copy.RoundId, copy.FirstGroup, copy.EndGroup));
+        var again = b.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5), "free again, it takes the round in flight, started again without its late holder");
+        Assert.Equal((second.RoundId + 1, 0, 4), (again.RoundId, again.FirstGroup, again.EndGroup));
     }
 
     [Fact]
-    public void A_worker_whose_copy_was_overtaken_takes_part_in_the_next_round_at_once()
+    public void A_worker_left_out_of_a_round_started_again_takes_part_in_the_next_round_at_once()
     {
         var (a, b, _, coordinator) = Start();
         var (requestA, requestB) = FirstRound(a, b, coordinator);
         Reply(a, coordinator, requestA, LeftHalf);
         coordinator.Tell(new WorkerUnreachable(b.Ref));
-        var copy = a.ExpectMsg<ComputeGradients>();
+        var again = a.ExpectMsg<ComputeGradients>();
         coordinator.Tell(new WorkerReachable(b.Ref));
 
         Reply(b, coordinator, requestB, RightHalf);
+        Reply(a, coordinator, again, Whole);
 
         Assert.Equal(AfterFirstStep, NextWeights(a));
-        Assert.Equal(copy.RoundId + 1, a.ExpectMsg<ComputeGradients>().RoundId);
+        Assert.Equal(again.RoundId + 1, a.ExpectMsg<ComputeGradients>().RoundId);
         NextWeights(b);
-        Assert.Equal(copy.RoundId + 1, b.ExpectMsg<ComputeGradients>().RoundId);
+        Assert.Equal(again.RoundId + 1, b.ExpectMsg<ComputeGradients>().RoundId);
     }
 
     [Fact]
-    public void A_late_shard_goes_to_an_idle_worker_once_its_holders_pace_allows_no_more()
+    public void A_late_shards_round_starts_again_on_an_idle_worker_once_its_holders_pace_allows_no_more()
     {
         var (a, b, client, coordinator) = Start(settings: Settings with { LateMultiple = 1.5, LateFloor = TimeSpan.FromMilliseconds(200) });
         HearFailover(client);
         var (requestA, _) = FirstRound(a, b, coordinator);
 
         Reply(a, coordinator, requestA, LeftHalf);
-        var copy = a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5));
+        var again = a.ExpectMsg<ComputeGradients>(TimeSpan.FromSeconds(5));
 
-        Assert.Equal((2, 4), (copy.FirstGroup, copy.EndGroup));
+        Assert.Equal((requestA.RoundId + 1, 0, 4), (again.RoundId, again.FirstGroup, again.EndGroup));
         var reissue = client.ExpectMsg<ShardReissued>().Reissue;
-        Assert.Equal(ReissueCause.Late, reissue.Cause);
+        Assert.Equal((ReissueCause.Late, 2, 4), (reissue.Cause, reissue.FirstGroup, reissue.EndGroup));
         Assert.True(reissue.WaitedSec >= reissue.AllowedSec && reissue.AllowedSec >= 0.2, $"waited {reissue.WaitedSec} s of {reissue.AllowedSec} s");
     }
 

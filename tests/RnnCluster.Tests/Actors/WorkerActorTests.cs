@@ -1,67 +1,76 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
+using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker;
+using RnnCluster.Worker.DataPlane;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
-using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;
 
-/// <summary>A worker driven by the test as its coordinator, checked against the engine run directly.</summary>
+/// <summary>
+/// A worker driven by the test as its coordinator, through Akka and the data plane (the test's own sink takes
+/// what the worker sends there), checked against the engine run directly.
+/// </summary>
 public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TrainingJob _job = TestJobs.StackedLstmGru(trainSamples: 12, validationSamples: 5);
+    private readonly RecordingSink _sink = new();
     private readonly StartJob _start;
 
     public WorkerActorTests() : base(ActorSystemSettings.Base)
     {
-        _start = new StartJob(Guid.NewGuid(), _job.Model, _job.Training, new DataShape(12, 5, 6, 2, 1));
+        var token = Guid.NewGuid();
+        var endpoint = DataPlaneNode.Get(Sys).Register(token, _sink);
+        _start = new StartJob(Guid.NewGuid(), WorkerJob.Of(_job.Model, _job.Training), new DataShape(12, 5, 6, 2, 1), token, endpoint, WorkerId: 1);
     }
 
     [Fact]
-    public void It_reports_the_data_received_once_every_chunk_arrived()
+    public void It_reports_the_data_received_once_every_segment_arrived()
     {
         var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
-        worker.Tell(_start);
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainX, 0, _job.Train.X));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainY, 0, _job.Train.Y));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.ValidationX, 0, _job.Validation!.X));
+        var plane = Started(worker);
+        Send(plane, DataPart.TrainX, _job.Train.X);
+        Send(plane, DataPart.TrainY, _job.Train.Y);
+        Send(plane, DataPart.ValidationX, _job.Validation!.X);
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.ValidationY, 0, _job.Validation.Y));
+        Send(plane, DataPart.ValidationY, _job.Validation.Y);
         Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
     }
 
     [Fact]
-    public void It_returns_the_tree_nodes_covering_its_groups_with_the_engines_sums()
+    public void It_sends_the_tree_nodes_of_its_shard_along_the_routes_with_the_engines_sums()
     {
-        var worker = Ready();
+        var (worker, _) = Ready();
         int[] minibatch = [3, 7, 1, 0, 9, 4];
-        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, minibatch.Length, 3, 1, 3, minibatch[2..]));
+        // Shard 1 of [0, 1) and [1, 3): both its nodes go to the holder of shard 0, which sums their parents; that holder is the test.
+        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, minibatch.Length, 3, 1, [0, 1, 3], [_start.CoordinatorEndpoint, "unused:1#1"], minibatch[2..]));
 
-        var chunks = new[] { ExpectMsg<GradientChunk>(), ExpectMsg<GradientChunk>() };
         var done = ExpectMsg<GradientsComputed>();
         Assert.Equal([new PartialSum(0, 1, done.Partials[0].Loss), new PartialSum(1, 1, done.Partials[1].Loss)], done.Partials);
-
         var (gradients, losses) = EngineGroups(minibatch, epoch: 1);
-        Assert.Equal(gradients[1], chunks[0].Values);
-        Assert.Equal(gradients[2], chunks[1].Values);
+        AwaitCondition(() => _sink.Frames.Count == 2);
+        Assert.Equal(gradients[1], _sink.Values(new TreeNode(0, 1)));
+        Assert.Equal(gradients[2], _sink.Values(new TreeNode(1, 1)));
         Assert.Equal([losses[1], losses[2]], done.Partials.Select(p => p.Loss));
     }
 
     [Fact]
     public void It_ignores_requests_of_another_job()
     {
-        var worker = Ready();
-        worker.Tell(new ComputeGradients(Guid.NewGuid(), 5, 1, 0, 2, 1, 0, 1, [0, 1]));
+        var (worker, _) = Ready();
+        worker.Tell(new ComputeGradients(Guid.NewGuid(), 5, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [0, 1]));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
     public void It_returns_validation_loss_sums_along_the_tree()
     {
-        var worker = Ready();
+        var (worker, _) = Ready();
         worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         var done = ExpectMsg<ValidationLossComputed>();
         var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
@@ -69,6 +78,16 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         var v = _job.Validation!;
         engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X, v.Y, [0, 1, 2, 3, 4], 5, 6), 2, losses);
         Assert.Equal([new PartialSum(2, 0, (losses[0] + losses[1]) + losses[2])], done.Partials);
+    }
+
+    [Fact]
+    public void A_request_waits_for_the_weights_it_names_and_is_computed_once_they_are_in()
+    {
+        var (worker, plane) = Ready();
+        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 1, 3, 0, 3));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        SendWeights(plane, version: 1, offset: 0);
+        Assert.Equal(9, ExpectMsg<ValidationLossComputed>().RoundId);
     }
 
     [Fact]
@@ -83,7 +102,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.StartsWith("it needs about ", refused.Reason);
         Assert.Contains(" on a worker (weights 1.2 KB, gradients of 5 groups 6.2 KB, activations ", refused.Reason);
         Assert.EndsWith("), this machine has 1.0 KB", refused.Reason);
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainX, 0, _job.Train.X));
+        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -91,95 +110,102 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     public void A_model_whose_tensors_cannot_be_arrays_is_refused_naming_the_layer()
     {
         var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
-        worker.Tell(_start with { Model = new Rnn.Math.Config.ModelConfig(2, [new LstmConfig(100_000), new DenseConfig(1)]) });
+        worker.Tell(_start with { Job = WorkerJob.Of(new ModelConfig(2, [new LstmConfig(100_000), new DenseConfig(1)]), _job.Training) });
         Assert.StartsWith("model.layers[0].units: 100000 is too large: layers.0.weight_hh_l0 [400000, 100000]", ExpectMsg<JobRefused>().Reason);
     }
 
     [Fact]
-    public void A_data_chunk_off_the_chunk_grid_is_refused_once_and_the_job_sent_again_is_taken()
+    public void A_data_frame_off_the_segment_grid_is_refused_and_the_coordinator_hears_whose_it_was()
     {
         var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
-        worker.Tell(_start);
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainX, 5, _job.Train.X));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainY, 0, _job.Train.Y[..^1]));
+        var plane = Started(worker);
+        plane.Send(Frame.Data((byte)DataPart.TrainX, 5, _job.Train.X.Length - 5), _job.Train.X, 0);
 
-        var refused = ExpectMsg<MessageRefused>();
-        Assert.Equal((_start.JobId, -1L), (refused.JobId, refused.RoundId));
-        Assert.Equal($"DataChunk of TrainX: offset 5 is not a multiple of the chunk size {TensorChunks.ChunkFloats}", refused.Reason);
-        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Ready(worker);
+        var refused = ExpectMsg<FrameRefused>();
+        Assert.Equal((_start.JobId, 0), (refused.JobId, refused.SenderId));
+        Assert.Equal($"frame Data part 0 tag 0 node (0, 0) offset 5 count {_job.Train.X.Length - 5}: not a segment of TrainX ({_job.Train.X.Length} values)", refused.Reason);
     }
 
     [Fact]
-    public void A_data_chunk_shorter_than_its_slice_is_refused()
+    public void A_weights_frame_past_the_parameters_is_refused_and_the_request_after_it_is_not_computed()
     {
-        var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
-        worker.Tell(_start);
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainY, 0, _job.Train.Y[..^1]));
-        Assert.Equal("DataChunk of TrainY: 11 values at offset 0, expected 12", ExpectMsg<MessageRefused>().Reason);
-    }
+        var (worker, plane) = Ready(weights: false);
+        SendWeights(plane, version: 0, offset: _job.InitialWeights.Length);
+        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
 
-    [Fact]
-    public void A_weights_chunk_past_the_parameters_is_refused_and_the_request_after_it_is_not_computed()
-    {
-        var worker = Ready(weights: false);
-        worker.Tell(new WeightsChunk(_start.JobId, 0, TensorChunks.ChunkFloats, _job.InitialWeights));
-        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, 1, [0, 1]));
-
-        Assert.Equal($"WeightsChunk of version 0: offset {TensorChunks.ChunkFloats} lies outside its {_job.InitialWeights.Length} values", ExpectMsg<MessageRefused>().Reason);
+        int length = _job.InitialWeights.Length;
+        Assert.Equal($"frame Weights part 0 tag 0 node (0, 0) offset {length} count {length}: not a segment of the weights ({length} values)",
+            ExpectMsg<FrameRefused>().Reason);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
     public void A_request_for_samples_that_do_not_exist_is_refused_rather_than_failed()
     {
-        var worker = Ready();
-        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, 1, [0, 99]));
+        var (worker, _) = Ready();
+        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [0, 99]));
         var refused = ExpectMsg<MessageRefused>();
         Assert.Equal((5L, "sample id 99, outside the 12 training samples"), (refused.RoundId, refused.Reason));
     }
 
     [Fact]
-    public void A_request_for_weights_it_does_not_hold_is_refused_rather_than_left_unanswered()
+    public void A_request_whose_shards_are_not_a_partition_of_its_groups_is_refused()
     {
-        var worker = Ready();
-        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 7, 3, 0, 3));
-        Assert.Equal("asked for weights 7, holds 0", ExpectMsg<MessageRefused>().Reason);
+        var (worker, _) = Ready();
+        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, [0, 2], [_start.CoordinatorEndpoint], [0, 1]));
+        Assert.Equal("shard bounds [0, 2] for 1 groups", ExpectMsg<MessageRefused>().Reason);
     }
 
     [Fact]
     public void A_message_it_could_not_read_is_refused_naming_why()
     {
-        var worker = Ready();
-        worker.Tell(new UndecodableMessage("WC", _start.JobId, "wire format version 9, this node speaks 3: run the same build everywhere"));
-        Assert.Equal("a WC message it could not read: wire format version 9, this node speaks 3: run the same build everywhere",
-            ExpectMsg<MessageRefused>().Reason);
+        var (worker, _) = Ready();
+        worker.Tell(new UndecodableMessage("control", _start.JobId, "SerializationException: unknown type index 99"));
+        Assert.Equal("a control message it could not read: SerializationException: unknown type index 99", ExpectMsg<MessageRefused>().Reason);
     }
 
     [Fact]
-    public void The_test_hook_sends_every_gradient_chunk_of_its_round_past_the_parameters_once()
+    public void The_test_hook_sends_every_partial_sum_of_its_round_past_the_parameters_once()
     {
-        var worker = Ready(Sys.ActorOf(WorkerActor.Props(threads: 1, new TestFaults(GradientOffsetRound: 5))));
-        var request = new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, 1, [0, 1]);
+        var (worker, _) = Ready(Sys.ActorOf(WorkerActor.Props(threads: 1, new TestFaults(GradientOffsetRound: 5))));
+        var request = new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [0, 1]);
         worker.Tell(request);
-        Assert.Equal(_job.InitialWeights.Length, ExpectMsg<GradientChunk>().Offset);
         ExpectMsg<GradientsComputed>();
-        worker.Tell(request);
-        Assert.Equal(0, ExpectMsg<GradientChunk>().Offset);
+        AwaitCondition(() => _sink.Frames.Count == 1);
+        Assert.Equal(_job.InitialWeights.Length, _sink.Frames.Single().Frame.Offset);
+
+        worker.Tell(request with { RoundId = 6 });
+        ExpectMsg<GradientsComputed>();
+        AwaitCondition(() => _sink.Frames.Count == 2);
+        Assert.Equal(0, _sink.Frames.Last().Frame.Offset);
     }
 
-    private IActorRef Ready(IActorRef? worker = null, bool weights = true)
+    /// <summary>The worker takes the job and answers with its endpoint; the sender of the coordinator's frames to it.</summary>
+    private IFrameSender Started(IActorRef worker)
+    {
+        worker.Tell(_start);
+        var ready = ExpectMsg<WorkerReady>();
+        return DataPlaneNode.Get(Sys).SenderTo(ready.Endpoint, _start.Token, 0);
+    }
+
+    private (IActorRef Worker, IFrameSender Plane) Ready(IActorRef? worker = null, bool weights = true)
     {
         worker ??= Sys.ActorOf(WorkerActor.Props(threads: 1));
-        worker.Tell(_start);
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainX, 0, _job.Train.X));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.TrainY, 0, _job.Train.Y));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.ValidationX, 0, _job.Validation!.X));
-        worker.Tell(new DataChunk(_start.JobId, DataPart.ValidationY, 0, _job.Validation.Y));
+        var plane = Started(worker);
+        Send(plane, DataPart.TrainX, _job.Train.X);
+        Send(plane, DataPart.TrainY, _job.Train.Y);
+        Send(plane, DataPart.ValidationX, _job.Validation!.X);
+        Send(plane, DataPart.ValidationY, _job.Validation.Y);
         ExpectMsg<DataReceived>();
-        if (weights) worker.Tell(new WeightsChunk(_start.JobId, 0, 0, _job.InitialWeights));
-        return worker;
+        if (weights) SendWeights(plane, version: 0, offset: 0);
+        return (worker, plane);
     }
+
+    private static void Send(IFrameSender plane, DataPart part, float[] values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values, 0);
+
+    /// <summary>The initial weights as version <paramref name="version"/>, their one segment placed at <paramref name="offset"/>.</summary>
+    private void SendWeights(IFrameSender plane, long version, long offset)
+        => plane.Send(Frame.Weights(version, offset, _job.InitialWeights.Length), _job.InitialWeights, 0);
 
     /// <summary>Every group of the minibatch computed in one engine call: group k's gradient and loss.</summary>
     private (float[][] Gradients, double[] Losses) EngineGroups(int[] minibatch, int epoch)
@@ -193,5 +219,24 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         engine.ComputeGroups(_job.InitialWeights, new ShardInput(x, y, minibatch, 6, 6), 2, 1f / 6,
             new DropoutKey(_job.Training.Seed, epoch), gradients, losses);
         return (gradients, losses);
+    }
+
+    /// <summary>The test's end of the data plane: keeps every frame sent to it, with its values.</summary>
+    private sealed class RecordingSink : IFrameSink
+    {
+        private readonly ConcurrentQueue<(Frame Frame, float[] Values)> _frames = new();
+
+        public IReadOnlyCollection<(Frame Frame, float[] Values)> Frames => _frames;
+
+        public float[] Values(TreeNode node) => _frames.Single(f => f.Frame.Level == node.Level && f.Frame.Index == node.Index).Values;
+
+        public FrameTarget Open(in Frame frame, int senderId) => new(new float[frame.Count], 0);
+
+        public void Commit(in Frame frame, FrameTarget target, bool landed)
+        {
+            if (landed) _frames.Enqueue((frame, target.Buffer!));
+        }
+
+        public void Refused(int senderId, string reason) => throw new InvalidOperationException($"the test's sink refuses nothing: {reason}");
     }
 }

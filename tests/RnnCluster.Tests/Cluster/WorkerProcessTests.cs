@@ -39,9 +39,9 @@ public class WorkerProcessTests
             session, CancellationToken.None);
 
         Assert.Equal(local.Weights, clustered.Weights);
-        await worker.WaitForLineAsync(line => line.Contains(" refused WeightsChunk of version 3: "), Limit);
+        await worker.WaitForLineAsync(line => line.Contains(" refused frame Weights part 0 tag 3 "), Limit);
         var refusal = Assert.Single(worker.Output, line => line.Contains("refused"));
-        Assert.Matches(@"^job [0-9a-f]{8}: refused WeightsChunk of version 3: offset \d+ lies outside its \d+ values; waiting for the job to be sent again$", refusal);
+        Assert.Matches(@"^job [0-9a-f]{8}: refused frame Weights part 0 tag 3 node \(0, 0\) offset (\d+) count \d+: not a segment of the weights \(\d+ values\); waiting for the job to be sent again$", refusal);
     }
 
     /// <summary>The environment of a worker joining the coordinator on <paramref name="port"/> from any free port of its own.</summary>

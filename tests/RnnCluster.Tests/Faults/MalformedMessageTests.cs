@@ -4,13 +4,13 @@ using RnnCluster.Worker.Protocol;
 namespace RnnCluster.Tests.Faults;
 
 /// <summary>
-/// A malformed message in a real run, made by the test-only hook (<see cref="TestFaults"/>, the RNN_TEST_FAULT
-/// variable): refused with one line per worker, not one per chunk, and the run ends on the bytes of an
-/// undisturbed one.
+/// A malformed data-plane frame in a real run, made by the test-only hook (<see cref="TestFaults"/>, the
+/// RNN_TEST_FAULT variable): refused with one line per faulty sender, not one per frame (its connection is cut at
+/// the first), and the run ends on the bytes of an undisturbed one.
 /// </summary>
 public class MalformedMessageTests
 {
-    /// <summary>17,217 parameters: every gradient and weights message is two chunks. 40 samples in minibatches of 16, no validation: rounds 0-2 are epoch 1, 3-5 epoch 2.</summary>
+    /// <summary>17,217 parameters: every gradient and weights tensor is one segment. 40 samples in minibatches of 16, no validation: rounds 0-2 are epoch 1, 3-5 epoch 2.</summary>
     private const string Config = """
         {
           "model": { "inputSize": 1, "layers": [ { "type": "lstm", "units": 64 }, { "type": "dense", "units": 1 } ] },
@@ -19,12 +19,17 @@ public class MalformedMessageTests
         }
         """;
 
+    /// <summary>
+    /// A worker's partial sums of round 3 are refused by whoever sums them next (the other worker, or the
+    /// coordinator for the root); the faulty worker whose own child was refused never sends, so one or two lines.
+    /// Every worker refuses weights version 2, and its refusal lands in round 2 or in the round started again after the other's.
+    /// </summary>
     [Theory]
-    [InlineData("gradient-offset@3", "refused a GradientChunk of round 3 from worker akka://rnn-cluster/user/worker-",
-        ": 16384 values at offset 17217, outside the 17217 parameters; its shard of round 3 is re-issued")]
-    [InlineData("weights-offset@2", "worker akka://rnn-cluster/user/worker-",
-        " refused WeightsChunk of version 2: offset 17217 lies outside its 17217 values; it gets the job again; its shard of round 2 is re-issued")]
-    public void A_malformed_message_is_refused_once_per_worker_and_the_run_ends_on_the_undisturbed_bytes(string fault, string starts, string ends)
+    [InlineData("gradient-offset@3", @"^refused a frame (sent to worker akka://rnn-cluster/user/worker-\d+ )?from worker akka://rnn-cluster/user/worker-\d+: " +
+        @"frame Partial part 0 tag 3 node \(\d+, \d+\) offset 17217 count 17217: not a segment of a gradient \(17217 values\); its shard of round 3 is re-issued$", 1)]
+    [InlineData("weights-offset@2", @"^worker akka://rnn-cluster/user/worker-\d+ refused frame Weights part 0 tag 2 node \(0, 0\) offset 17217 count 17217: " +
+        @"not a segment of the weights \(17217 values\); it gets the job again(; its shard of round \d+ is re-issued)?$", 2)]
+    public void A_malformed_frame_is_refused_once_per_sender_and_the_run_ends_on_the_undisturbed_bytes(string fault, string pattern, int least)
     {
         using var run = new RunFolder();
         var config = run.Write("wide.json", Config);
@@ -33,14 +38,10 @@ public class MalformedMessageTests
         var disturbed = Train(run, config, "disturbed", new Dictionary<string, string> { [TestFaults.Variable] = fault });
 
         Assert.Equal(undisturbed.Model, disturbed.Model);
-        var refusals = disturbed.Result.Stdout.Split('\n').Where(line => line.Contains("refused")).Order().ToList();
-        Assert.Equal(2, refusals.Count);
-        Assert.All(refusals, line =>
-        {
-            Assert.StartsWith(starts, line);
-            Assert.EndsWith(ends, line);
-        });
-        Assert.NotEqual(refusals[0], refusals[1]);
+        var refusals = disturbed.Result.Stdout.Split('\n').Where(line => line.Contains("refused")).ToList();
+        Assert.InRange(refusals.Count, least, 2);
+        Assert.All(refusals, line => Assert.Matches(pattern, line));
+        Assert.Equal(refusals.Count, refusals.Distinct().Count());
         Assert.DoesNotContain("refused", undisturbed.Result.Stdout);
     }
 

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+using Rnn.Math.Config;
+using RnnCluster.Tests.Actors;
+using RnnCluster.Worker.Hosting;
+using RnnCluster.Worker.Protocol;
+using RnnCluster.Worker.Serialization;
+
+namespace RnnCluster.Tests.Serialization;
+
+/// <summary>The control messages through the serializer every node uses (Hyperion with the protocol's allowed types).</summary>
+public sealed class ProtocolSerializationTests : IAsyncLifetime
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serialization", ActorSystemSettings.Base);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _system.Terminate();
+
+    public static TheoryData<IProtocolMessage> Messages()
+    {
+        var job = TestJobs.StackedLstmGru();
+        var id = Guid.NewGuid();
+        return new TheoryData<IProtocolMessage>
+        {
+            new StartJob(id, WorkerJob.Of(job.Model, job.Training), new DataShape(37, 11, 6, 2, 1), Guid.NewGuid(), "127.0.0.1:4100#3", 2),
+            new ComputeGradients(id, 7, 1, 6, 10, 5, 1, [0, 2, 5], ["127.0.0.1:4100#1", "local:2#7"], [4, 9, 1, 3, 8, 0]),
+            new ComputeValidationLoss(id, 8, 6, 6, 3, 6),
+            new JobFinished(id),
+            new WorkerReady(id, "worker-2:39111#1"),
+            new DataReceived(id),
+            new GradientsComputed(id, 7, [new PartialSum(1, 1, 0.25), new PartialSum(0, 4, 1e-300)], 12.5),
+            new ValidationLossComputed(id, 8, [new PartialSum(2, 0, 3.5)], 1),
+            new ShardFailed(id, 7, "shape mismatch"),
+            new FrameRefused(id, 3, "frame Partial: not a segment"),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Every_control_message_round_trips_through_hyperion(IProtocolMessage message)
+    {
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        Assert.IsType<ProtocolSerializer>(serializer);
+        var back = _system.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, message.GetType());
+        Assert.Equal(JsonSerializer.Serialize(message, message.GetType()), JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void The_job_message_carries_the_model_and_what_a_worker_computes_with()
+    {
+        var job = TestJobs.StackedLstmGru();
+        var start = WorkerJob.Of(job.Model, job.Training with { Epochs = 99, ClipNorm = 3 });
+        Assert.Equal(start, WorkerJob.Of(job.Model, job.Training));
+        Assert.Equal(job.Model.ToJson().ToJsonString(), start.ParseModel().ToJson().ToJsonString());
+    }
+
+    [Fact]
+    public void Every_protocol_message_is_a_known_type_of_the_serializer()
+    {
+        var messages = typeof(IProtocolMessage).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IProtocolMessage).IsAssignableFrom(t)).ToHashSet();
+        Assert.Contains(typeof(ComputeGradients), messages);
+        Assert.Subset(ProtocolTypes.All.ToHashSet(), messages);
+    }
+
+    [Fact]
+    public void The_serializer_refuses_a_type_that_runs_code_when_built()
+    {
+        var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
+        Assert.True(serializer.Settings.DisallowUnsafeType);
+        var unsafeSettings = HyperionSerializerSettings.Default.WithDisallowUnsafeType(false);
+        var bytes = new HyperionSerializer((ExtendedActorSystem)_system, unsafeSettings).ToBinary(new DirectoryInfo("/tmp"));
+        var refused = Assert.IsType<UndecodableMessage>(serializer.FromBinary(bytes, typeof(object)));
+        Assert.Equal((ProtocolSerializer.Manifest, Guid.Empty), (refused.Manifest, refused.JobId));
+    }
+
+    [Fact]
+    public void Bytes_it_cannot_read_reach_the_recipient_as_an_undecodable_message_naming_why()
+    {
+        var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
+        var bytes = serializer.ToBinary(new GradientsComputed(Guid.NewGuid(), 3, [new PartialSum(1, 0, 2.5)], 1));
+
+        var truncated = Assert.IsType<UndecodableMessage>(serializer.FromBinary(bytes[..^5], typeof(object)));
+        var unknown = Assert.IsType<UndecodableMessage>(serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3], typeof(object)));
+
+        Assert.All(new[] { truncated, unknown }, refused => Assert.False(string.IsNullOrWhiteSpace(refused.Reason)));
+    }
+}
