@@ -16,8 +16,8 @@ namespace RnnCluster.Tests.Cluster;
 /// <summary>
 /// Workers slowed on purpose by rnn-worker's test hook (<see cref="Slowdown"/>), serving a coordinator in this
 /// process so that every round's time can be read. The hook's waits take no processor, so the times are the
-/// hook's and the policy's, not the machine's load: a stalled worker's shard goes to the others and costs its
-/// round less than a second round; a worker a third as fast as another takes a quarter of each round, and the
+/// hook's and the policy's, not the machine's load: once a stalled worker is late, its round starts again on the
+/// others (the data plane's tree is planned per round, docs/architecture.md) and ends within two normal rounds; a worker a third as fast as another takes a quarter of each round, and the
 /// pair's round comes close to what their summed speed allows. The weights are the bits of a local run.
 /// </summary>
 public sealed class SlowWorkerTests(ITestOutputHelper log)
@@ -26,7 +26,7 @@ public sealed class SlowWorkerTests(ITestOutputHelper log)
     private const int BatchSize = 384;
 
     [Fact(Timeout = 300_000)]
-    public async Task A_stalled_workers_shard_goes_to_the_others_and_its_round_takes_at_most_twice_a_normal_one()
+    public async Task A_stalled_workers_round_starts_again_on_the_others_once_it_is_late_and_ends_within_two_normal_rounds_more()
     {
         var job = Job();
         var local = await TrainingSession.RunLocalAsync(job, workers: 1);
@@ -47,7 +47,9 @@ public sealed class SlowWorkerTests(ITestOutputHelper log)
             $"its shard went to {late.To.Count} workers after {late.WaitedSec:0.00} s (allowed {late.AllowedSec:0.00} s)"));
         Assert.Equal(2, late.To.Count);
         Assert.True(rounds.Skip(1).Max() < 10_000, $"a round waited out the stall: {string.Join(" ", rounds.Select(r => $"{r:0}"))} ms");
-        Assert.True(stalled <= 2 * normal, $"the stalled round took {stalled:0} ms, a normal one {normal:0} ms");
+        // The wait for the stalled worker is its allowance; the round started again on two workers of three
+        // then takes about one and a half normal rounds.
+        Assert.True(stalled <= late.WaitedSec * 1000 + 2 * normal, $"the stalled round took {stalled:0} ms, {late.WaitedSec:0.00} s of it waiting, a normal one {normal:0} ms");
         AssertSameBits(local.Weights, result.Weights);
     }
 
