@@ -71,6 +71,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public static readonly CheckLateShards Instance = new();
     }
 
+    /// <summary>Every holder of training round <see cref="RoundId"/> has answered for a while, and its root has not come.</summary>
+    private sealed record RootOverdue(long RoundId);
+
     public CoordinatorActor(TrainingJob job, TrainingState start, IActorRef client, CoordinatorSettings settings)
     {
         _job = job;
@@ -170,6 +173,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<CheckLateShards>(_ => Dispatch());
+        Receive<RootOverdue>(overdue => _round is { IsValidation: false, IsComplete: false } round && round.Id == overdue.RoundId, _ => RootMissing(_round!));
         Receive<RootArrived>(arrived => _round is { IsValidation: false } && _round.Id == arrived.RoundId, _ =>
         {
             _round!.RootArrived();
@@ -596,7 +600,25 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
         Judge(reply, refusal);
         if (round.IsComplete) Finished(round);
-        else if (_round == round) Dispatch();
+        else if (_round == round)
+        {
+            if (round.AwaitsOnlyRoot) Timers.StartSingleTimer(nameof(RootOverdue), new RootOverdue(round.Id), _settings.RootWait);
+            Dispatch();
+        }
+    }
+
+    /// <summary>
+    /// Every holder said its sums went on, yet the root never reached this node's data plane (a transfer lost
+    /// where neither end noticed). Nothing else would end the wait: the round starts again on the workers there are.
+    /// </summary>
+    private void RootMissing(Round round)
+    {
+        _log.Warning("round {0}: every holder answered but the root of its sums did not arrive within {1:0} s; it starts again as round {2}",
+            round.Id, _settings.RootWait.TotalSeconds, _nextRoundId);
+        var given = StartTrainingRound(round.Refused);
+        _client.Tell(new ShardReissued(new ShardReissue(_state.Epoch + 1, _state.Step + 1, false, 0, round.GroupCount, round.GroupCount,
+            "every holder", ReissueCause.RootMissing, _settings.RootWait.TotalSeconds, _settings.RootWait.TotalSeconds,
+            given.Select(g => NodeOf(g.Worker)).ToArray())));
     }
 
     /// <summary>Every answer of the round is in (for a training round, its gradient's root too).</summary>

@@ -30,6 +30,13 @@ public sealed record CoordinatorSettings(int MinWorkers, CheckpointPolicy? Check
     /// </summary>
     public TimeSpan LateFloor { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a training round whose holders have all answered waits for the root of its sums before it starts
+    /// again. The root follows the last answer within the time of the tree's last transfers (under a second for
+    /// 200 MB on loopback): this only ends a wait that would otherwise never end.
+    /// </summary>
+    public TimeSpan RootWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often a coordinator still waiting for workers says so again (for logs, where nothing redraws).</summary>
     public TimeSpan WaitingReminder { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -90,6 +90,9 @@ internal sealed class Round
 
     public bool IsComplete => _losses.IsComplete && (IsValidation || _rootArrived);
 
+    /// <summary>A training round whose holders have all answered, waiting for the root of the sums they passed on.</summary>
+    public bool AwaitsOnlyRoot => !IsValidation && _losses.IsComplete && !_rootArrived;
+
     /// <summary>Whether any shard was issued yet: a training round's partition is made once.</summary>
     public bool HasIssued { get; private set; }
 

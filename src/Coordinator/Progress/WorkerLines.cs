@@ -30,6 +30,7 @@ internal static class WorkerLines
         {
             ReissueCause.Late => string.Create(CultureInfo.InvariantCulture, $"late: {r.WaitedSec:0.00} s, allowed {r.AllowedSec:0.00} s"),
             ReissueCause.Unreachable => "unreachable",
+            ReissueCause.RootMissing => string.Create(CultureInfo.InvariantCulture, $"root of the sums missing after {r.WaitedSec:0} s"),
             _ => "left",
         };
         var to = r.To.Count == 0 ? "to the next free worker" : $"to {string.Join(", ", r.To)}";

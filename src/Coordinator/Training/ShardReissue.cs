@@ -11,6 +11,9 @@ public enum ReissueCause
 
     /// <summary>Its holder took longer than its recent pace allows (<see cref="ShardReissue.WaitedSec"/> against <see cref="ShardReissue.AllowedSec"/>).</summary>
     Late,
+
+    /// <summary>Every holder answered, and the root of their sums did not arrive (<see cref="ShardReissue.WaitedSec"/>).</summary>
+    RootMissing,
 }
 
 /// <summary>

@@ -40,6 +40,28 @@ public sealed class FailoverTests : CoordinatorProbeTests
     }
 
     [Fact]
+    public void A_round_whose_holders_answered_but_whose_root_never_came_starts_again_once_its_wait_is_over()
+    {
+        var (a, b, client, coordinator) = Start(settings: Settings with { RootWait = TimeSpan.FromMilliseconds(300) });
+        HearFailover(client);
+        var (requestA, requestB) = FirstRound(a, b, coordinator);
+
+        // Both say their sums went on; the root frame that should follow never reaches the coordinator.
+        coordinator.Tell(new GradientsComputed(requestA.JobId, requestA.RoundId, [new PartialSum(LeftHalf.Level, LeftHalf.Index, 1)], 1), a.Ref);
+        coordinator.Tell(new GradientsComputed(requestB.JobId, requestB.RoundId, [new PartialSum(RightHalf.Level, RightHalf.Index, 1)], 1), b.Ref);
+
+        var reissue = client.ExpectMsg<ShardReissued>(TimeSpan.FromSeconds(10)).Reissue;
+        Assert.Equal((ReissueCause.RootMissing, 0, 4, 2), (reissue.Cause, reissue.FirstGroup, reissue.EndGroup, reissue.To.Count));
+        var (againA, againB) = (a.ExpectMsg<ComputeGradients>(), b.ExpectMsg<ComputeGradients>());
+        Assert.Equal(requestB.RoundId + 1, againA.RoundId);
+        Assert.Equal(againA.RoundId, againB.RoundId);
+
+        Reply(a, coordinator, againA, LeftHalf);
+        Reply(b, coordinator, againB, RightHalf);
+        Assert.Equal(AfterFirstStep, NextWeights(a));
+    }
+
+    [Fact]
     public void An_answer_to_the_round_started_again_is_dropped_and_the_new_rounds_answer_counts()
     {
         var (a, b, client, coordinator) = Start();
