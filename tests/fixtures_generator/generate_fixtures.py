@@ -9,7 +9,7 @@ Rerun it only to add or change a case, and commit its output with it. The output
 every run on one machine (fixed seeds, one thread, float32).
 
 For every case it writes two files:
-- `<case>.json`: the config in OUR format (CONTRACT.md). Its data source is `<case>.safetensors`, which holds
+- `<case>.json`: the config in OUR format (docs/contract.md). Its data source is `<case>.safetensors`, which holds
   `x` and `y`, so the config is also a valid training run on that single minibatch. Dropout layers stay in
   the config (they shift the layer indices of the tensor names) but every value below is computed without
   dropout, since PyTorch cannot draw RnnCluster's counter-based masks.

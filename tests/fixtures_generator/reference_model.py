@@ -69,7 +69,7 @@ class ReferenceModel(RnnClusterModel):
 
 
 def loss_of(kind, output, y, probabilities=False):
-    """The minibatch loss as CONTRACT defines it: a mean over samples (and timesteps and outputs).
+    """The minibatch loss as docs/contract.md defines it: a mean over samples (and timesteps and outputs).
     For crossentropy, `y` holds class indices stored as float32, [N,1] or [N,T,1], and `output` holds logits, or
     probabilities (a softmax head, as in Keras) whose negative log-likelihood is taken."""
     if kind == "mse":

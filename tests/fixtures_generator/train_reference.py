@@ -14,8 +14,8 @@ Adam with Keras defaults (lr 0.001, betas 0.9/0.999, epsilon 1e-7) in PyTorch's 
 
 Files:
 - `data.safetensors`: `x` [37,6,2] and `y` [37,1], shared by the three configs.
-- `<cell>.json`: the config in OUR format (CONTRACT.md), data source `data.safetensors` relative to it.
-- `<cell>.init.safetensors`: the initial weights (PyTorch's default initialisation) under CONTRACT names,
+- `<cell>.json`: the config in OUR format (docs/contract.md), data source `data.safetensors` relative to it.
+- `<cell>.init.safetensors`: the initial weights (PyTorch's default initialisation) under the names of docs/contract.md,
   for `rnn-cluster train --config <cell>.json --init-weights <cell>.init.safetensors`.
 - `<cell>.final.safetensors`: the weights after training, which `model.safetensors` must match within 2e-5.
   Its `__metadata__` holds the loss of every minibatch step, in order, as a JSON list.
