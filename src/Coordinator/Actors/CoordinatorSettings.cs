@@ -13,12 +13,11 @@ public sealed record CoordinatorSettings(int MinWorkers, CheckpointPolicy? Check
     public TimeSpan WorkersLostDeadline { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// A shard is late, and goes to idle workers too, when its holder has had it for longer than this many times
-    /// what its recent pace predicts (<see cref="WorkerPace"/>), and by at least <see cref="LateFloor"/>. Shards are sized so
-    /// that every worker finishes together, so a shard past its time holds up the whole round, and copying it
-    /// costs only workers that would otherwise wait (and a moment of the next round, which their next request
-    /// waits behind). A round with a stalled worker takes about this many shard times, plus the copy's share of
-    /// one (cut among the idle workers): 1.25 keeps it within two normal rounds with two idle workers of three.
+    /// A shard is late when its holder has had it for longer than this many times what its recent pace predicts
+    /// (<see cref="WorkerPace"/>), and by at least <see cref="LateFloor"/>. Shards are sized so that every worker
+    /// finishes together, so a shard past its time holds up the whole round. A late validation shard is copied to
+    /// idle workers; a late training round starts again without its holder (its tree is planned per round), so a
+    /// round with a stalled worker takes about this many round times plus one round on the others.
     /// </summary>
     public double LateMultiple { get; init; } = 1.25;
 

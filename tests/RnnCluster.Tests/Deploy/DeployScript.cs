@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using RnnCluster.Tests.Cli;
 
 namespace RnnCluster.Tests.Deploy;
 
@@ -23,6 +24,23 @@ internal sealed class DeployScript : IDisposable
 
     /// <summary>The folder holding rnn-cluster.dll and rnn-worker.dll: the test project copies both.</summary>
     public static string Programs => AppContext.BaseDirectory;
+
+    /// <summary>netns-cluster.sh makes network namespaces: the test fails, saying why, without root and iproute2.</summary>
+    public static void RequireNetns() => Assert.True(Environment.IsPrivilegedProcess && OnPath("ip") && OnPath("tc"),
+        "this test needs root and iproute2 (ip, tc): netns-cluster.sh creates network namespaces. Run the suite as root " +
+        "(CI does; .ci/run installs iproute2 when it is missing).");
+
+    /// <summary>The stacked test config for <paramref name="epochs"/> epochs in <paramref name="folder"/>, and the folder of its local-mode run.</summary>
+    public static (string Config, string LocalOut) StackedTrainedLocally(TempFolder folder, int epochs)
+    {
+        var config = folder.Write("stacked.json", WorkerCountDeterminismTests.Config.Replace("\"epochs\": 2", $"\"epochs\": {epochs}"));
+        var localOut = folder.File("local");
+        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", localOut, "--workers", "1", "--quiet").ExitCode);
+        return (config, localOut);
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, program)));
 
     public static DeployScript Start(string script, params string[] args) => Start(new Dictionary<string, string>(), script, args);
 

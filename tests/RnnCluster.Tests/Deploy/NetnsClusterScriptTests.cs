@@ -15,13 +15,9 @@ public class NetnsClusterScriptTests
     [Fact(Timeout = 300_000)]
     public async Task A_worker_whose_link_is_cut_mid_run_leaves_the_model_file_of_local_mode()
     {
-        Assert.True(Environment.IsPrivilegedProcess && OnPath("ip") && OnPath("tc"),
-            "this test needs root and iproute2 (ip, tc): netns-cluster.sh creates network namespaces. Run the suite as root " +
-            "(CI does; .ci/run installs iproute2 when it is missing).");
+        DeployScript.RequireNetns();
         using var folder = new TempFolder();
-        var config = folder.Write("stacked.json", WorkerCountDeterminismTests.Config.Replace("\"epochs\": 2", $"\"epochs\": {Epochs}"));
-        var localOut = folder.File("local");
-        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", localOut, "--workers", "1", "--quiet").ExitCode);
+        var (config, localOut) = DeployScript.StackedTrainedLocally(folder, Epochs);
 
         var name = "rnnt-" + Guid.NewGuid().ToString("N")[..8];
         var clusterOut = folder.File("cluster");
@@ -49,9 +45,6 @@ public class NetnsClusterScriptTests
 
     private static int EpochsWritten(string metrics) =>
         File.Exists(metrics) ? File.ReadAllLines(metrics).Count(line => line.Length > 0) : 0;
-
-    private static bool OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, program)));
 
     internal static async Task<string> NamespacesAsync()
     {

@@ -29,11 +29,9 @@ public sealed class PartitionTests(ITestOutputHelper log)
     [Fact(Timeout = 600_000)]
     public async Task The_coordinators_link_and_then_a_workers_link_cut_for_30_s_cost_time_not_the_run_nor_its_bits()
     {
-        Assert.True(Environment.IsPrivilegedProcess, "this test needs root and iproute2: netns-cluster.sh creates network namespaces");
+        DeployScript.RequireNetns();
         using var folder = new TempFolder();
-        var config = folder.Write("stacked.json", WorkerCountDeterminismTests.Config.Replace("\"epochs\": 2", $"\"epochs\": {Epochs}"));
-        var localOut = folder.File("local");
-        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", localOut, "--workers", "1", "--quiet").ExitCode);
+        var (config, localOut) = DeployScript.StackedTrainedLocally(folder, Epochs);
 
         var name = "rnnp-" + Guid.NewGuid().ToString("N")[..8];
         var clusterOut = folder.File("cluster");
