@@ -4,9 +4,14 @@
     python3 examples/pytorch/load.py runs/adding-lstm --safetensors x.safetensors [--output y.safetensors]
 
 `build_model(model_json)` gives a module whose `layers` is an nn.ModuleList with one module per entry of the
-config's `model.layers`, in order: nn.LSTM / nn.GRU / nn.RNN (one layer, batch_first=True), nn.Dropout,
-nn.Linear. `model.safetensors` holds exactly that module's state_dict (`layers.0.weight_ih_l0`, ...,
-`layers.2.weight`, `layers.2.bias`), so `load_state_dict(..., strict=True)` takes it unchanged.
+config's `model.layers`, in order: nn.Embedding, nn.LSTM / nn.GRU / nn.RNN (one layer, batch_first=True,
+bidirectional when the layer is), nn.Dropout, nn.Linear. `model.safetensors` holds exactly that module's
+state_dict (`layers.0.weight_ih_l0`, ..., `layers.0.weight_ih_l0_reverse`, ..., `layers.2.weight`,
+`layers.2.bias`), so `load_state_dict(..., strict=True)` takes it unchanged.
+
+Sequences of different lengths (a safetensors `lengths` [N], or id 0 under an embedding's maskZero, padding at
+the end) run through pack_padded_sequence(..., enforce_sorted=False): a recurrent layer's last output is its
+state after the sample's last real step, and the backward direction starts there, as RnnCluster computes them.
 
 A model trained on a CSV series works in the data's units, as `rnn-cluster predict` does: each input column is
 normalised with model.json's statistics, x' = (x - offset) / scale, and the output is brought back with the
@@ -44,29 +49,61 @@ class RnnClusterModel(nn.Module):
         super().__init__()
         self.specs = model_config["layers"]
         self.layers = nn.ModuleList()
-        width = model_config["inputSize"]
+        width = model_config.get("inputSize", 1)
         for spec in self.specs:
             kind = spec["type"]
-            if kind in RECURRENT:
-                self.layers.append(RECURRENT[kind](width, spec["units"], batch_first=True))
-                width = spec["units"]
+            if kind == "embedding":
+                self.layers.append(nn.Embedding(spec["inputDim"], spec["outputDim"]))
+                width = spec["outputDim"]
+            elif kind in RECURRENT:
+                bidirectional = spec.get("bidirectional", False)
+                self.layers.append(RECURRENT[kind](width, spec["units"], batch_first=True, bidirectional=bidirectional))
+                width = spec["units"] * (2 if bidirectional else 1)
             elif kind == "dense":
                 self.layers.append(nn.Linear(width, spec["units"]))
                 width = spec["units"]
             else:
                 self.layers.append(nn.Dropout(spec["rate"]))
 
-    def forward(self, x):
+    def lengths_of(self, x, lengths=None):
+        """Each sample's real steps: `lengths` as given, or, under an embedding's maskZero, one past its last nonzero
+        id (padding at the end); None when every step is real."""
+        first = self.specs[0]
+        if first["type"] == "embedding" and first.get("maskZero", False):
+            ids = x.reshape(x.shape[0], x.shape[1])
+            steps = torch.arange(1, ids.shape[1] + 1).expand_as(ids)
+            last = torch.where(ids != 0, steps, torch.zeros_like(steps)).max(dim=1).values
+            lengths = last if lengths is None else torch.minimum(last, torch.as_tensor(lengths))
+        return None if lengths is None else torch.as_tensor(lengths).long()
+
+    def forward(self, x, lengths=None):
+        lengths = self.lengths_of(x, lengths)
         for spec, layer in zip(self.specs, self.layers):
-            if spec["type"] in RECURRENT:
-                x = layer(x)[0]
-                if not spec.get("returnSequences", False):
-                    x = x[:, -1, :]
-            elif spec["type"] == "dense":
+            kind = spec["type"]
+            if kind == "embedding":
+                x = layer(x.reshape(x.shape[0], x.shape[1]).long())
+            elif kind in RECURRENT:
+                x = run_recurrent(layer, x, lengths, spec.get("returnSequences", False))
+            elif kind == "dense":
                 x = ACTIVATIONS[spec.get("activation", "linear")](layer(x))
             else:
                 x = layer(x)
         return x
+
+
+def run_recurrent(layer, x, lengths, return_sequences):
+    """A recurrent module on x [N, T, I]: [N, T, D·H] (zeros at padded steps) or the last states [N, D·H], the
+    forward direction's after the last real step, then the backward one's after step 0."""
+    if lengths is None:
+        out, state = layer(x)
+    else:
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, state = layer(packed)
+        out = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
+    if return_sequences:
+        return out
+    h_n = state[0] if isinstance(state, tuple) else state
+    return torch.cat(list(h_n), dim=1)
 
 
 def build_model(model_json):
@@ -83,15 +120,16 @@ def load_model(folder):
     return model, model_json
 
 
-def predict(model, model_json, x):
-    """Outputs for x [N, T, I]; with a CSV model's normalisation, x and the outputs are in the data's units."""
+def predict(model, model_json, x, lengths=None):
+    """Outputs for x [N, T, I] (token ids [N, T] for an embedding); with a CSV model's normalisation, x and the
+    outputs are in the data's units."""
     scaling = model_json.get("normalization")
     with torch.no_grad():
         if scaling:
             offset = torch.tensor([c["offset"] for c in scaling["features"]], dtype=torch.float32)
             scale = torch.tensor([c["scale"] for c in scaling["features"]], dtype=torch.float32)
             x = (x - offset) / scale
-        y = model(x)
+        y = model(x, lengths)
         if scaling:
             target = scaling["target"]
             y = y * torch.tensor(target["scale"], dtype=torch.float32) + torch.tensor(target["offset"], dtype=torch.float32)
@@ -107,18 +145,20 @@ def csv_windows(model_json, path):
 
 
 def read_safetensors(path):
-    """{name: float32 tensor} of a safetensors file (every tensor F32, as RnnCluster writes them)."""
+    """{name: tensor} of a safetensors file: F32 tensors (RnnCluster writes only those) and integer ones (I64,
+    I32: token ids, lengths)."""
     with open(path, "rb") as stream:
         data = stream.read()
     (length,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + length])
     header.pop("__metadata__", None)
+    dtypes = {"F32": torch.float32, "I64": torch.int64, "I32": torch.int32}
     tensors = {}
     for name, entry in header.items():
-        if entry["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}, expected F32")
+        if entry["dtype"] not in dtypes:
+            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}, expected F32, I64 or I32")
         begin, end = entry["data_offsets"]
-        values = torch.frombuffer(bytearray(data[8 + length + begin:8 + length + end]), dtype=torch.float32)
+        values = torch.frombuffer(bytearray(data[8 + length + begin:8 + length + end]), dtype=dtypes[entry["dtype"]])
         tensors[name] = values.reshape(entry["shape"])
     return tensors
 
@@ -147,8 +187,13 @@ def main():
     args = parser.parse_args()
 
     model, model_json = load_model(args.model)
-    x = csv_windows(model_json, args.csv) if args.csv else read_safetensors(args.safetensors)["x"]
-    y = predict(model, model_json, x)
+    lengths = None
+    if args.csv:
+        x = csv_windows(model_json, args.csv)
+    else:
+        tensors = read_safetensors(args.safetensors)
+        x, lengths = tensors["x"], tensors.get("lengths")
+    y = predict(model, model_json, x, lengths)
     if args.output:
         write_safetensors(args.output, {"y": y})
     else:

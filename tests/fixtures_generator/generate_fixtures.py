@@ -14,7 +14,9 @@ For every case it writes two files:
   the config (they shift the layer indices of the tensor names) but every value below is computed without
   dropout, since PyTorch cannot draw RnnCluster's counter-based masks.
 - `<case>.safetensors`:
-  - `x` [N,T,I] and `y` ([N,O] or [N,T,O]; class indices as float32, [N,1] or [N,T,1], for crossentropy),
+  - `x` [N,T,I] and `y` ([N,O] or [N,T,O]; class indices as float32, [N,1] or [N,T,1], for crossentropy); for the
+    cases of sequences (LANGUAGE_CASES) `x` may be token ids [N,T] and `y` class ids [N] or [N,T], both int64,
+    and `lengths` [N] int64 the samples' real steps (padding at the end; under maskZero, id 0 is the padding),
   - the initial weights under PyTorch's names (`layers.i.weight_ih_l0`, ..., `layers.i.weight`, ...),
   - `output`: the model output on `x` with those weights (no dropout),
   - `loss` [1]: the minibatch mean loss,
@@ -57,8 +59,11 @@ def dense(units, activation="linear"):
     return layer
 
 
-def case(name, seed, input_size, layers, loss, samples, timesteps, optimizer=ADAM, truncated_bptt=0, clip_norm=0.0):
-    """One fixture: its name, minibatch shape and config in OUR format. `seed` seeds PyTorch for this case alone."""
+def case(name, seed, input_size, layers, loss, samples, timesteps, optimizer=ADAM, truncated_bptt=0, clip_norm=0.0,
+         lengths=False, int_targets=False):
+    """One fixture: its name, minibatch shape and config in OUR format. `seed` seeds PyTorch for this case alone.
+    `lengths` draws each sample's real steps; `int_targets` writes class ids as int64 [N] or [N,T], without the
+    trailing 1."""
     training = {"epochs": 1, "batchSize": samples, "loss": loss, "shuffle": False, "seed": seed, "optimizer": optimizer}
     if truncated_bptt:
         training["truncatedBptt"] = truncated_bptt
@@ -69,7 +74,18 @@ def case(name, seed, input_size, layers, loss, samples, timesteps, optimizer=ADA
         "data": {"source": "safetensors", "path": f"{name}.safetensors"},
         "training": training,
     }
-    return {"name": name, "seed": seed, "samples": samples, "timesteps": timesteps, "config": config}
+    if input_size is None:
+        del config["model"]["inputSize"]
+    return {"name": name, "seed": seed, "samples": samples, "timesteps": timesteps, "config": config,
+            "lengths": lengths, "int_targets": int_targets}
+
+
+def bidirectional(kind, units, return_sequences=False):
+    return dict(recurrent(kind, units, return_sequences), bidirectional=True)
+
+
+def embedding(vocabulary, width, mask_zero=False):
+    return {"type": "embedding", "inputDim": vocabulary, "outputDim": width, "maskZero": mask_zero}
 
 
 DROPOUT = {"type": "dropout", "rate": 0.2}
@@ -103,6 +119,29 @@ CASES = [
     case("clipnorm_adam_gru", 120, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5, clip_norm=0.1),
 ]
 
+# Tokens, classes and sequences of different lengths (docs/contract.md, "Tokens, classes and sequences of any
+# length"): embeddings, bidirectional layers stacked or not, lengths with both, class ids per sequence and per step.
+LANGUAGE_CASES = [
+    case("embedding_lstm_classes", 201, None, [embedding(7, 4), recurrent("lstm", 5), dense(3)], "crossentropy", 6, 5,
+         int_targets=True),
+    case("embedding_mask_zero_gru_per_step", 202, None, [embedding(8, 3, mask_zero=True), recurrent("gru", 5, True), dense(4)],
+         "crossentropy", 7, 6, int_targets=True),
+    case("bidirectional_lstm", 203, 3, [bidirectional("lstm", 4), dense(2)], "mse", 6, 5),
+    case("bidirectional_stacked_gru_rnn", 204, 2, [bidirectional("gru", 4, True), DROPOUT, bidirectional("rnn", 3), dense(1)],
+         "mse", 5, 6),
+    case("bidirectional_many_to_many_lstm", 205, 2, [bidirectional("lstm", 4, True), dense(2)], "mse", 5, 4),
+    case("lengths_stacked_lstm_gru", 206, 2, [recurrent("lstm", 5, True), recurrent("gru", 4), dense(2)], "mse", 7, 6,
+         lengths=True),
+    case("lengths_many_to_many_rnn", 207, 3, [recurrent("rnn", 5, True), dense(2)], "mse", 6, 5, lengths=True),
+    case("lengths_embedding_bidirectional_per_step", 208, None,
+         [embedding(9, 3), bidirectional("gru", 4, True), DROPOUT, bidirectional("lstm", 3, True), dense(4)],
+         "crossentropy", 6, 7, lengths=True, int_targets=True),
+    case("lengths_bidirectional_rnn_classes", 209, 2, [bidirectional("rnn", 5), dense(3)], "crossentropy", 7, 5,
+         lengths=True, int_targets=True),
+    case("lengths_bidirectional_lstm_sgd", 210, 2, [bidirectional("lstm", 4), dense(1)], "mse", 6, 6, optimizer=SGD_MOMENTUM,
+         lengths=True),
+]
+
 
 def targets_like(output, loss):
     if loss != "crossentropy":
@@ -111,7 +150,15 @@ def targets_like(output, loss):
     return torch.randint(0, classes, output.shape[:-1] + (1,)).float()
 
 
-def run_case(config, x, y, model, steps):
+def real_steps(model, x, lengths, output):
+    """[N, T] booleans of the real steps when the output is a sequence of sequences of different lengths, else None."""
+    effective = model.lengths_of(x, lengths)
+    if effective is None or output.dim() != 3:
+        return None
+    return torch.arange(output.shape[1]).unsqueeze(0) < effective.unsqueeze(1)
+
+
+def run_case(config, x, y, model, steps, lengths=None):
     """Returns (output, loss, gradients, weights after `steps` optimizer steps) of `model` on the minibatch."""
     training = config["training"]
     named = model.contract_parameters()
@@ -120,8 +167,8 @@ def run_case(config, x, y, model, steps):
     first = None
     for _ in range(steps):
         optimizer.zero_grad()
-        output = model(x, training.get("truncatedBptt", 0))
-        loss = loss_of(training["loss"], output, y, model.outputs_probabilities)
+        output = model(x, training.get("truncatedBptt", 0), lengths)
+        loss = loss_of(training["loss"], output, y, model.outputs_probabilities, real_steps(model, x, lengths, output))
         loss.backward()
         if first is None:
             first = (output.detach().clone(), loss.detach().reshape(1).clone(),
@@ -136,16 +183,37 @@ def max_difference(a, b):
     return max((a[k].double() - b[k].double()).abs().max().item() for k in a)
 
 
+def inputs_of(case):
+    """x [N,T,I] of standard normals, or for an embedding token ids [N,T] (int64) in [1, V), and the lengths: drawn
+    from 1..T with the first sample whole and the second one step long, or, under maskZero, the trailing steps
+    set to id 0."""
+    config, samples, timesteps = case["config"], case["samples"], case["timesteps"]
+    first = config["model"]["layers"][0]
+    lengths = None
+    if case["lengths"] or first.get("maskZero", False):
+        lengths = torch.randint(1, timesteps + 1, (samples,))
+        lengths[0], lengths[1] = timesteps, 1
+    if first["type"] != "embedding":
+        return torch.randn(samples, timesteps, config["model"]["inputSize"]), lengths
+    x = torch.randint(1, first["inputDim"], (samples, timesteps))
+    if first.get("maskZero", False):
+        x[torch.arange(timesteps).unsqueeze(0) >= lengths.unsqueeze(1)] = 0
+        return x, None
+    return x, lengths
+
+
 def generate(case):
     name, config = case["name"], case["config"]
     torch.manual_seed(case["seed"])
     model = ReferenceModel(config["model"])
-    x = torch.randn(case["samples"], case["timesteps"], config["model"]["inputSize"])
+    x, lengths = inputs_of(case)
     with torch.no_grad():
-        y = targets_like(model(x), config["training"]["loss"])
+        y = targets_like(model(x, 0, lengths), config["training"]["loss"])
+    if case["int_targets"]:
+        y = y.reshape(y.shape[:-1]).long()
     initial = {k: p.detach().clone() for k, p in model.contract_parameters()}
 
-    output, loss_value, gradients, stepped = run_case(config, x, y, model, STEPS)
+    output, loss_value, gradients, stepped = run_case(config, x, y, model, STEPS, lengths)
 
     # The same run in float64 says how far PyTorch's own float32 result is from exact: the slack a 1e-5
     # tolerance leaves for our rounding.
@@ -153,10 +221,14 @@ def generate(case):
     with torch.no_grad():
         for k, p in exact.contract_parameters():
             p.copy_(initial[k])
-    exact_output, _, exact_gradients, exact_stepped = run_case(config, x.double(), y.double(), exact, STEPS)
+    exact_x = x if x.dtype == torch.int64 else x.double()
+    exact_y = y if y.dtype == torch.int64 else y.double()
+    exact_output, _, exact_gradients, exact_stepped = run_case(config, exact_x, exact_y, exact, STEPS, lengths)
 
     prefix = f"{config['training']['optimizer']['type']}{STEPS}."
     tensors = {"x": x, "y": y}
+    if lengths is not None:
+        tensors["lengths"] = lengths
     tensors.update(initial)
     tensors["output"] = output
     tensors["loss"] = loss_value
@@ -181,7 +253,7 @@ def main():
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
     os.makedirs(OUTPUT_DIR, exist_ok=True)
-    for case in CASES:
+    for case in CASES + LANGUAGE_CASES:
         generate(case)
 
 

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "examples", "pytorch"))
 
-from load import ACTIVATIONS, RECURRENT, RnnClusterModel  # noqa: E402  (examples/pytorch/load.py)
+from load import ACTIVATIONS, RECURRENT, RnnClusterModel, run_recurrent  # noqa: E402  (examples/pytorch/load.py)
 
 
 def _detached(state):
@@ -30,6 +30,11 @@ class ReferenceModel(RnnClusterModel):
     """load.py's module (its `layers` built the same way, so the same parameters and names), run with truncated
     BPTT when asked; forward(x) gives the model output, [N,O] or [N,T,O]."""
 
+    def __init__(self, model_config):
+        super().__init__(model_config)
+        # Dropout stays off: eval mode changes nothing else in these modules, and gradients flow as in training.
+        self.eval()
+
     @property
     def outputs_probabilities(self):
         """True when the last layer is a softmax dense: a crossentropy loss then reads its output as probabilities."""
@@ -40,9 +45,12 @@ class ReferenceModel(RnnClusterModel):
         """[(name, parameter)] in docs/contract.md's order, named by PyTorch itself: layers.i.weight_ih_l0, ..., layers.i.weight, ..."""
         return list(self.named_parameters())
 
-    def forward(self, x, truncated_bptt=0):
+    def forward(self, x, truncated_bptt=0, lengths=None):
         """Truncated BPTT (k > 0) runs each recurrent layer in windows of k steps and detaches the state carried
-        from one window into the next: values are unchanged, gradients stop at every window boundary."""
+        from one window into the next: values are unchanged, gradients stop at every window boundary. Sequences
+        of different lengths (lengths, or maskZero) run as load.py runs them, packed."""
+        if truncated_bptt <= 0:
+            return super().forward(x, lengths)
         h = x
         for index, spec in enumerate(self.specs):
             kind = spec["type"]
@@ -68,10 +76,18 @@ class ReferenceModel(RnnClusterModel):
         return torch.cat(outputs, dim=1)
 
 
-def loss_of(kind, output, y, probabilities=False):
-    """The minibatch loss as docs/contract.md defines it: a mean over samples (and timesteps and outputs).
-    For crossentropy, `y` holds class indices stored as float32, [N,1] or [N,T,1], and `output` holds logits, or
+def loss_of(kind, output, y, probabilities=False, real=None):
+    """The minibatch loss as docs/contract.md defines it: a mean over samples (and timesteps and outputs); with
+    `real` [N, T] (a sequence output of sequences of different lengths) over the real steps only.
+    For crossentropy, `y` holds class indices, [N], [N,1], [N,T] or [N,T,1], and `output` holds logits, or
     probabilities (a softmax head, as in Keras) whose negative log-likelihood is taken."""
+    if real is not None:
+        classes = output.shape[-1]
+        if kind == "crossentropy":
+            y = y.reshape(real.shape)
+            output, y = output[real], y[real]
+            return loss_of(kind, output, y, probabilities)
+        return loss_of(kind, output[real], y.reshape(real.shape + (classes,))[real])
     if kind == "mse":
         return F.mse_loss(output, y)
     if kind == "mae":

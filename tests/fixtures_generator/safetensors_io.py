@@ -1,4 +1,4 @@
-"""Writes safetensors files of float32 tensors, by hand (the `safetensors` package is not installed).
+"""Writes safetensors files of float32 (and int64) tensors, by hand (the `safetensors` package is not installed).
 
 Layout: an 8-byte little-endian u64 header length, a JSON header
 {name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {str: str}},
@@ -12,14 +12,16 @@ import numpy as np
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """Writes `tensors` (name -> array-like, stored as float32) in the given order, with optional string metadata."""
+    """Writes `tensors` (name -> array-like) in the given order, with optional string metadata: integer tensors
+    (token ids, class ids, lengths) as int64 ("I64", as PyTorch stores them), everything else as float32."""
     header = {}
     blobs = []
     offset = 0
     for name, value in tensors.items():
-        array = np.ascontiguousarray(np.asarray(value, dtype="<f4"))
+        integral = hasattr(value, "dtype") and str(value.dtype) in ("torch.int64", "int64")
+        array = np.ascontiguousarray(np.asarray(value, dtype="<i8" if integral else "<f4"))
         data = array.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": "I64" if integral else "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     if metadata:

@@ -53,10 +53,11 @@ public static class ConfigLoader
     private static ModelConfig ReadModel(ConfigObject model)
     {
         model.RejectUnknown(ModelFields, "");
-        int inputSize = model.Int("inputSize", null, 1);
         var layers = model.Array("layers", "an array of layers")
             .Select(layer => ReadLayer(model.Child(layer)))
             .ToList();
+        // An embedding reads one token id a timestep: its model's input size needs no saying.
+        int inputSize = model.Int("inputSize", layers is [EmbeddingConfig, ..] ? 1 : null, 1);
         return new ModelConfig(inputSize, layers);
     }
 

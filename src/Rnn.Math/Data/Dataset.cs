@@ -27,6 +27,9 @@ public sealed record Dataset(
 {
     public int Classes { get; init; }
 
+    /// <summary>Each sample's real steps, 1..Timesteps (safetensors `lengths`), as floats as the data plane ships them; null when every step is real.</summary>
+    public float[]? Lengths { get; init; }
+
     /// <summary>How a CSV series was normalised, to apply to new input and undo on predictions; null otherwise.</summary>
     public SeriesScaling? Scaling { get; init; }
 
@@ -40,5 +43,5 @@ public sealed record Dataset(
 
     /// <summary>Copies the samples <paramref name="sampleIds"/>, in that order, into one shard.</summary>
     public ShardInput Gather(IReadOnlyList<int> sampleIds)
-        => ShardInput.Gather(X, Y, Timesteps, Features, TargetsPerSample, [.. sampleIds]);
+        => ShardInput.Gather(X, Y, Timesteps, Features, TargetsPerSample, [.. sampleIds], Lengths);
 }

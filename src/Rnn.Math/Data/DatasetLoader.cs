@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using Rnn.Math.Data.Synthetic;
 
@@ -23,7 +24,8 @@ public static class DatasetLoader
         return data.Source switch
         {
             DataSource.Csv => CsvDataset.Load(data, ResolvePath(config), inputSize, hear),
-            DataSource.Safetensors => SafeTensorsDataset.Load(ResolvePath(config), inputSize, config.Training.Loss, data.ValidationSplit, hear),
+            DataSource.Safetensors => SafeTensorsDataset.Load(ResolvePath(config), inputSize, config.Training.Loss, data.ValidationSplit,
+                config.Model.Layers.FirstOrDefault() as EmbeddingConfig, hear),
             _ => Generate(data, inputSize, hear),
         };
     }

@@ -8,7 +8,7 @@ namespace Rnn.Math.LayerTypes;
 /// <summary>`gru`: PyTorch's nn.GRU (gates r, z, n; the reset gate scales W_hn h + b_hn, Keras's reset_after).</summary>
 public sealed record GruConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
 {
-    internal static readonly LayerType Type = new("gru", Fields, layer => new GruConfig(ReadUnits(layer), ReadReturnSequences(layer)));
+    internal static readonly LayerType Type = new("gru", Fields, layer => new GruConfig(ReadUnits(layer), ReadReturnSequences(layer)) { Bidirectional = ReadBidirectional(layer) });
 
     public override string TypeName => Type.Name;
 
@@ -21,5 +21,5 @@ public sealed record GruConfig(int Units, bool ReturnSequences = false) : Recurr
 
     private protected override AttributeProto[] OnnxAttributes => [OnnxGraph.Int("linear_before_reset", 1)];
 
-    internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new GruLayer(spec);
+    private protected override ILayer BuildDirection(LayerSpec spec) => new GruLayer(spec);
 }

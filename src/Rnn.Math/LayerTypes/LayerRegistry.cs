@@ -10,7 +10,7 @@ namespace Rnn.Math.LayerTypes;
 internal static class LayerRegistry
 {
     public static readonly IReadOnlyList<LayerType> Types =
-        [RnnConfig.Type, LstmConfig.Type, GruConfig.Type, DenseConfig.Type, DropoutConfig.Type];
+        [RnnConfig.Type, LstmConfig.Type, GruConfig.Type, DenseConfig.Type, DropoutConfig.Type, EmbeddingConfig.Type];
 
     public static IReadOnlyList<string> Names { get; } = [.. Types.Select(type => type.Name)];
 

@@ -6,7 +6,7 @@ namespace Rnn.Math.LayerTypes;
 /// <summary>`lstm`: PyTorch's nn.LSTM (gates i, f, g, o), with Keras's forget-gate bias of 1 (unit_forget_bias).</summary>
 public sealed record LstmConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
 {
-    internal static readonly LayerType Type = new("lstm", Fields, layer => new LstmConfig(ReadUnits(layer), ReadReturnSequences(layer)));
+    internal static readonly LayerType Type = new("lstm", Fields, layer => new LstmConfig(ReadUnits(layer), ReadReturnSequences(layer)) { Bidirectional = ReadBidirectional(layer) });
 
     public override string TypeName => Type.Name;
 
@@ -20,8 +20,9 @@ public sealed record LstmConfig(int Units, bool ReturnSequences = false) : Recur
     internal override void Initialize(LayerSpec spec, Span<float> parameters, ulong seed)
     {
         base.Initialize(spec, parameters, seed);
-        spec.Slots[2].Of(parameters).Slice(Units, Units).Fill(1f);
+        for (int direction = 0; direction < Directions; direction++)
+            spec.Slots[SlotsPerDirection * direction + 2].Of(parameters).Slice(Units, Units).Fill(1f);
     }
 
-    internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new LstmLayer(spec);
+    private protected override ILayer BuildDirection(LayerSpec spec) => new LstmLayer(spec);
 }

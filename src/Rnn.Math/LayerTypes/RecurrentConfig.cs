@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Onnx;
 using Rnn.Math.Config;
 using Rnn.Math.Export;
+using Rnn.Math.Layers;
 using Rnn.Math.Model;
 
 namespace Rnn.Math.LayerTypes;
@@ -11,11 +12,21 @@ namespace Rnn.Math.LayerTypes;
 /// What rnn, lstm and gru share, as PyTorch's nn.RNNBase does: `units` (H) and `returnSequences`, G gates per
 /// unit, and the tensors of a one-layer nn.LSTM/GRU/RNN, weight_ih_l0 (G·H, I), weight_hh_l0 (G·H, H),
 /// bias_ih_l0 (G·H), bias_hh_l0 (G·H), gates stacked in PyTorch's order. Keras initialises the input kernel
-/// glorot-uniform and the recurrent kernel orthogonal.
+/// glorot-uniform and the recurrent kernel orthogonal. <see cref="Bidirectional"/> adds a second direction, PyTorch's
+/// `bidirectional=True`: four more tensors named with `_reverse`, and an output of 2H, forward then backward.
 /// </summary>
 public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerConfig
 {
-    private protected static readonly string[] Fields = ["type", "units", "returnSequences"];
+    private protected static readonly string[] Fields = ["type", "units", "returnSequences", "bidirectional"];
+
+    /// <summary>The tensors of one direction: weight_ih, weight_hh, bias_ih, bias_hh.</summary>
+    internal const int SlotsPerDirection = 4;
+
+    /// <summary>Whether a backward direction reads each sequence from its last real step, its states beside the forward ones.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
 
     /// <summary>Gates per unit: G.</summary>
     public abstract int Gates { get; }
@@ -29,7 +40,7 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
     /// <summary>Attributes that make the ONNX operator compute PyTorch's cell.</summary>
     private protected virtual AttributeProto[] OnnxAttributes => [];
 
-    public override int OutputSize(int inputSize) => Units;
+    public override int OutputSize(int inputSize) => Directions * Units;
 
     public override bool OutputIsSequence(bool inputIsSequence) => ReturnSequences;
 
@@ -44,25 +55,55 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
                 $"{field}.units: {Units} is too large: {Gates} gates × {Units} units = {(long)Gates * Units:N0} rows, more than one array can hold ({Array.MaxLength:N0} values)"));
     }
 
-    public override IReadOnlyList<LayerTensor> Tensors(int inputSize) =>
-    [
-        new("weight_ih_l0", [Gates * Units, inputSize], "weight_ih"),
-        new("weight_hh_l0", [Gates * Units, Units], "weight_hh"),
-        new("bias_ih_l0", [Gates * Units], "bias_ih"),
-        new("bias_hh_l0", [Gates * Units], "bias_hh"),
-    ];
+    public override IReadOnlyList<LayerTensor> Tensors(int inputSize)
+    {
+        IReadOnlyList<LayerTensor> forward =
+        [
+            new("weight_ih_l0", [Gates * Units, inputSize], "weight_ih"),
+            new("weight_hh_l0", [Gates * Units, Units], "weight_hh"),
+            new("bias_ih_l0", [Gates * Units], "bias_ih"),
+            new("bias_hh_l0", [Gates * Units], "bias_hh"),
+        ];
+        return Bidirectional ? [.. forward, .. forward.Select(t => new LayerTensor(t.Name + "_reverse", t.Shape))] : forward;
+    }
 
-    public override JsonObject ToJson() => new() { ["type"] = TypeName, ["units"] = Units, ["returnSequences"] = ReturnSequences };
+    /// <summary>`bidirectional` is written only when set, so the model of a one-way layer reads as it always did.</summary>
+    public override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["type"] = TypeName, ["units"] = Units, ["returnSequences"] = ReturnSequences };
+        if (Bidirectional) json["bidirectional"] = true;
+        return json;
+    }
 
     private protected static int ReadUnits(ConfigObject layer) => layer.Int("units", null, 1);
 
     private protected static bool ReadReturnSequences(ConfigObject layer) => layer.Bool("returnSequences", false);
 
+    private protected static bool ReadBidirectional(ConfigObject layer) => layer.Bool("bidirectional", false);
+
+    /// <summary>
+    /// Each direction's kernels as Keras's Bidirectional initialises its two copies of the layer: independently, the
+    /// backward direction's draws keyed apart from the forward one's by a high bit of the layer key.
+    /// </summary>
     internal override void Initialize(LayerSpec spec, Span<float> parameters, ulong seed)
     {
-        // Keras's kernel is (I, G·H); PyTorch stores its transpose (G·H, I). Glorot's fans are the same either way.
-        KerasInitializer.GlorotUniform(spec.Slots[0].Of(parameters), spec.InputSize, Gates * Units, seed, (ulong)spec.Index);
-        KerasInitializer.Orthogonal(spec.Slots[1].Of(parameters), Units, Gates * Units, seed, (ulong)spec.Index);
+        for (int direction = 0; direction < Directions; direction++)
+        {
+            ulong key = (ulong)spec.Index + ((ulong)direction << 32);
+            // Keras's kernel is (I, G·H); PyTorch stores its transpose (G·H, I). Glorot's fans are the same either way.
+            KerasInitializer.GlorotUniform(spec.Slots[SlotsPerDirection * direction].Of(parameters), spec.InputSize, Gates * Units, seed, key);
+            KerasInitializer.Orthogonal(spec.Slots[SlotsPerDirection * direction + 1].Of(parameters), Units, Gates * Units, seed, key);
+        }
+    }
+
+    /// <summary>The runtime layer of one direction, given a spec of that direction's H outputs and four slots.</summary>
+    private protected abstract ILayer BuildDirection(LayerSpec spec);
+
+    internal sealed override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax)
+    {
+        if (!Bidirectional) return BuildDirection(spec);
+        LayerSpec Direction(int d) => spec with { OutputSize = Units, Slots = [.. spec.Slots.Skip(SlotsPerDirection * d).Take(SlotsPerDirection)] };
+        return new BidirectionalLayer(spec, BuildDirection(Direction(0)), BuildDirection(Direction(1)));
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Rnn.Math.LayerTypes;
 /// <summary>`rnn`: PyTorch's nn.RNN with tanh, h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); one gate.</summary>
 public sealed record RnnConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
 {
-    internal static readonly LayerType Type = new("rnn", Fields, layer => new RnnConfig(ReadUnits(layer), ReadReturnSequences(layer)));
+    internal static readonly LayerType Type = new("rnn", Fields, layer => new RnnConfig(ReadUnits(layer), ReadReturnSequences(layer)) { Bidirectional = ReadBidirectional(layer) });
 
     public override string TypeName => Type.Name;
 
@@ -17,5 +17,5 @@ public sealed record RnnConfig(int Units, bool ReturnSequences = false) : Recurr
 
     private protected override int[] OnnxGateOrder => [0];
 
-    internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new RnnLayer(spec);
+    private protected override ILayer BuildDirection(LayerSpec spec) => new RnnLayer(spec);
 }

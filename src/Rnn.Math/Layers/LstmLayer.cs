@@ -49,6 +49,14 @@ internal sealed class LstmLayer(LayerSpec spec) : RecurrentLayer(spec)
         }
     }
 
+    protected override void HoldStep(int s, int t, int steps)
+    {
+        var before = t == 0 ? _cell0.AsSpan(s * H, H) : _cell.AsSpan((s * steps + t - 1) * H, H);
+        before.CopyTo(_cell.AsSpan((s * steps + t) * H, H));
+    }
+
+    protected override Span<float> CarriedGradient(int s) => _dCell.AsSpan(s * H, H);
+
     protected override void EndForward(int n, int steps)
     {
         Scratch.Ensure(ref _cellLast, n * H);

@@ -10,6 +10,9 @@ namespace Rnn.Math.Layers;
 /// (a product with M = n, then the cell's row-wise math). Backward: the sweep from T-1 down to 0, then the
 /// weight gradients and the input gradient of all timesteps in one product each. The state left at the end
 /// of a window starts the next one (truncated BPTT); the gradient stops at the window's start.
+/// Under a <see cref="StepMask"/> a padded step holds the state it got (h and the LSTM's c pass through), outputs
+/// zeros, and passes its gradient through unchanged with a gradient of zero for its gates; steps past the window's
+/// <see cref="Pass.Extent"/>, padding for every sample, are not computed at all.
 /// </summary>
 internal abstract class RecurrentLayer : ILayer
 {
@@ -27,6 +30,7 @@ internal abstract class RecurrentLayer : ILayer
     private float[] _final = [];       // (n, H): h_{T-1}: the output when !returnSequences, and the carried state
     private float[] _dInput = [];      // (n, T, I)
     private float[] _input = [];       // (n, T, I), the caller's
+    private float[] _carried = [];     // (n, 2H): dL/dh (and the cell's carried gradient) of the samples a step pads
 
     protected RecurrentLayer(LayerSpec spec)
     {
@@ -69,6 +73,12 @@ internal abstract class RecurrentLayer : ILayer
     /// <summary>Step t: DhNext holds dL/dh_t; fills DGates[:, t] (and DGatesHidden) and leaves dL/dh_{t-1} in DhNext.</summary>
     protected abstract void StepBackward(ReadOnlySpan<float> parameters, int t, in Pass pass);
 
+    /// <summary>A padded step t of sample s: the cell's extra state (the LSTM's c_t) takes the value it had before the step.</summary>
+    protected virtual void HoldStep(int s, int t, int steps) { }
+
+    /// <summary>The cell's own carried gradient of sample s (the LSTM's dL/dc), which a padded step passes through; empty if none.</summary>
+    protected virtual Span<float> CarriedGradient(int s) => default;
+
     /// <summary>The lengths of the cell's own buffers after a pass of (n, steps): as <see cref="Buffers"/>.</summary>
     protected abstract IEnumerable<double> CellBuffers(double n, double steps);
 
@@ -80,7 +90,7 @@ internal abstract class RecurrentLayer : ILayer
     {
         double rows = samples * steps;
         return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I,
-            .. CellBuffers(samples, steps)];
+            samples * 2 * H, .. CellBuffers(samples, steps)];
     }
 
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
@@ -105,17 +115,53 @@ internal abstract class RecurrentLayer : ILayer
         }
         BeginForward(n, T, carry);
 
+        int extent = pass.Extent;
         for (int t = 0; t < T; t++)
         {
-            StepForward(parameters, t, pass);
+            if (t < extent) StepForward(parameters, t, pass);
             for (int s = 0; s < n; s++)
             {
-                var h = HSeq.AsSpan((s * T + t) * H, H);
-                h.CopyTo(t + 1 < T ? HPrev.AsSpan((s * T + t + 1) * H, H) : _final.AsSpan(s * H, H));
+                int row = s * T + t;
+                if (t >= extent || !pass.IsReal(s, t))
+                {
+                    HPrev.AsSpan(row * H, H).CopyTo(HSeq.AsSpan(row * H, H));
+                    HoldStep(s, t, T);
+                }
+                HSeq.AsSpan(row * H, H).CopyTo(t + 1 < T ? HPrev.AsSpan((row + 1) * H, H) : _final.AsSpan(s * H, H));
             }
         }
         EndForward(n, T);
-        return _returnSequences ? HSeq : _final;
+        if (!_returnSequences) return _final;
+        if (pass.Mask is not null)
+            for (int s = 0; s < n; s++)
+                for (int t = 0; t < T; t++)
+                    if (!pass.IsReal(s, t)) HSeq.AsSpan((s * T + t) * H, H).Clear();
+        return HSeq;
+    }
+
+    /// <summary>Keeps (or puts back) sample s's dL/dh and the cell's carried gradient across a step that pads it.</summary>
+    private void Carry(int s, bool save)
+    {
+        var dh = DhNext.AsSpan(s * H, H);
+        var kept = _carried.AsSpan(s * 2 * H, 2 * H);
+        var cell = CarriedGradient(s);
+        if (save)
+        {
+            dh.CopyTo(kept);
+            cell.CopyTo(kept[H..]);
+        }
+        else
+        {
+            kept[..H].CopyTo(dh);
+            kept.Slice(H, cell.Length).CopyTo(cell);
+        }
+    }
+
+    /// <summary>A padded row adds nothing to the weight gradients nor to the input gradient.</summary>
+    private void ClearGateGradients(int row)
+    {
+        DGates.AsSpan(row * GH, GH).Clear();
+        if (!ReferenceEquals(DGatesHidden, DGates)) DGatesHidden.AsSpan(row * GH, GH).Clear();
     }
 
     /// <summary>
@@ -145,18 +191,39 @@ internal abstract class RecurrentLayer : ILayer
         Scratch.Ensure(ref DhNext, n * H).AsSpan(0, n * H).Clear();
         BeginBackward(n, T);
 
+        int extent = pass.Extent;
         for (int t = T - 1; t >= 0; t--)
         {
             if (_returnSequences || t == T - 1)
             {
                 for (int s = 0; s < n; s++)
                 {
+                    if (_returnSequences && !pass.IsReal(s, t)) continue;
                     var dh = DhNext.AsSpan(s * H, H);
                     int row = _returnSequences ? s * T + t : s;
                     TensorPrimitives.Add(dh, outputGradient.AsSpan(row * H, H), dh);
                 }
             }
+            if (t >= extent)
+            {
+                for (int s = 0; s < n; s++) ClearGateGradients(s * T + t);
+                continue;
+            }
+            if (pass.Mask is null)
+            {
+                StepBackward(parameters, t, pass);
+                continue;
+            }
+            Scratch.Ensure(ref _carried, n * 2 * H);
+            for (int s = 0; s < n; s++)
+                if (!pass.IsReal(s, t)) Carry(s, save: true);
             StepBackward(parameters, t, pass);
+            for (int s = 0; s < n; s++)
+            {
+                if (pass.IsReal(s, t)) continue;
+                Carry(s, save: false);
+                ClearGateGradients(s * T + t);
+            }
         }
 
         // dW_ih (GH, I) = Σ dGatesᵀ x, dW_hh (GH, H) = Σ dGatesHiddenᵀ h_{t-1}: per group, over all its timesteps at once.

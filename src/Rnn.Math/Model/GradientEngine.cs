@@ -19,6 +19,7 @@ public sealed class GradientEngine
     private readonly int _truncatedBptt;
     private readonly ILayer[] _layers;
     private readonly bool _softmaxInLoss;
+    private readonly bool _maskZero;
     private float[] _xWindow = [];         // (n, Tw, I) when a window is shorter than the sequence
     private float[] _yWindow = [];         // (n, Tw, target width)
     private float[] _outputGradient = [];  // (n, Tout, O)
@@ -35,6 +36,9 @@ public sealed class GradientEngine
         // Softmax followed by cross-entropy is one log-softmax on the logits: the same math, and stable.
         _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is DenseConfig { Activation: Activation.Softmax };
         _layers = network.Layers.Select(spec => spec.Config.Build(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
+        _maskZero = network.Layers[0].Config is EmbeddingConfig { MaskZero: true };
+        if (truncatedBptt > 0 && network.Layers.Any(l => l.Config is RecurrentConfig { Bidirectional: true }))
+            throw new InputException("training.truncatedBptt: a bidirectional layer reads every sequence whole (its backward direction starts at the end); use full BPTT (0)");
     }
 
     public Network Network => _network;
@@ -47,6 +51,22 @@ public sealed class GradientEngine
         => (_network.OutputIsSequence ? timesteps : 1) * LossFunction.TargetWidth(_loss, _network.OutputSize);
 
     /// <summary>
+    /// Loss terms of the samples of <paramref name="shard"/> [first, end): per sample as <see cref="LossTermsPerSample"/>
+    /// without padding; with lengths or maskZero, a sequence output's real steps times the target width. A minibatch's
+    /// lossScale is 1 / its terms.
+    /// </summary>
+    public long LossTerms(ShardInput shard, int first, int end)
+    {
+        var mask = MaskOf(shard);
+        if (mask is null || !_network.OutputIsSequence) return (long)(end - first) * LossTermsPerSample(shard.Timesteps);
+        return (long)mask.RealSteps(first, end) * LossFunction.TargetWidth(_loss, _network.OutputSize);
+    }
+
+    /// <summary>The shard's padding: its lengths, and token id 0 under an embedding's maskZero.</summary>
+    private StepMask? MaskOf(ShardInput shard)
+        => StepMask.Of(shard.Count, shard.Timesteps, shard.Lengths, _maskZero ? shard.X.AsSpan(0, shard.Count * shard.Timesteps) : default);
+
+    /// <summary>
     /// Forward and BPTT over the shard's samples at once. Group k is samples [k·groupSize, (k+1)·groupSize)
     /// (the last may be shorter): gradients[k] (length P, overwritten) gets its gradient of lossScale × loss,
     /// losses[k] its unscaled loss sum. A group's results are the same bits in any shard at any offset.
@@ -56,8 +76,8 @@ public sealed class GradientEngine
         DropoutKey? dropout, IReadOnlyList<float[]> gradients, Span<double> losses)
     {
         int n = shard.Count, T = shard.Timesteps;
-        var whole = new Pass(n, T, 0, groupSize, shard.SampleIds, dropout);
         CheckShard(parameters, shard, groupSize);
+        var whole = new Pass(n, T, 0, groupSize, shard.SampleIds, dropout, MaskOf(shard));
         if (gradients.Count < whole.GroupCount || losses.Length < whole.GroupCount)
             throw new ArgumentException($"{whole.GroupCount} groups need as many gradient buffers and losses");
         for (int g = 0; g < whole.GroupCount; g++)
@@ -86,7 +106,7 @@ public sealed class GradientEngine
     public void EvaluateGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, Span<double> losses)
     {
         CheckShard(parameters, shard, groupSize);
-        var pass = new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null);
+        var pass = new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null, MaskOf(shard));
         if (losses.Length < pass.GroupCount)
             throw new ArgumentException($"{pass.GroupCount} groups need as many losses");
         losses[..pass.GroupCount].Clear();
@@ -97,11 +117,11 @@ public sealed class GradientEngine
     /// Inference without dropout: x (n, T, I) → output (n, O) or (n, T, O), with the last layer's activation applied
     /// (probabilities for a softmax head).
     /// </summary>
-    public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output)
+    public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output, IReadOnlyList<int>? lengths = null)
     {
         if (n <= 0 || timesteps <= 0 || x.Length < n * timesteps * _network.InputSize)
             throw new ArgumentException($"x must hold n·T·I = {n}·{timesteps}·{_network.InputSize} floats", nameof(x));
-        var pass = new Pass(n, timesteps, 0, n, null, null);
+        var pass = new Pass(n, timesteps, 0, n, null, null, StepMask.Of(n, timesteps, lengths, _maskZero ? x.AsSpan(0, n * timesteps) : default));
         int rows = n * (_network.OutputIsSequence ? timesteps : 1), width = _network.OutputSize;
         if (output.Length < rows * width)
             throw new ArgumentException($"output must hold {rows * width} floats", nameof(output));
@@ -145,12 +165,20 @@ public sealed class GradientEngine
             gradient = _layers[i].Backward(parameters, gradient!, pass, target, wantInputGradient: i > 0);
     }
 
-    /// <summary>Adds each group's loss over the pass's output rows and leaves the scaled output gradient in _outputGradient.</summary>
+    /// <summary>
+    /// Adds each group's loss over the pass's output rows and leaves the scaled output gradient in _outputGradient. A
+    /// padded step of a sequence output adds no loss and gets no gradient.
+    /// </summary>
     private void AddLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<double> losses)
     {
         int rowsPerSample = _network.OutputIsSequence ? pass.Steps : 1;
         int width = _network.OutputSize, targetWidth = LossFunction.TargetWidth(_loss, width);
         Scratch.Ensure(ref _outputGradient, pass.Samples * rowsPerSample * width);
+        if (pass.Mask is not null && _network.OutputIsSequence)
+        {
+            AddMaskedLosses(output, target, pass, lossScale, losses, width, targetWidth);
+            return;
+        }
         for (int g = 0; g < pass.GroupCount; g++)
         {
             int firstRow = pass.GroupStart(g) * rowsPerSample, rows = pass.GroupEnd(g) * rowsPerSample - firstRow;
@@ -158,6 +186,25 @@ public sealed class GradientEngine
                 output.AsSpan(firstRow * width, rows * width), target.AsSpan(firstRow * targetWidth, rows * targetWidth),
                 rows, width, lossScale, _outputGradient.AsSpan(firstRow * width, rows * width));
         }
+    }
+
+    /// <summary>The loss of a sequence output under a mask: its rows one by one, padded ones skipped.</summary>
+    private void AddMaskedLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<double> losses, int width, int targetWidth)
+    {
+        for (int g = 0; g < pass.GroupCount; g++)
+            for (int s = pass.GroupStart(g); s < pass.GroupEnd(g); s++)
+                for (int t = 0; t < pass.Steps; t++)
+                {
+                    int row = s * pass.Steps + t;
+                    var gradient = _outputGradient.AsSpan(row * width, width);
+                    if (!pass.IsReal(s, t))
+                    {
+                        gradient.Clear();
+                        continue;
+                    }
+                    losses[g] += LossFunction.Sum(_loss, output.AsSpan(row * width, width), target.AsSpan(row * targetWidth, targetWidth),
+                        1, width, lossScale, gradient);
+                }
     }
 
     /// <summary>The pass's timesteps of a (n, T, F) array: the array itself for the whole sequence, else a copy into window.</summary>

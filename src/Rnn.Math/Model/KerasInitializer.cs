@@ -22,6 +22,13 @@ internal static class KerasInitializer
             weight[e] = (float)((2.0 * CounterRandom.Uniform(seed, layer, InputKernel, (ulong)e) - 1.0) * limit);
     }
 
+    /// <summary>Keras's RandomUniform(-0.05, 0.05), the Embedding layer's default.</summary>
+    public static void Uniform(Span<float> weight, double limit, ulong seed, ulong layer)
+    {
+        for (int e = 0; e < weight.Length; e++)
+            weight[e] = (float)((2.0 * CounterRandom.Uniform(seed, layer, InputKernel, (ulong)e) - 1.0) * limit);
+    }
+
     /// <summary>
     /// Keras Orthogonal on the recurrent kernel (H, G·H): QR of a standard normal (G·H, H) matrix a = QR,
     /// Q·sign(diag R), transposed to (H, G·H) because H &lt; G·H. PyTorch's weight_hh (G·H, H) is that kernel's

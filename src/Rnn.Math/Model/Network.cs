@@ -25,6 +25,10 @@ public sealed class Network
         {
             var layer = config.Layers[i];
             layer.Validate($"model.layers[{i}]");
+            if (layer is EmbeddingConfig && i > 0)
+                throw new InputException($"model.layers[{i}]: an embedding layer reads token ids, so it must be the first layer");
+            if (layer is EmbeddingConfig && features != 1)
+                throw new InputException($"model.inputSize: an embedding reads one token id per timestep: expected 1, got {features}");
             if (layer.NeedsSequenceInput && !sequence) throw NeedsSequence(config.Layers, i);
             int units = layer.OutputSize(features);
             bool outSequence = layer.OutputIsSequence(sequence);

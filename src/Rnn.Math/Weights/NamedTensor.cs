@@ -2,9 +2,17 @@ using System.Numerics.Tensors;
 
 namespace Rnn.Math.Weights;
 
-/// <summary>A float32 tensor with its name and shape; <see cref="Data"/> is row-major, as safetensors stores it.</summary>
+/// <summary>How a tensor was stored in its file: its values are held as floats either way.</summary>
+public enum TensorDtype { Float32, Int32, Int64 }
+
+/// <summary>
+/// A tensor with its name and shape, its values as float32; <see cref="Data"/> is row-major, as safetensors stores
+/// it. <see cref="Dtype"/> says how the file stored it: integer tensors (ids, lengths) are read into floats exactly.
+/// </summary>
 public sealed record NamedTensor(string Name, int[] Shape, ReadOnlyMemory<float> Data)
 {
+    public TensorDtype Dtype { get; init; } = TensorDtype.Float32;
+
     public long ElementCount => ElementsOf(Shape);
 
     /// <summary>`[200, 50]`, as shapes appear in messages.</summary>

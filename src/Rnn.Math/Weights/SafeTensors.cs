@@ -57,9 +57,36 @@ public static class SafeTensors
         {
             var data = new float[entry.ElementCount];
             stream.Position = dataStart + entry.Begin;
-            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
-            tensors.Add(new NamedTensor(entry.Name, entry.Shape, data));
+            if (entry.Dtype == TensorDtype.Float32) stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+            else ReadIntegers(stream, entry, file, data);
+            tensors.Add(new NamedTensor(entry.Name, entry.Shape, data) { Dtype = entry.Dtype });
         }
         return new SafeTensorsFile(file, tensors, metadata);
+    }
+
+    /// <summary>
+    /// The integers that token ids, class ids and lengths come as (int64 from PyTorch, int32), held as floats: exact
+    /// up to 2^24 in magnitude, which any vocabulary, class count or length a model can have stays below.
+    /// </summary>
+    private static void ReadIntegers(Stream stream, SafeTensorsHeader.Entry entry, string file, float[] data)
+    {
+        const long Exact = 1L << 24;
+        int size = entry.Dtype == TensorDtype.Int64 ? 8 : 4;
+        var bytes = new byte[System.Math.Min(entry.End - entry.Begin, 1 << 20)];
+        long index = 0;
+        while (index < data.Length)
+        {
+            int count = (int)System.Math.Min(bytes.Length / size, data.Length - index);
+            stream.ReadExactly(bytes.AsSpan(0, count * size));
+            for (int i = 0; i < count; i++, index++)
+            {
+                long value = size == 8
+                    ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 8))
+                    : System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i * 4));
+                if (value > Exact || value < -Exact)
+                    throw new InputException($"{file}: tensor \"{entry.Name}\" holds {value} at {new NamedTensor(entry.Name, entry.Shape, data).IndexOf((int)index)}, larger than an id, class or length can be (at most {Exact})");
+                data[index] = value;
+            }
+        }
     }
 }

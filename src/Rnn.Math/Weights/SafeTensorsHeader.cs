@@ -8,10 +8,18 @@ internal static class SafeTensorsHeader
     private const string MetadataKey = "__metadata__";
     private const string Float32 = "F32";
 
-    /// <summary>Where one tensor's bytes lie, relative to the start of the data section.</summary>
-    public sealed record Entry(string Name, int[] Shape, long Begin, long End)
+    /// <summary>The dtypes a file may hold and the bytes of one element: float32, and the integers token ids, class ids and lengths come as.</summary>
+    private static readonly Dictionary<string, (TensorDtype Dtype, int Size)> Dtypes = new()
     {
-        public long ElementCount => (End - Begin) / sizeof(float);
+        [Float32] = (TensorDtype.Float32, 4),
+        ["I32"] = (TensorDtype.Int32, 4),
+        ["I64"] = (TensorDtype.Int64, 8),
+    };
+
+    /// <summary>Where one tensor's bytes lie, relative to the start of the data section.</summary>
+    public sealed record Entry(string Name, int[] Shape, long Begin, long End, TensorDtype Dtype = TensorDtype.Float32)
+    {
+        public long ElementCount => NamedTensor.ElementsOf(Shape);
     }
 
     /// <summary>The header bytes, padded with spaces to a multiple of 8 so the data that follows stays aligned.</summary>
@@ -111,9 +119,9 @@ internal static class SafeTensorsHeader
         {
             throw new InputException($"{where}: malformed header entry (expected dtype, shape and data_offsets [begin, end])");
         }
-        if (dtype.GetString() != Float32)
+        if (!Dtypes.TryGetValue(dtype.GetString()!, out var kind))
         {
-            throw new InputException($"{where} has dtype {dtype.GetString()}, expected {Float32} (float32)");
+            throw new InputException($"{where} has dtype {dtype.GetString()}, expected {Float32} (float32), or I64 or I32 (integers)");
         }
         if (shape.Any(d => d > int.MaxValue))
         {
@@ -126,13 +134,13 @@ internal static class SafeTensorsHeader
                 $"{where}: data_offsets [{begin}, {end}] lie outside the data section of {dataLength} bytes (truncated file?)");
         }
         int[] dimensions = [.. shape.Select(d => (int)d)];
-        long expectedBytes = NamedTensor.ElementsOf(dimensions) * sizeof(float);
+        long expectedBytes = NamedTensor.ElementsOf(dimensions) * kind.Size;
         if (end - begin != expectedBytes)
         {
             throw new InputException(
                 $"{where}: shape {NamedTensor.Format(dimensions)} needs {expectedBytes} bytes but data_offsets [{begin}, {end}] hold {end - begin}");
         }
-        return new Entry(name, dimensions, begin, end);
+        return new Entry(name, dimensions, begin, end, kind.Dtype);
     }
 
     private static Dictionary<string, string> ReadMetadata(JsonElement value, string file)

@@ -46,7 +46,7 @@ public class ConfigErrorTests
         string message = ErrorOf(ExampleWith("\"type\": \"dropout\"", "\"type\": \"lstn\""));
 
         Assert.Equal(
-            "config.json line 6: model.layers[1].type: unknown layer type \"lstn\"; did you mean \"lstm\"? (expected one of rnn, lstm, gru, dense, dropout)",
+            "config.json line 6: model.layers[1].type: unknown layer type \"lstn\"; did you mean \"lstm\"? (expected one of rnn, lstm, gru, dense, dropout, embedding)",
             message);
     }
 
@@ -83,7 +83,7 @@ public class ConfigErrorTests
         string message = ErrorOf(ExampleWith("\"units\": 50", "\"units\": 50, \"rate\": 0.1"));
 
         Assert.Equal(
-            "config.json line 5: model.layers[0].rate: unknown field for a lstm layer (expected one of type, units, returnSequences)",
+            "config.json line 5: model.layers[0].rate: unknown field for a lstm layer (expected one of type, units, returnSequences, bidirectional)",
             message);
     }
 

@@ -10,9 +10,10 @@ public class LayerTypeTests
     [
         new RnnConfig(3, ReturnSequences: true),
         new LstmConfig(4),
-        new GruConfig(2, ReturnSequences: true),
+        new GruConfig(2, ReturnSequences: true) { Bidirectional = true },
         new DenseConfig(3, Activation.Relu),
         new DropoutConfig(0.25f),
+        new EmbeddingConfig(10, 4, MaskZero: true),
     ];
 
     public static TheoryData<LayerConfig> OneOfEachType => new(Examples);

@@ -13,7 +13,7 @@ public class ForwardAgreementTests(ITestOutputHelper log)
         var fixture = PyTorchCase.Load(caseName);
         float[] expected = fixture.Safetensors.Values("output");
         var output = new float[expected.Length];
-        fixture.Engine.Predict(fixture.Parameters(), fixture.Safetensors.Values("x"), fixture.Samples, fixture.Timesteps, output);
+        fixture.Engine.Predict(fixture.Parameters(), fixture.Safetensors.Values("x"), fixture.Samples, fixture.Timesteps, output, fixture.Lengths);
         Agreement.Within(Tolerance, $"{caseName} output", expected, output, log);
     }
 

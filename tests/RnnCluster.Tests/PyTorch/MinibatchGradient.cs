@@ -15,9 +15,9 @@ public static class MinibatchGradient
         int parameterCount = parameters.Length;
         var gradients = Enumerable.Range(0, groupCount).Select(_ => new float[parameterCount]).ToArray();
         var losses = new double[groupCount];
-        // Y holds one value per loss term (an output, or a class index for crossentropy), so the mean divides
-        // by its length.
-        float lossScale = 1f / minibatch.Y.Length;
+        // The mean divides by the minibatch's loss terms: an output, or a class index for crossentropy, per
+        // sample or per real step.
+        float lossScale = 1f / engine.LossTerms(minibatch, 0, minibatch.Count);
         engine.ComputeGroups(parameters, minibatch, groupSize, lossScale, null, gradients, losses);
         ReductionTree.SumInPlace(new TreeNode(ReductionTree.RootLevel(groupCount), 0), groupCount, gradients, losses, 0);
         return (gradients[0], losses[0] * lossScale);

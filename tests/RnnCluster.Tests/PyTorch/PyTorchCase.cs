@@ -7,8 +7,9 @@ namespace RnnCluster.Tests.PyTorch;
 
 /// <summary>
 /// One case written by tests/fixtures_generator/generate_fixtures.py: its config (`case.json`, OUR format) and its
-/// tensors (`case.safetensors`: x, y, initial weights, output, loss, grad.*, and the weights after the
-/// optimizer steps), with the model built from the config and driven the way a training round drives it.
+/// tensors (`case.safetensors`: x, y, lengths where the samples differ in length, initial weights, output, loss,
+/// grad.*, and the weights after the optimizer steps), with the model built from the config and driven the way a
+/// training round drives it.
 /// </summary>
 public sealed class PyTorchCase
 {
@@ -25,6 +26,7 @@ public sealed class PyTorchCase
         int[] xShape = Safetensors.Get("x").Shape;
         Samples = xShape[0];
         Timesteps = xShape[1];
+        Lengths = Safetensors.Contains("lengths") ? [.. Safetensors.Values("lengths").Select(length => (int)length)] : null;
     }
 
     public static PyTorchCase Load(string name) => new(name);
@@ -41,6 +43,9 @@ public sealed class PyTorchCase
 
     public int Timesteps { get; }
 
+    /// <summary>Each sample's real steps, or null when all are whole.</summary>
+    public int[]? Lengths { get; }
+
     /// <summary>The prefix of the weights after the optimizer steps, e.g. "adam3.".</summary>
     public string StepPrefix => Safetensors.Metadata["stepPrefix"];
 
@@ -52,7 +57,10 @@ public sealed class PyTorchCase
     /// <summary>The gradient of the minibatch mean loss on (x, y), and that loss.</summary>
     public (float[] Gradient, double Loss) MinibatchGradient(float[] parameters)
     {
-        var minibatch = new ShardInput(Safetensors.Values("x"), Safetensors.Values("y"), Enumerable.Range(0, Samples).ToArray(), Samples, Timesteps);
+        var minibatch = new ShardInput(Safetensors.Values("x"), Safetensors.Values("y"), Enumerable.Range(0, Samples).ToArray(), Samples, Timesteps)
+        {
+            Lengths = Lengths,
+        };
         return PyTorch.MinibatchGradient.Of(Engine, Config.Training.GroupSize, minibatch, parameters);
     }
 }
