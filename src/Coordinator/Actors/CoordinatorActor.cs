@@ -83,7 +83,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _settings = settings with { MinWorkers = System.Math.Max(1, settings.MinWorkers) };
         _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault);
         _layout = new Network(job.Model).Layout;
-        var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample);
+        var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample)
+        {
+            HasLengths = job.Train.Lengths is not null,
+        };
         _inbox = new RootInbox(job.InitialWeights.Length, Self);
         var endpoint = _plane.Register(_token, _inbox);
         _workers = new WorkerRoster(WorkerJob.Of(job.Model, job.Training), shape, job, _jobId, _token, _plane, endpoint, settings.Faults);
@@ -376,10 +379,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         int[] bounds = [.. holding.Select(h => h.First), groupCount];
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
+        long terms = _job.Train.Terms(minibatch);
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
             new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, Array.IndexOf(bounds, first), bounds, holders,
-                minibatch[(first * groupSize)..System.Math.Min(end * groupSize, samples)]), excluded);
+                minibatch[(first * groupSize)..System.Math.Min(end * groupSize, samples)]) { LossTerms = terms }, excluded);
         _inbox.Expect(id, groupCount);
         foreach (var (worker, first, end) in holding)
             _workers.SendRequest(worker, id, _samplesOf(first, end), _round.Issue(worker, first, end), step, _state.Weights);
@@ -635,15 +639,17 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var (gradient, loss) = round.Root;
         var timing = new RoundTiming(round.ElapsedMs, round.SlowestComputeMs);
         _timings.Add(timing);
-        int minibatchSize = _plan!.Minibatch(_state.Minibatch).Length;
+        var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
+        int minibatchSize = minibatch.Length;
+        long terms = _job.Train.Terms(minibatch);
         var (step, fault) = Update(gradient, loss);
         if (fault is not null)
         {
-            Skip(fault, minibatchSize, timing, Names(round.Contributors));
+            Skip(fault, minibatchSize, terms, timing, Names(round.Contributors));
             return;
         }
         _state = _state.Stepped(step.Weights, step.Optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
-        double meanLoss = loss / ((double)minibatchSize * _job.Train.TargetsPerSample);
+        double meanLoss = loss / terms;
         _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count),
             new RoundReport(timing, round.Shares)));
         if (_settings.Checkpoints is { } policy && policy.IsDueAfter(_state.Step)) Checkpoint();
@@ -669,9 +675,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Passes the minibatch without a step and says so; past training.maxBadSteps in a row the run has diverged.</summary>
-    private void Skip(string fault, int minibatchSize, RoundTiming timing, IEnumerable<string> workers)
+    private void Skip(string fault, int minibatchSize, long terms, RoundTiming timing, IEnumerable<string> workers)
     {
-        _state = _state.Skipped(minibatchSize, timing, workers, TrainingSeconds());
+        _state = _state.Skipped(minibatchSize, terms, timing, workers, TrainingSeconds());
         var skipped = new SkippedStep(_state.Epoch + 1, _state.Minibatch, _plan!.MinibatchCount, _state.Step, fault, _state.BadSteps, _job.Training.MaxBadSteps);
         _log.Info("step {0} skipped: {1}", _state.Step, fault);
         _client.Tell(new StepSkipped(skipped));
@@ -685,7 +691,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _round = null;
         var state = _state with { Tally = _state.Tally.WithWorkers(Names(round.Contributors)) };
-        FinishEpoch(state, round.Root.Loss / ((double)_job.Validation!.Samples * _job.Validation.TargetsPerSample));
+        FinishEpoch(state, round.Root.Loss / _job.Validation!.TotalTerms);
     }
 
     private void FinishEpoch(TrainingState state, double? validationLoss)
@@ -693,7 +699,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var (train, tally) = (_job.Train, state.Tally);
         var metrics = new EpochMetrics(
             Epoch: state.Epoch + 1,
-            Loss: tally.LossSum / ((double)(train.Samples - tally.SkippedSamples) * train.TargetsPerSample),
+            Loss: tally.LossSum / (train.TotalTerms - (train.SampleTerms is null ? (long)tally.SkippedSamples * train.TargetsPerSample : tally.SkippedTerms)),
             ValLoss: validationLoss,
             SeqPerSec: train.Samples / (tally.TrainingMs / 1000.0),
             Workers: tally.Workers.Count,

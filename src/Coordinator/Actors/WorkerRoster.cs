@@ -174,10 +174,12 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
         Send(sender, DataPart.TrainX, data.Train.X);
         Send(sender, DataPart.TrainY, data.Train.Y);
+        if (data.Train.Lengths is { } lengths) Send(sender, DataPart.TrainLengths, lengths);
         if (data.Validation is not null)
         {
             Send(sender, DataPart.ValidationX, data.Validation.X);
             Send(sender, DataPart.ValidationY, data.Validation.Y);
+            if (data.Validation.Lengths is { } validationLengths) Send(sender, DataPart.ValidationLengths, validationLengths);
         }
         return true;
     }

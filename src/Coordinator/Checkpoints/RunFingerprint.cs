@@ -74,6 +74,9 @@ public sealed record RunFingerprint(string Config, string Data)
             hash.AppendData(BitConverter.GetBytes((long)values.Length));
             hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
         }
+        // Lengths join the hash only where they exist, so the fingerprint of data without them is what it always was.
+        foreach (var lengths in new[] { train.Lengths, validation?.Lengths })
+            if (lengths is not null) hash.AppendData(MemoryMarshal.AsBytes(lengths.AsSpan()));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

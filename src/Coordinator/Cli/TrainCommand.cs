@@ -141,6 +141,9 @@ internal static class TrainCommand
         var xSize = dataset.Timesteps * dataset.Features;
         var ySize = dataset.TargetsPerSample;
         return new SequenceSet(dataset.X.AsSpan(first * xSize, count * xSize).ToArray(), dataset.Y.AsSpan(first * ySize, count * ySize).ToArray(),
-            count, dataset.Timesteps, dataset.Features, ySize);
+            count, dataset.Timesteps, dataset.Features, ySize)
+        {
+            Lengths = dataset.Lengths?.AsSpan(first, count).ToArray(),
+        };
     }
 }

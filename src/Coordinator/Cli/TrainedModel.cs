@@ -2,6 +2,7 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Export;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using Rnn.Math.Weights;
@@ -65,8 +66,9 @@ internal sealed class TrainedModel
         var ids = Enumerable.Range(0, dataset.Samples).ToArray();
         int groupSize = Config.Training.GroupSize;
         var losses = new double[(dataset.Samples + groupSize - 1) / groupSize];
-        engine.EvaluateGroups(parameters, new ShardInput(dataset.X, dataset.Y, ids, dataset.Samples, dataset.Timesteps), groupSize, losses);
-        return (dataset.Samples, losses.Sum() / ((double)dataset.Samples * engine.LossTermsPerSample(dataset.Timesteps)));
+        var all = dataset.Gather(ids);
+        engine.EvaluateGroups(parameters, all, groupSize, losses);
+        return (dataset.Samples, losses.Sum() / engine.LossTerms(all, 0, dataset.Samples));
     }
 
     /// <summary>
@@ -76,15 +78,18 @@ internal sealed class TrainedModel
     /// </summary>
     public (float[] Outputs, int[] Shape) PredictTensors(string safetensorsPath)
     {
-        var x = SafeTensorsDataset.Inputs(SafeTensors.Read(safetensorsPath), Network.InputSize);
+        var file = SafeTensors.Read(safetensorsPath);
+        var x = SafeTensorsDataset.Inputs(file, Network.InputSize, tokens: Config.Model.Layers[0] is EmbeddingConfig);
         int samples = x.Shape[0], timesteps = x.Shape[1], features = x.Shape[2];
+        if (Config.Model.Layers[0] is EmbeddingConfig embedding) SafeTensorsDataset.RequireIds(file.FileName, x, embedding.InputDim);
+        int[]? lengths = SafeTensorsDataset.Lengths(file, samples, timesteps)?.Select(length => (int)length).ToArray();
         var input = x.Data.ToArray();
         if (scaling is not null)
             for (int e = 0; e < input.Length; e++)
                 input[e] = scaling.Features[e % features].Apply(input[e]);
         int[] shape = Network.OutputIsSequence ? [samples, timesteps, Network.OutputSize] : [samples, Network.OutputSize];
         var outputs = new float[shape.Aggregate(1, (product, d) => product * d)];
-        engine.Predict(parameters, input, samples, timesteps, outputs);
+        engine.Predict(parameters, input, samples, timesteps, outputs, lengths);
         if (scaling is not null)
             for (int e = 0; e < outputs.Length; e++)
                 outputs[e] = scaling.Target.Undo(outputs[e]);

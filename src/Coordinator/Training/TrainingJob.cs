@@ -7,8 +7,27 @@ namespace RnnCluster.Coordinator.Training;
 /// <summary>
 /// Sequences as plain arrays, independent of where they came from: X is (Samples, Timesteps, InputSize) and
 /// Y is (Samples, TargetsPerSample): the outputs, Timesteps × outputs for a sequence output, or class indices.
+/// <see cref="Lengths"/> (Samples), when the sequences differ in length, are their real steps.
 /// </summary>
-public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample);
+public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample)
+{
+    public float[]? Lengths { get; init; }
+
+    /// <summary>Each sample's loss terms where padding makes them differ (set by <see cref="TrainingJob.Create"/>); null when all have TargetsPerSample.</summary>
+    public int[]? SampleTerms { get; init; }
+
+    /// <summary>The loss terms of the samples <paramref name="ids"/>: the count a mean loss over them divides by.</summary>
+    public long Terms(IReadOnlyList<int> ids)
+    {
+        if (SampleTerms is null) return (long)ids.Count * TargetsPerSample;
+        long terms = 0;
+        foreach (int id in ids) terms += SampleTerms[id];
+        return terms;
+    }
+
+    /// <summary>The loss terms of every sample.</summary>
+    public long TotalTerms => SampleTerms?.Sum(t => (long)t) ?? (long)Samples * TargetsPerSample;
+}
 
 /// <summary>
 /// Everything a training run needs: the model and how to train it, the data, and the weights to start from
@@ -33,9 +52,11 @@ public sealed record TrainingJob(
         if (training.GroupSize < 1) throw new InputException($"training.groupSize: expected a positive integer, got {training.GroupSize}");
         if (train.Samples < 1) throw new InputException("data: the training part holds no samples");
         Check(train, "training", network, engine);
+        train = train with { SampleTerms = engine.SampleTerms(train.X, train.Lengths, train.Samples, train.Timesteps) };
         if (validation is not null)
         {
             Check(validation, "validation", network, engine);
+            validation = validation with { SampleTerms = engine.SampleTerms(validation.X, validation.Lengths, validation.Samples, validation.Timesteps) };
             if (validation.Timesteps != train.Timesteps)
                 throw new InputException($"data: validation sequences have {validation.Timesteps} timesteps, training ones {train.Timesteps}");
         }

@@ -50,11 +50,11 @@ public sealed record TrainingState(
     /// After a minibatch of <paramref name="samples"/> whose loss, gradient or update was not finite: it is
     /// passed, and the weights and the optimizer stay as they were.
     /// </summary>
-    public TrainingState Skipped(int samples, RoundTiming timing, IEnumerable<string> workers, double trainingSeconds) => this with
+    public TrainingState Skipped(int samples, long terms, RoundTiming timing, IEnumerable<string> workers, double trainingSeconds) => this with
     {
         Minibatch = Minibatch + 1,
         Step = Step + 1,
-        Tally = Tally.AddSkipped(samples, timing, workers),
+        Tally = Tally.AddSkipped(samples, terms, timing, workers),
         TrainingSeconds = trainingSeconds,
         BadSteps = BadSteps + 1,
     };
@@ -74,10 +74,11 @@ public sealed record TrainingState(
 /// The current epoch so far, what its line of metrics.jsonl is made of: the training loss summed over the
 /// samples of its steps, the time of its training rounds and of their synchronisation, the distinct workers (by
 /// actor path) that computed any of it, and the steps skipped for values that were not finite, with their
-/// samples (which the epoch's loss leaves out).
+/// samples and their loss terms (which the epoch's loss leaves out).
 /// </summary>
 public sealed record EpochTally(
-    double LossSum, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers, int SkippedSteps = 0, int SkippedSamples = 0)
+    double LossSum, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers, int SkippedSteps = 0, int SkippedSamples = 0,
+    long SkippedTerms = 0)
 {
     public static readonly EpochTally Empty = new(0, 0, 0, 0, []);
 
@@ -87,10 +88,11 @@ public sealed record EpochTally(
     };
 
     /// <summary>A round whose step was skipped: its time counts, its loss does not.</summary>
-    public EpochTally AddSkipped(int samples, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
+    public EpochTally AddSkipped(int samples, long terms, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
     {
         SkippedSteps = SkippedSteps + 1,
         SkippedSamples = SkippedSamples + samples,
+        SkippedTerms = SkippedTerms + terms,
     };
 
     private EpochTally Timed(RoundTiming timing, IEnumerable<string> workers) => this with

@@ -18,7 +18,7 @@ internal static class SafeTensorsDataset
     {
         var file = SafeTensors.Read(path);
         string name = file.FileName;
-        var x = Inputs(file, inputSize);
+        var x = Inputs(file, inputSize, tokens: embedding is not null);
         if (!file.Contains("y")) throw new InputException($"{name}: no tensor \"y\"; {Layout}");
         int samples = x.Shape[0], timesteps = x.Shape[1], features = x.Shape[2];
         var y = Targets(name, file.Get("y"), loss, samples, timesteps);
@@ -61,7 +61,7 @@ internal static class SafeTensorsDataset
     }
 
     /// <summary>`lengths` [N] (or [N, 1]): integers 1..T; null when the file has none.</summary>
-    private static float[]? Lengths(SafeTensorsFile file, int samples, int timesteps)
+    public static float[]? Lengths(SafeTensorsFile file, int samples, int timesteps)
     {
         if (!file.Contains("lengths")) return null;
         var tensor = file.Get("lengths");
@@ -77,7 +77,7 @@ internal static class SafeTensorsDataset
     }
 
     /// <summary>Every token id of x must be a row of the embedding: an integer in [0, inputDim).</summary>
-    private static void RequireIds(string file, NamedTensor x, int vocabulary)
+    public static void RequireIds(string file, NamedTensor x, int vocabulary)
     {
         var values = x.Data.Span;
         int timesteps = x.Shape[1];
@@ -88,14 +88,17 @@ internal static class SafeTensorsDataset
         }
     }
 
-    /// <summary>The file's `x` [N, T, I], checked: rank 3, no empty dimension, I = <paramref name="inputSize"/>, every value finite.</summary>
-    public static NamedTensor Inputs(SafeTensorsFile file, int inputSize)
+    /// <summary>
+    /// The file's `x` [N, T, I], checked: rank 3, no empty dimension, I = <paramref name="inputSize"/>, every value finite.
+    /// Token ids (<paramref name="tokens"/>) may also come as [N, T].
+    /// </summary>
+    public static NamedTensor Inputs(SafeTensorsFile file, int inputSize, bool tokens)
     {
         string name = file.FileName;
         if (!file.Contains("x")) throw new InputException($"{name}: no tensor \"x\"; {Layout}");
         var x = file.Get("x");
-        if (x.Shape.Length == 2 && inputSize == 1) x = x with { Shape = [x.Shape[0], x.Shape[1], 1] };
-        if (x.Shape.Length != 3) throw WrongShape(name, x, "rank 3 [samples, timesteps, features]");
+        if (x.Shape.Length == 2 && tokens) x = x with { Shape = [x.Shape[0], x.Shape[1], 1] };
+        if (x.Shape.Length != 3) throw WrongShape(name, x, tokens ? "[samples, timesteps] or [samples, timesteps, 1] token ids" : "rank 3 [samples, timesteps, features]");
         if (x.ElementCount == 0) throw WrongShape(name, x, "no dimension of size 0");
         if (x.Shape[2] != inputSize)
             throw new InputException($"{name}: tensor \"x\" has {x.Shape[2]} features per timestep but model.inputSize is {inputSize}");

@@ -62,6 +62,26 @@ public sealed class GradientEngine
         return (long)mask.RealSteps(first, end) * LossFunction.TargetWidth(_loss, _network.OutputSize);
     }
 
+    /// <summary>
+    /// Each sample's loss terms when they differ (a sequence output of sequences with lengths, or under maskZero):
+    /// its real steps times the target width; null when every sample has <see cref="LossTermsPerSample"/>.
+    /// x is (samples, T, I) and lengths (samples) or empty.
+    /// </summary>
+    public int[]? SampleTerms(ReadOnlySpan<float> x, ReadOnlySpan<float> lengths, int samples, int timesteps)
+    {
+        if (!_network.OutputIsSequence || (lengths.IsEmpty && !_maskZero)) return null;
+        int width = LossFunction.TargetWidth(_loss, _network.OutputSize);
+        var terms = new int[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            int length = lengths.IsEmpty ? timesteps : (int)lengths[s], real = 0;
+            for (int t = 0; t < length; t++)
+                if (!_maskZero || x[s * timesteps + t] != 0f) real++;
+            terms[s] = real * width;
+        }
+        return terms;
+    }
+
     /// <summary>The shard's padding: its lengths, and token id 0 under an embedding's maskZero.</summary>
     private StepMask? MaskOf(ShardInput shard)
         => StepMask.Of(shard.Count, shard.Timesteps, shard.Lengths, _maskZero ? shard.X.AsSpan(0, shard.Count * shard.Timesteps) : default);

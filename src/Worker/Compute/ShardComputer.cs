@@ -76,9 +76,10 @@ public sealed class ShardComputer
     {
         var losses = new double[request.EndGroup - request.FirstGroup];
         while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
-        float lossScale = 1f / (_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize);
+        long terms = request.LossTerms > 0 ? request.LossTerms : (long)_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize;
+        float lossScale = 1f / terms;
         var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
-        Run(replica, DataPart.TrainX, DataPart.TrainY, request.SampleIds, losses, (engine, weights, shard, first, count) =>
+        Run(replica, DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths, request.SampleIds, losses, (engine, weights, shard, first, count) =>
             engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
                 _gradients.GetRange(first, count), losses.AsSpan(first, count)));
 
@@ -106,7 +107,7 @@ public sealed class ShardComputer
             int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, samples);
             var ids = Enumerable.Range(firstSample, endSample - firstSample).ToArray();
             var sliceLosses = new double[count];
-            Run(replica, DataPart.ValidationX, DataPart.ValidationY, ids, sliceLosses, (engine, weights, shard, first, count) =>
+            Run(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids, sliceLosses, (engine, weights, shard, first, count) =>
                 engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
             sliceLosses.CopyTo(losses, slice);
         }
@@ -127,7 +128,7 @@ public sealed class ShardComputer
     /// Splits the groups of <paramref name="sampleIds"/> (one per entry of <paramref name="losses"/>) into one
     /// contiguous run per thread and calls each thread's engine on its run's gathered samples.
     /// </summary>
-    private void Run(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds, double[] losses, EngineCall call)
+    private void Run(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds, double[] losses, EngineCall call)
     {
         int groups = losses.Length, groupSize = _job.Job.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);
@@ -135,7 +136,7 @@ public sealed class ShardComputer
         {
             int first = groups * t / threads, end = groups * (t + 1) / threads;
             var ids = sampleIds[(first * groupSize)..System.Math.Min(end * groupSize, sampleIds.Length)];
-            call(_engines[t], replica.Weights, Gather(replica, xPart, yPart, ids), first, end - first);
+            call(_engines[t], replica.Weights, Gather(replica, xPart, yPart, lengthsPart, ids), first, end - first);
         }
 
         // One thread needs none of Parallel.For's task set-up: it computes on the actor's thread.
@@ -143,7 +144,7 @@ public sealed class ShardComputer
         else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
     }
 
-    private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, int[] sampleIds)
+    private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds)
         => ShardInput.Gather(replica.Data(xPart), replica.Data(yPart), _job.Shape.Timesteps, _job.Shape.InputSize,
-            _job.Shape.TargetsPerSample, sampleIds);
+            _job.Shape.TargetsPerSample, sampleIds, replica.Data(lengthsPart));
 }

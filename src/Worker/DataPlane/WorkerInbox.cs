@@ -140,7 +140,7 @@ internal sealed class WorkerInbox(JobReplica replica, IActorRef actor) : IFrameS
 
     private FrameTarget OpenData(in Frame frame)
     {
-        if (frame.Part > (byte)DataPart.ValidationY) throw new FrameRefusedException($"frame {frame}: no such data part");
+        if (frame.Part > (byte)DataPart.ValidationLengths) throw new FrameRefusedException($"frame {frame}: no such data part");
         var part = (DataPart)frame.Part;
         int segment = Segments.Of(frame.Offset, frame.Count, replica.Job.Shape.Length(part));
         if (segment < 0) throw new FrameRefusedException($"frame {frame}: not a segment of {part} ({replica.Job.Shape.Length(part)} values)");

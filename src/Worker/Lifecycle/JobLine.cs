@@ -14,7 +14,7 @@ internal static class JobLine
         var shape = job.Shape;
         var model = job.Job.ParseModel();
         var layers = string.Join(" → ", model.Layers.Select(Layer));
-        long floats = shape.Length(DataPart.TrainX) + shape.Length(DataPart.TrainY) + shape.Length(DataPart.ValidationX) + shape.Length(DataPart.ValidationY);
+        long floats = Enum.GetValues<DataPart>().Sum(shape.Length);
         var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Id(job.JobId)}: {layers}, {new Network(model).ParameterCount:N0} parameters; " +

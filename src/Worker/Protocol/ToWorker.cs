@@ -14,8 +14,13 @@ namespace RnnCluster.Worker.Protocol;
 /// </summary>
 public sealed record DataShape(int TrainSamples, int ValidationSamples, int Timesteps, int InputSize, int TargetsPerSample)
 {
+    /// <summary>Whether the samples come with their lengths (sequences of different lengths).</summary>
+    public bool HasLengths { get; init; }
+
     public long Length(DataPart part) => part switch
     {
+        DataPart.TrainLengths => HasLengths ? TrainSamples : 0,
+        DataPart.ValidationLengths => HasLengths ? ValidationSamples : 0,
         DataPart.TrainX => (long)TrainSamples * Timesteps * InputSize,
         DataPart.TrainY => (long)TrainSamples * TargetsPerSample,
         DataPart.ValidationX => (long)ValidationSamples * Timesteps * InputSize,
@@ -24,8 +29,8 @@ public sealed record DataShape(int TrainSamples, int ValidationSamples, int Time
     };
 }
 
-/// <summary>The four arrays of a job's dataset, each shipped on the data plane.</summary>
-public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY }
+/// <summary>The arrays of a job's dataset, each shipped on the data plane; the lengths are empty when every sample is whole.</summary>
+public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY, TrainLengths, ValidationLengths }
 
 /// <summary>
 /// What a worker needs of a job to compute gradients, and nothing else: the model (as its config JSON, which each
@@ -72,6 +77,9 @@ public sealed record ComputeGradients(
     string[] Holders,
     int[] SampleIds) : IRoundMessage
 {
+    /// <summary>The minibatch's loss terms, the count its mean divides by (real steps only, with padding); 0 means every sample has the model's terms per sample.</summary>
+    public long LossTerms { get; init; }
+
     public int FirstGroup => ShardBounds[Shard];
 
     public int EndGroup => ShardBounds[Shard + 1];

@@ -11,9 +11,10 @@ namespace RnnCluster.Tests.Cluster;
 /// One cluster training run of the stacked test model (<see cref="WorkerCountDeterminismTests.Config"/>) as a
 /// user starts it: `rnn-cluster train --cluster` and `rnn-worker` processes on 127.0.0.1, every line stamped on
 /// one clock; its output folder, its metrics as they are written, and the model of the same run trained
-/// locally on one worker, to hold it to.
+/// locally on one worker, to hold it to. <paramref name="config"/> replaces the stacked model's config (its data
+/// written beside it with <see cref="WriteData"/>).
 /// </summary>
-internal sealed class ClusterTrainRun(int epochs) : IDisposable
+internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisposable
 {
     public static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
@@ -27,7 +28,10 @@ internal sealed class ClusterTrainRun(int epochs) : IDisposable
 
     public string Out => _folder.File("run");
 
-    public string Config => _folder.Write("config.json", WorkerCountDeterminismTests.Config.Replace("\"epochs\": 2", $"\"epochs\": {Number(epochs)}"));
+    public string Config => _folder.Write("config.json", (config ?? WorkerCountDeterminismTests.Config).Replace("\"epochs\": 2", $"\"epochs\": {Number(epochs)}"));
+
+    /// <summary>A safetensors data file beside the config.</summary>
+    public void WriteData(string name, IReadOnlyList<Rnn.Math.Weights.NamedTensor> tensors) => Rnn.Math.Weights.SafeTensors.Write(_folder.File(name), tensors);
 
     /// <summary>The coordinator, waiting for <paramref name="minWorkers"/> workers; it prints plain lines (no --quiet) to read events from.</summary>
     public ProgramProcess StartCoordinator(int minWorkers, params string[] flags) => Start(ClusterProgram,
