@@ -236,7 +236,7 @@ public sealed class WorkerActor : ReceiveActor
         double computeMs = watch.Elapsed.TotalMilliseconds;
         var assembly = _inbox!.Current(request.RoundId);
         assembly?.AddLocal(partials.Select(p => (p.Node, p.Gradient)));
-        var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Loss)).ToArray();
+        var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Sums)).ToArray();
         _coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
     }
 

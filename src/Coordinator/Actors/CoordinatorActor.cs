@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
@@ -636,7 +637,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void FinishTrainingRound(Round round)
     {
         _round = null;
-        var (gradient, loss) = round.Root;
+        var (gradient, sums) = round.Root;
+        double loss = sums.Loss;
         var timing = new RoundTiming(round.ElapsedMs, round.SlowestComputeMs);
         _timings.Add(timing);
         var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
@@ -648,7 +650,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Skip(fault, minibatchSize, terms, timing, Names(round.Contributors));
             return;
         }
-        _state = _state.Stepped(step.Weights, step.Optimizer, loss, timing, Names(round.Contributors), TrainingSeconds());
+        _state = _state.Stepped(step.Weights, step.Optimizer, sums, timing, Names(round.Contributors), TrainingSeconds());
         double meanLoss = loss / terms;
         _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count),
             new RoundReport(timing, round.Shares)));
@@ -691,22 +693,27 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _round = null;
         var state = _state with { Tally = _state.Tally.WithWorkers(Names(round.Contributors)) };
-        FinishEpoch(state, round.Root.Loss / _job.Validation!.TotalTerms);
+        FinishEpoch(state, round.Root.Sums);
     }
 
-    private void FinishEpoch(TrainingState state, double? validationLoss)
+    /// <summary>The epoch's line: its training figures over the terms of the steps taken, and the validation set's from <paramref name="validation"/>.</summary>
+    private void FinishEpoch(TrainingState state, LossSums? validation)
     {
-        var (train, tally) = (_job.Train, state.Tally);
+        var (train, tally, kinds) = (_job.Train, state.Tally, _job.Training.Metrics);
+        double trainTerms = train.TotalTerms - (train.SampleTerms is null ? (long)tally.SkippedSamples * train.TargetsPerSample : tally.SkippedTerms);
+        var named = Metrics.Values(kinds, tally.Sums, trainTerms, Metrics.Name);
+        if (validation is { } sums) named = named.Concat(Metrics.Values(kinds, sums, _job.Validation!.TotalTerms, Metrics.ValidationName));
         var metrics = new EpochMetrics(
             Epoch: state.Epoch + 1,
-            Loss: tally.LossSum / (train.TotalTerms - (train.SampleTerms is null ? (long)tally.SkippedSamples * train.TargetsPerSample : tally.SkippedTerms)),
-            ValLoss: validationLoss,
+            Loss: tally.Sums.Loss / trainTerms,
+            ValLoss: validation is { } v ? v.Loss / _job.Validation!.TotalTerms : null,
             SeqPerSec: train.Samples / (tally.TrainingMs / 1000.0),
             Workers: tally.Workers.Count,
             ElapsedSec: TrainingSeconds(),
             MsPerStep: tally.Rounds == 0 ? 0 : tally.TrainingMs / tally.Rounds,
             SyncMsPerRound: tally.Rounds == 0 ? 0 : tally.SyncMs / tally.Rounds,
-            SkippedSteps: tally.SkippedSteps);
+            SkippedSteps: tally.SkippedSteps,
+            Metrics: kinds.Count == 0 ? null : new Dictionary<string, double>(named));
         _state = state.EpochEnded(metrics);
         _plan = null;
         _client.Tell(new EpochCompleted(metrics));

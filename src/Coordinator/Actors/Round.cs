@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
+using Rnn.Math.Losses;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
@@ -106,8 +107,8 @@ internal sealed class Round
     public IReadOnlyList<WorkerShare> Shares =>
         _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
 
-    /// <summary>The sum of every group's gradient (empty for validation) and loss.</summary>
-    public (float[] Gradient, double Loss) Root => (_gradient ?? [], _losses.Root.Loss);
+    /// <summary>The sum of every group's gradient (empty for validation), loss and metrics.</summary>
+    public (float[] Gradient, LossSums Sums) Root => (_gradient ?? [], _losses.Root.Sums);
 
     public bool Holds(IActorRef worker) => _held.ContainsKey(worker);
 
@@ -215,7 +216,7 @@ internal sealed class Round
         _held.Remove(worker);
         Drop(worker, shard);
         foreach (var p in partials)
-            if (!_losses.Add(new TreeNode(p.Level, p.Index), [], p.Loss))
+            if (!_losses.Add(new TreeNode(p.Level, p.Index), [], p.Sums))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         for (int g = shard.First; g < shard.End; g++) _summed[g] = true;
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);

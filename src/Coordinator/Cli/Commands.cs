@@ -39,11 +39,23 @@ internal static class Commands
         FlagSpec.HelpFlag,
     ]);
 
-    public static readonly CommandSpec Evaluate = new(Program, "evaluate", "print loss, RMSE and MAE of a model on data",
+    public static readonly CommandSpec Evaluate = new(Program, "evaluate", "print the loss and metrics of a model on data",
     [
         new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
-        new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns)"),
+        new("--input", FlagKind.Value, "FILE", "data to evaluate on (CSV with the training columns, or safetensors x and y)"),
+        new("--json", FlagKind.Switch, "", "print only the last line: one JSON object with the loss and every metric"),
         Quiet,
+        FlagSpec.HelpFlag,
+    ]);
+
+    public static readonly CommandSpec Generate = new(Program, "generate", "write text with a model trained on a text source",
+    [
+        new("--model", FlagKind.Value, "DIR", "folder with model.json and model.safetensors"),
+        new("--prompt", FlagKind.Value, "TEXT", "the text to go on from (default: a newline, or the vocabulary's first character)"),
+        new("--length", FlagKind.Value, "N", "characters to write after the prompt (default 200)"),
+        new("--temperature", FlagKind.Value, "T", "below 1 sharper, above 1 more varied; 0 always takes the likeliest (default 1)"),
+        new("--top-k", FlagKind.Value, "K", "draw among the K likeliest characters only (default: all)"),
+        new("--seed", FlagKind.Value, "S", "the draws' seed: the same seed writes the same text (default 0)"),
         FlagSpec.HelpFlag,
     ]);
 
@@ -67,7 +79,7 @@ internal static class Commands
         FlagSpec.HelpFlag,
     ]);
 
-    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Export, Bench];
+    public static readonly IReadOnlyList<CommandSpec> All = [Train, Predict, Evaluate, Generate, Export, Bench];
 
     /// <summary>`rnn-cluster --help`.</summary>
     public static string ProgramHelp => Usage.Program(Program,

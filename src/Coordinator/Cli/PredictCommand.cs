@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Rnn.Math;
+using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Weights;
 using RnnCluster.Coordinator.Plots;
 
@@ -24,7 +26,8 @@ internal static class PredictCommand
 
     /// <summary>
     /// Every sample of x [N, T, I]: `y` in a safetensors file when --output ends in .safetensors, else CSV rows of
-    /// `sample` (0-based), `timestep` for a many-to-many model, and prediction_0, ....
+    /// `sample` (0-based), `timestep` for a many-to-many model, and prediction_0, .... A cross-entropy model gives
+    /// class probabilities: y [N, C] or [N, T, C], and in CSV the likeliest `class` then p_0, ....
     /// </summary>
     private static int PredictTensors(TrainedModel model, PredictOptions options, CliContext context)
     {
@@ -38,14 +41,18 @@ internal static class PredictCommand
         else
         {
             int width = shape[^1], rowsPerSample = shape.Length == 3 ? shape[1] : 1;
+            bool classes = model.Config.Training.Loss == LossKind.CrossEntropy;
             var csv = new StringBuilder(rowsPerSample > 1 ? "sample,timestep" : "sample");
-            for (var k = 0; k < width; k++) csv.Append(",prediction_").Append(k);
+            if (classes) csv.Append(",class");
+            for (var k = 0; k < width; k++) csv.Append(classes ? ",p_" : ",prediction_").Append(k);
             csv.Append('\n');
             for (var row = 0; row < outputs.Length / width; row++)
             {
+                var values = outputs.AsSpan(row * width, width);
                 csv.Append(row / rowsPerSample);
                 if (rowsPerSample > 1) csv.Append(',').Append(row % rowsPerSample);
-                for (var k = 0; k < width; k++) csv.Append(',').Append(Number(outputs[row * width + k]));
+                if (classes) csv.Append(',').Append(LossSums.ArgMax(values));
+                foreach (var value in values) csv.Append(',').Append(Number(value));
                 csv.Append('\n');
             }
             Write(csv.ToString(), options, context);

@@ -52,6 +52,7 @@ public static class RnnClusterApp
                 "train" => TrainCommand.Run(parsed, context),
                 "predict" => PredictCommand.Run(parsed, context),
                 "evaluate" => EvaluateCommand.Run(parsed, context),
+                "generate" => GenerateCommand.Run(parsed, context),
                 "export" => ExportCommand.Run(parsed, context),
                 "bench" => BenchCommand.Run(parsed, context),
                 _ => throw new InvalidOperationException($"command '{command.Name}' has no handler"),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Dashboard;
@@ -38,10 +39,13 @@ internal static class TrainCommand
         var options = TrainOptions.From(args, DateTime.Now);
         var config = ConfigLoader.Load(options.ConfigPath);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
+        if (Metrics.Warning(config.Training.Metrics, config.Training.Loss) is { } warning) context.Stderr.WriteLine(warning);
         var configJson = ConfigJson(options, config);
+        var corpus = TextCorpus.Of(config);
+        if (corpus is not null) config = config with { Model = config.Model.WithVocabulary(corpus.Vocabulary.Count) };
         var network = new Network(config.Model);
         int localWorkers = options.Cluster is null ? options.Workers : 0;
-        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes));
+        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes), corpus);
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
@@ -85,9 +89,9 @@ internal static class TrainCommand
         }
         dashboard?.Post(new RunEnded(RunOutcome.Finished, null));
 
-        var valLoss = summary!.ValLoss is { } v ? $"  val_loss {EpochLine.Loss(v)}" : "";
+        var scores = EpochLine.Figures(summary!.Loss, summary.ValLoss, summary.Metrics);
         context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: loss {EpochLine.Loss(summary.Loss)}{valLoss}; model in {options.OutDir}"));
+            $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: {scores}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
 
         // The run's results, written while the session still holds its workers (SessionOptions.Finishing).
@@ -96,9 +100,9 @@ internal static class TrainCommand
             var history = result.Epochs;
             ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
             var last = history[^1];
-            var kept = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount);
+            var kept = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics);
             new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept).Save(options.OutDir);
+                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
             var hasValidation = history.All(h => h.ValLoss is not null);
             LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
                 hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());

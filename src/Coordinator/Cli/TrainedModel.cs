@@ -3,6 +3,7 @@ using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Export;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using Rnn.Math.Weights;
@@ -36,13 +37,16 @@ internal sealed class TrainedModel
 
     public string Target => Config.Data.Target!;
 
+    /// <summary>A text model's characters, id by id; null for any other model.</summary>
+    public IReadOnlyList<string>? Vocabulary { get; private init; }
+
     public static TrainedModel Load(string folder)
     {
         var manifest = ModelManifest.Load(folder);
         var config = manifest.RunConfig(folder);
         var network = new Network(config.Model);
         var weights = ModelWeights.Load(Path.Combine(folder, ModelWeights.FileName), network, "--model");
-        return new TrainedModel(config, manifest.Normalization?.ToScaling(), network, weights);
+        return new TrainedModel(config, manifest.Normalization?.ToScaling(), network, weights) { Vocabulary = manifest.Vocabulary };
     }
 
     /// <summary>The CSV's complete windows, built with the training run's columns, window and normalisation.</summary>
@@ -55,20 +59,25 @@ internal sealed class TrainedModel
     }
 
     /// <summary>
-    /// A safetensors file of x [N, T, I] and y, checked as training checks its data, scored as training scores
-    /// validation: the mean loss over every sample (and timestep and output), without dropout.
+    /// A safetensors file of x [N, T, I] and y, or for a text model a text file cut into its training windows,
+    /// checked as training checks its data, scored as training scores validation: the mean loss over every sample
+    /// (and timestep and output), without dropout, and the run's metrics.
     /// </summary>
-    public (int Samples, double Loss) Evaluate(string safetensorsPath)
+    public (int Samples, double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) Evaluate(string path)
     {
-        var data = Config.Data with { Source = DataSource.Safetensors, Path = Path.GetFullPath(safetensorsPath), ValidationSplit = 0 };
-        var dataset = DatasetLoader.Load(Config with { Data = data, BaseDirectory = "." });
+        bool text = Config.Data.Source == DataSource.Text && !Path.GetExtension(path).Equals(".safetensors", StringComparison.OrdinalIgnoreCase);
+        var data = Config.Data with { Source = text ? DataSource.Text : DataSource.Safetensors, Path = Path.GetFullPath(path), ValidationSplit = 0 };
+        var corpus = text ? TextCorpus.Read(data.Path, Vocabulary) : null;
+        var dataset = DatasetLoader.Load(Config with { Data = data, BaseDirectory = "." }, corpus: corpus);
         OutputCheck.Require(dataset, Network.OutputSize, Network.OutputIsSequence, Config.Training.Loss);
         var ids = Enumerable.Range(0, dataset.Samples).ToArray();
         int groupSize = Config.Training.GroupSize;
-        var losses = new double[(dataset.Samples + groupSize - 1) / groupSize];
+        var losses = new LossSums[(dataset.Samples + groupSize - 1) / groupSize];
         var all = dataset.Gather(ids);
         engine.EvaluateGroups(parameters, all, groupSize, losses);
-        return (dataset.Samples, losses.Sum() / engine.LossTerms(all, 0, dataset.Samples));
+        var sums = losses.Aggregate((a, b) => a + b);
+        double terms = engine.LossTerms(all, 0, dataset.Samples);
+        return (dataset.Samples, sums.Loss / terms, Metrics.Values(Config.Training.Metrics, sums, terms, Metrics.Name).ToList());
     }
 
     /// <summary>
@@ -96,8 +105,17 @@ internal sealed class TrainedModel
         return (outputs, shape);
     }
 
+    /// <summary>A text model's probabilities for the character after <paramref name="context"/> (token ids), one per vocabulary entry.</summary>
+    public float[] NextCharacter(int[] context)
+    {
+        int classes = Network.OutputSize;
+        var outputs = new float[context.Length * classes];
+        engine.Predict(parameters, [.. context.Select(id => (float)id)], 1, context.Length, outputs);
+        return outputs[^classes..];
+    }
+
     /// <summary>The model as standard ONNX operators, with the normalisation of a CSV-trained model in the graph.</summary>
-    public byte[] ToOnnx() => OnnxExport.ToBytes(Network, parameters, scaling);
+    public byte[] ToOnnx() => OnnxExport.ToBytes(Network, parameters, scaling, Config.Training.Loss);
 
     /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize).</summary>
     public float[] PredictNormalised(PredictionWindows windows)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Rnn.Math;
 using RnnCluster.Coordinator.Training;
@@ -7,7 +8,8 @@ using RnnCluster.Coordinator.Training;
 namespace RnnCluster.Coordinator.Output;
 
 /// <summary>
-/// metrics.jsonl: one JSON object per finished epoch, the fields of <see cref="EpochMetrics"/> in camelCase.
+/// metrics.jsonl: one JSON object per finished epoch, the fields of <see cref="EpochMetrics"/> in camelCase and
+/// each of its metrics under its name.
 /// Each epoch rewrites the (small) file atomically, so a reader tailing it never sees a torn line. A resumed
 /// run starts the file again from its checkpoint's history, so each epoch has one line however often the run
 /// was stopped, and none that the checkpoint does not hold.
@@ -45,5 +47,26 @@ public sealed class MetricsLog
         AtomicFile.WriteAllText(path, lines.ToString());
     }
 
-    private void AddLine(EpochMetrics metrics) => lines.Append(JsonSerializer.Serialize(metrics, Json)).Append('\n');
+    private void AddLine(EpochMetrics metrics) => lines.Append(Line(metrics).ToJsonString(Json)).Append('\n');
+
+    /// <summary>
+    /// The epoch as one flat object, each metric under its own name, as Keras's history orders them: a training
+    /// metric after `loss`, a validation one after `valLoss`.
+    /// </summary>
+    private static JsonObject Line(EpochMetrics metrics)
+    {
+        var fields = JsonSerializer.SerializeToNode(metrics with { Metrics = null }, Json)!.AsObject();
+        var named = metrics.Metrics ?? new Dictionary<string, double>();
+        var line = new JsonObject();
+        foreach (var (name, value) in fields.ToList())
+        {
+            fields.Remove(name);
+            line[name] = value;
+            bool validation = name == "valLoss";
+            if (name != "loss" && !validation) continue;
+            foreach (var (metric, figure) in named.Where(m => m.Key.StartsWith("val", StringComparison.Ordinal) == validation))
+                line[metric] = figure;
+        }
+        return line;
+    }
 }

@@ -10,7 +10,8 @@ namespace RnnCluster.Coordinator.Output;
 /// <summary>
 /// model.json: everything predict and evaluate need besides the weights. The config is kept as the user
 /// wrote it (with the --epochs override applied), so it reads like a config file and loads through the same
-/// validating loader; the normalisation statistics are those fitted on the training part.
+/// validating loader; the normalisation statistics are those fitted on the training part. A text model keeps its
+/// <see cref="Vocabulary"/>: character k is token id k, and the sizes its config leaves out are its length.
 /// </summary>
 public sealed record ModelManifest(
     JsonObject Config,
@@ -22,6 +23,8 @@ public sealed record ModelManifest(
     TrainingSummary Training)
 {
     public const string FileName = "model.json";
+
+    public IReadOnlyList<string>? Vocabulary { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -52,8 +55,14 @@ public sealed record ModelManifest(
     }
 
     /// <summary>The training config, validated as a config file; relative paths resolve against the model folder.</summary>
-    public RunConfig RunConfig(string folder) =>
-        ConfigLoader.Parse(Config.ToJsonString(), Path.Combine(folder, FileName) + " (config)", folder);
+    public RunConfig RunConfig(string folder)
+    {
+        var config = ConfigLoader.Parse(Config.ToJsonString(), Path.Combine(folder, FileName) + " (config)", folder);
+        if (config.Data.Source != DataSource.Text) return config;
+        if (Vocabulary is not { Count: > 0 })
+            throw new InputException($"{Path.Combine(folder, FileName)}: a model trained on text needs its vocabulary, and this one has none");
+        return config with { Model = config.Model.WithVocabulary(Vocabulary.Count) };
+    }
 }
 
 /// <summary>How the series was normalised: per feature column and for the target, value' = (value - offset) / scale.</summary>
@@ -65,5 +74,6 @@ public sealed record ScalingEntry(string Method, IReadOnlyList<ColumnScaling> Fe
     public SeriesScaling ToScaling() => new(Features, Target);
 }
 
-/// <summary>How the run went: what a user asks first about a model file.</summary>
-public sealed record TrainingSummary(int Epochs, double Loss, double? ValLoss, double Seconds, int Workers, int Parameters);
+/// <summary>How the run went: what a user asks first about a model file. <see cref="Metrics"/> are the last epoch's.</summary>
+public sealed record TrainingSummary(int Epochs, double Loss, double? ValLoss, double Seconds, int Workers, int Parameters,
+    IReadOnlyDictionary<string, double>? Metrics = null);

@@ -6,7 +6,8 @@ namespace RnnCluster.Coordinator.Training;
 /// mean loss over the validation set after the epoch's last step. <see cref="SeqPerSec"/> counts training
 /// samples over training time (validation excluded); <see cref="SyncMsPerRound"/> is a round's time minus its
 /// slowest worker's compute, averaged over the epoch; <see cref="SkippedSteps"/> the steps skipped for a loss,
-/// gradient or update that was not finite.
+/// gradient or update that was not finite. <see cref="Metrics"/> holds `training.metrics` by name, the training
+/// data's (`accuracy`) then the validation data's (`valAccuracy`), over the same terms as the losses.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -17,7 +18,8 @@ public sealed record EpochMetrics(
     double ElapsedSec,
     double MsPerStep,
     double SyncMsPerRound,
-    int SkippedSteps = 0);
+    int SkippedSteps = 0,
+    IReadOnlyDictionary<string, double>? Metrics = null);
 
 /// <summary>
 /// A step skipped because <see cref="Reason"/>: step <see cref="Step"/> of the run, minibatch

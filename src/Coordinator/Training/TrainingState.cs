@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Training;
 
 namespace RnnCluster.Coordinator.Training;
@@ -34,14 +35,14 @@ public sealed record TrainingState(
     public bool IsFinished(int epochs) => Epoch >= epochs;
 
     /// <summary>After one minibatch's optimizer step.</summary>
-    public TrainingState Stepped(float[] weights, OptimizerState optimizer, double lossSum, RoundTiming timing,
+    public TrainingState Stepped(float[] weights, OptimizerState optimizer, LossSums sums, RoundTiming timing,
         IEnumerable<string> workers, double trainingSeconds) => this with
     {
         Minibatch = Minibatch + 1,
         Step = Step + 1,
         Weights = weights,
         Optimizer = optimizer,
-        Tally = Tally.AddRound(lossSum, timing, workers),
+        Tally = Tally.AddRound(sums, timing, workers),
         TrainingSeconds = trainingSeconds,
         BadSteps = 0,
     };
@@ -71,20 +72,20 @@ public sealed record TrainingState(
 }
 
 /// <summary>
-/// The current epoch so far, what its line of metrics.jsonl is made of: the training loss summed over the
-/// samples of its steps, the time of its training rounds and of their synchronisation, the distinct workers (by
+/// The current epoch so far, what its line of metrics.jsonl is made of: the training loss and metrics summed over
+/// the samples of its steps, the time of its training rounds and of their synchronisation, the distinct workers (by
 /// actor path) that computed any of it, and the steps skipped for values that were not finite, with their
 /// samples and their loss terms (which the epoch's loss leaves out).
 /// </summary>
 public sealed record EpochTally(
-    double LossSum, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers, int SkippedSteps = 0, int SkippedSamples = 0,
+    LossSums Sums, double TrainingMs, int Rounds, double SyncMs, IReadOnlyList<string> Workers, int SkippedSteps = 0, int SkippedSamples = 0,
     long SkippedTerms = 0)
 {
-    public static readonly EpochTally Empty = new(0, 0, 0, 0, []);
+    public static readonly EpochTally Empty = new(default, 0, 0, 0, []);
 
-    public EpochTally AddRound(double lossSum, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
+    public EpochTally AddRound(LossSums sums, RoundTiming timing, IEnumerable<string> workers) => Timed(timing, workers) with
     {
-        LossSum = LossSum + lossSum,
+        Sums = Sums + sums,
     };
 
     /// <summary>A round whose step was skipped: its time counts, its loss does not.</summary>

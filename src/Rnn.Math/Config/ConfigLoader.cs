@@ -17,7 +17,8 @@ public static class ConfigLoader
     private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "normalize"];
     private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
-    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps"];
+    private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit"];
+    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics"];
     private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon"];
     private static readonly string[] SgdFields = ["type", "learningRate", "momentum"];
 
@@ -39,11 +40,54 @@ public static class ConfigLoader
         var root = new ConfigObject(LocatedJson.Parse(utf8, fileName), fileName);
         root.RejectUnknown(TopFields, "");
         var training = root.OptionalObject("training");
-        return new RunConfig(ReadModel(root.Object("model")), ReadData(root.Object("data")),
-            training is null ? new TrainingConfig() : ReadTraining(training))
+        var modelObject = root.Object("model");
+        var model = ReadModel(modelObject);
+        var data = ReadData(root.Object("data"));
+        RequireSizes(modelObject, model, data.Source);
+        var config = new RunConfig(model, data, training is null ? new TrainingConfig() : ReadTraining(training, model.WithVocabulary(VocabularyPending)))
         {
             BaseDirectory = baseDirectory,
         };
+        if (data.Source == DataSource.Text) RequireTextModel(root, config);
+        return config;
+    }
+
+    /// <summary>What the checks of a text model take for its vocabulary's size before the text is read: more than one class.</summary>
+    private const int VocabularyPending = 2;
+
+    /// <summary>
+    /// An embedding's inputDim and the last dense layer's units may be left out only where a text source gives them
+    /// (its vocabulary's size); anywhere else they are required.
+    /// </summary>
+    private static void RequireSizes(ConfigObject modelObject, ModelConfig model, DataSource source)
+    {
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            string? field = model.Layers[i] switch
+            {
+                EmbeddingConfig { InputDim: 0 } => "inputDim",
+                DenseConfig { Units: 0 } => "units",
+                _ => null,
+            };
+            if (field is null) continue;
+            var layer = modelObject.Child(modelObject.Array("layers", "an array of layers")[i]);
+            bool last = i == model.Layers.Count - 1;
+            if (source != DataSource.Text || (field == "units" && !last))
+            {
+                throw layer.Missing(field, source == DataSource.Text
+                    ? "a positive whole number; only the last dense layer's units come from the text's vocabulary"
+                    : "a positive whole number");
+            }
+        }
+    }
+
+    /// <summary>A text source gives token ids and next-character classes: an embedding first, and crossentropy.</summary>
+    private static void RequireTextModel(ConfigObject root, RunConfig config)
+    {
+        if (config.Model.Layers[0] is not EmbeddingConfig)
+            throw root.Error(root.Field("model")!, "model.layers[0]: data.source text feeds character ids: the first layer must be an embedding");
+        if (config.Training.Loss != LossKind.CrossEntropy)
+            throw root.Error(root.Field("training") ?? root.Field("data")!, $"training.loss: data.source text gives the next character as a class: use crossentropy, not {config.Training.Loss.ToString().ToLowerInvariant()}");
     }
 
     /// <summary>A `model` object alone, as <see cref="ModelConfig.ToJson"/> writes it; <paramref name="source"/> names it in errors.</summary>
@@ -89,6 +133,13 @@ public static class ConfigLoader
             case DataSource.Safetensors:
                 data.RejectUnknown(SafetensorsFields, owner);
                 return new DataConfig(source, Path: data.String("path", "the safetensors file's path"), ValidationSplit: split);
+            case DataSource.Text:
+            {
+                data.RejectUnknown(TextFields, owner);
+                int windows = data.Int("timesteps", null, 1);
+                return new DataConfig(source, Path: data.String("path", "the text file's path"), Timesteps: windows,
+                    Stride: data.Int("stride", windows, 1), ValidationSplit: split);
+            }
             default:
                 data.RejectUnknown(SyntheticFields, owner);
                 var generator = data.Choice<SyntheticGenerator>("generator", "generator", null);
@@ -125,14 +176,15 @@ public static class ConfigLoader
         return columns;
     }
 
-    private static TrainingConfig ReadTraining(ConfigObject training)
+    private static TrainingConfig ReadTraining(ConfigObject training, ModelConfig model)
     {
         training.RejectUnknown(TrainingFields, "");
         var defaults = new TrainingConfig();
-        return new TrainingConfig(
+        var loss = training.Choice<LossKind>("loss", "loss", defaults.Loss);
+        var config = new TrainingConfig(
             Epochs: training.Int("epochs", defaults.Epochs, 1),
             BatchSize: training.Int("batchSize", defaults.BatchSize, 1),
-            Loss: training.Choice<LossKind>("loss", "loss", defaults.Loss),
+            Loss: loss,
             Shuffle: training.Bool("shuffle", defaults.Shuffle),
             Seed: training.Seed("seed"),
             ClipNorm: training.Float("clipNorm", defaults.ClipNorm, c => c >= 0f, "a norm >= 0 (0 turns clipping off)"),
@@ -140,6 +192,25 @@ public static class ConfigLoader
             TruncatedBptt: training.Int("truncatedBptt", defaults.TruncatedBptt, 0),
             GroupSize: training.Int("groupSize", defaults.GroupSize, 1),
             MaxBadSteps: training.Int("maxBadSteps", defaults.MaxBadSteps, 1));
+        return config with { Metrics = ReadMetrics(training, loss, model) };
+    }
+
+    /// <summary>`metrics`: distinct names, each one that means something for the loss and the model's outputs.</summary>
+    private static IReadOnlyList<MetricKind> ReadMetrics(ConfigObject training, LossKind loss, ModelConfig model)
+    {
+        var value = training.Field("metrics");
+        if (value is null) return [];
+        if (value.Kind != JsonTokenType.StartArray) throw training.Error(value, $"expected an array of metric names, got {value.Describe()}");
+        int outputs = model.Layers.Aggregate(model.InputSize, (size, layer) => layer.OutputSize(size));
+        var metrics = new List<MetricKind>();
+        foreach (var item in value.Items)
+        {
+            var kind = training.Choice<MetricKind>(item, "metric");
+            if (metrics.Contains(kind)) throw training.Error(item, $"metric \"{Losses.Metrics.Name(kind)}\" is listed twice");
+            if (Losses.Metrics.Unfit(kind, loss, outputs) is { } why) throw training.Error(item, why);
+            metrics.Add(kind);
+        }
+        return metrics;
     }
 
     /// <summary>`"optimizer": "sgd"` (defaults) or `"optimizer": { "type": "sgd", ... }`, as Keras takes either.</summary>

@@ -13,6 +13,20 @@ public sealed record RunConfig(ModelConfig Model, DataConfig Data, TrainingConfi
 /// <summary>`model`: the input width and the layer stack, in order.</summary>
 public sealed record ModelConfig(int InputSize, IReadOnlyList<LayerConfig> Layers)
 {
+    /// <summary>
+    /// The sizes a text model leaves to its data filled in with the vocabulary's <paramref name="size"/>: an
+    /// embedding's inputDim and the last dense layer's units, where they are 0 (not written).
+    /// </summary>
+    public ModelConfig WithVocabulary(int size) => this with
+    {
+        Layers = [.. Layers.Select((layer, i) => layer switch
+        {
+            EmbeddingConfig { InputDim: 0 } embedding => embedding with { InputDim = size },
+            DenseConfig { Units: 0 } dense when i == Layers.Count - 1 => dense with { Units = size },
+            _ => layer,
+        })],
+    };
+
     /// <summary>The `model` object of a config file, which <see cref="ConfigLoader.ParseModel"/> reads back to an equal model.</summary>
     public JsonObject ToJson() => new()
     {
@@ -23,7 +37,7 @@ public sealed record ModelConfig(int InputSize, IReadOnlyList<LayerConfig> Layer
 
 public enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax }
 
-public enum DataSource { Csv, Safetensors, Synthetic }
+public enum DataSource { Csv, Safetensors, Synthetic, Text }
 
 public enum SyntheticGenerator { Sine, Adding, Copy }
 
@@ -41,9 +55,13 @@ public sealed record DataConfig(
     Normalization Normalize = Normalization.None,
     SyntheticGenerator Generator = SyntheticGenerator.Sine,
     int Samples = 0,
-    ulong Seed = 0);
+    ulong Seed = 0,
+    int Stride = 0);
 
 public enum LossKind { Mse, Mae, CrossEntropy }
+
+/// <summary>`training.metrics`: what each epoch reports besides its loss (<see cref="Losses.Metrics"/>).</summary>
+public enum MetricKind { Accuracy, Perplexity, Mae, Mse, Rmse }
 
 public enum OptimizerKind { Adam, Sgd }
 
@@ -77,6 +95,9 @@ public sealed record TrainingConfig(
     public const int DefaultGroupSize = 4;
 
     public const int DefaultMaxBadSteps = 5;
+
+    /// <summary>`metrics`: logged each epoch for the training data and, as `val` + name, for the validation data.</summary>
+    public IReadOnlyList<MetricKind> Metrics { get; init; } = [];
 
     public OptimizerConfig OptimizerOrDefault => Optimizer ?? new OptimizerConfig();
 }

@@ -14,9 +14,10 @@ public static class DatasetLoader
     /// equal `model.inputSize`; every problem with the data is an <see cref="InputException"/>.
     /// <paramref name="beforeAllocating"/> hears the dataset's size before its arrays are made (for a csv series,
     /// before its windows; for generated data, before generating; a safetensors file is read whole first), so a
-    /// caller can refuse a size the machine cannot hold.
+    /// caller can refuse a size the machine cannot hold. A text source's <paramref name="corpus"/>, read already
+    /// for its vocabulary, is not read again.
     /// </summary>
-    public static Dataset Load(RunConfig config, Action<DatasetSize>? beforeAllocating = null)
+    public static Dataset Load(RunConfig config, Action<DatasetSize>? beforeAllocating = null, TextCorpus? corpus = null)
     {
         var data = config.Data;
         int inputSize = config.Model.InputSize;
@@ -26,6 +27,7 @@ public static class DatasetLoader
             DataSource.Csv => CsvDataset.Load(data, ResolvePath(config), inputSize, hear),
             DataSource.Safetensors => SafeTensorsDataset.Load(ResolvePath(config), inputSize, config.Training.Loss, data.ValidationSplit,
                 config.Model.Layers.FirstOrDefault() as EmbeddingConfig, hear),
+            DataSource.Text => (corpus ?? TextCorpus.Read(ResolvePath(config))).Windows(data.Timesteps, data.Stride, data.ValidationSplit, hear),
             _ => Generate(data, inputSize, hear),
         };
     }

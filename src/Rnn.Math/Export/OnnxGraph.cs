@@ -13,6 +13,9 @@ internal sealed class OnnxGraph
 
     public GraphProto Proto { get; } = new() { Name = "rnn-cluster" };
 
+    /// <summary>Each sample's real steps, int32 (N), as the recurrent operators' sequence_lens take them; null when the graph has none.</summary>
+    public string? SequenceLengths { get; set; }
+
     /// <summary>A float32 tensor of <paramref name="shape"/>, row-major; returns its name.</summary>
     public string Constant(string name, int[] shape, ReadOnlySpan<float> values)
     {
@@ -56,6 +59,9 @@ internal sealed class OnnxGraph
 
     public static AttributeProto Int(string name, long value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto String(string name, string value)
+        => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
 
     public static AttributeProto Ints(string name, params long[] values)
     {

@@ -13,7 +13,7 @@ namespace Rnn.Math.LayerTypes;
 public sealed record DenseConfig(int Units, Activation Activation = Activation.Linear) : LayerConfig
 {
     internal static readonly LayerType Type = new("dense", ["type", "units", "activation"],
-        layer => new DenseConfig(layer.Int("units", null, 1), layer.Choice<Activation>("activation", "activation", Activation.Linear)));
+        layer => new DenseConfig(layer.Int("units", 0, 1), layer.Choice<Activation>("activation", "activation", Activation.Linear)));
 
     public override string TypeName => Type.Name;
 

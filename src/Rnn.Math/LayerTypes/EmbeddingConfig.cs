@@ -17,7 +17,7 @@ public sealed record EmbeddingConfig(int InputDim, int OutputDim, bool MaskZero 
     private const double InitialLimit = 0.05;
 
     internal static readonly LayerType Type = new("embedding", ["type", "inputDim", "outputDim", "maskZero"],
-        layer => new EmbeddingConfig(layer.Int("inputDim", null, 1), layer.Int("outputDim", null, 1), layer.Bool("maskZero", false)));
+        layer => new EmbeddingConfig(layer.Int("inputDim", 0, 1), layer.Int("outputDim", null, 1), layer.Bool("maskZero", false)));
 
     public override string TypeName => Type.Name;
 
@@ -45,12 +45,10 @@ public sealed record EmbeddingConfig(int InputDim, int OutputDim, bool MaskZero 
 
     internal override ILayer Build(LayerSpec spec, bool lossAppliesSoftmax) => new EmbeddingLayer(spec, InputDim);
 
-    /// <summary>The ids (N, T, 1), as floats, cast to int64 and gathered from the weight: (N, T, E).</summary>
+    /// <summary>The ids, the graph's int64 input x (N, T), gathered from the weight: (N, T, E).</summary>
     internal override string AddOnnxNodes(OnnxGraph graph, LayerSpec spec, ReadOnlySpan<float> parameters, string input)
     {
         string prefix = $"layers.{spec.Index}.";
-        var ids = graph.Node("Squeeze", [input, graph.Int64s(prefix + "feature_axis", 2)]);
-        var integers = graph.Node("Cast", [ids], OnnxGraph.Int("to", (long)Onnx.TensorProto.Types.DataType.Int64));
-        return graph.Node("Gather", [graph.Constant(prefix + "weight", [InputDim, OutputDim], spec.Slots[0].Of(parameters)), integers]);
+        return graph.Node("Gather", [graph.Constant(prefix + "weight", [InputDim, OutputDim], spec.Slots[0].Of(parameters)), input]);
     }
 }

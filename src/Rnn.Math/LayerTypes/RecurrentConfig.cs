@@ -107,24 +107,40 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
     }
 
     /// <summary>
-    /// ONNX's operator reads X as (T, N, I) and the weights per direction: W (1, G·H, I), R (1, G·H, H) and
-    /// B (1, 2·G·H) = [W's bias, R's bias], each the PyTorch tensor with its gate blocks reordered. Its outputs are
-    /// Y (T, 1, N, H) and Y_h (1, N, H); the layer gives (N, T, H) or (N, H).
+    /// ONNX's operator reads X as (T, N, I) and the weights per direction D: W (D, G·H, I), R (D, G·H, H) and
+    /// B (D, 2·G·H) = [W's bias, R's bias], each the PyTorch tensor with its gate blocks reordered, forward then
+    /// reverse. With the graph's sequence lengths it runs each sample to its last real step and the reverse direction
+    /// from there, padded steps zero: PyTorch's packed sequences. Its outputs are Y (T, D, N, H) and Y_h (D, N, H);
+    /// the layer gives (N, T, D·H) or (N, D·H), directions side by side as torch.cat does.
     /// </summary>
     internal override string AddOnnxNodes(OnnxGraph graph, LayerSpec spec, ReadOnlySpan<float> parameters, string input)
     {
         string prefix = $"layers.{spec.Index}.";
-        int rows = Gates * Units;
-        var w = graph.Constant(prefix + "W", [1, rows, spec.InputSize], InOnnxGateOrder(spec.Slots[0].Of(parameters)));
-        var r = graph.Constant(prefix + "R", [1, rows, Units], InOnnxGateOrder(spec.Slots[1].Of(parameters)));
-        var b = graph.Constant(prefix + "B", [1, 2 * rows],
-            [.. InOnnxGateOrder(spec.Slots[2].Of(parameters)), .. InOnnxGateOrder(spec.Slots[3].Of(parameters))]);
+        int rows = Gates * Units, directions = Directions;
+        List<float> kernels = [], recurrent = [], biases = [];
+        for (int d = 0; d < directions; d++)
+        {
+            int first = SlotsPerDirection * d;
+            kernels.AddRange(InOnnxGateOrder(spec.Slots[first].Of(parameters)));
+            recurrent.AddRange(InOnnxGateOrder(spec.Slots[first + 1].Of(parameters)));
+            biases.AddRange(InOnnxGateOrder(spec.Slots[first + 2].Of(parameters)));
+            biases.AddRange(InOnnxGateOrder(spec.Slots[first + 3].Of(parameters)));
+        }
+        var w = graph.Constant(prefix + "W", [directions, rows, spec.InputSize], [.. kernels]);
+        var r = graph.Constant(prefix + "R", [directions, rows, Units], [.. recurrent]);
+        var b = graph.Constant(prefix + "B", [directions, 2 * rows], [.. biases]);
         var timeFirst = graph.Node("Transpose", [input], OnnxGraph.Ints("perm", 1, 0, 2));
-        var outputs = graph.Node(OnnxOperator, [timeFirst, w, r, b], 2, [OnnxGraph.Int("hidden_size", Units), .. OnnxAttributes]);
+        var attributes = new List<AttributeProto> { OnnxGraph.Int("hidden_size", Units) };
+        attributes.AddRange(OnnxAttributes);
+        if (Bidirectional) attributes.Add(OnnxGraph.String("direction", "bidirectional"));
+        var outputs = graph.Node(OnnxOperator, [timeFirst, w, r, b, graph.SequenceLengths ?? ""], 2, [.. attributes]);
         if (!ReturnSequences)
-            return graph.Node("Squeeze", [outputs[1], graph.Int64s(prefix + "direction_axis", 0)]);
-        var sequence = graph.Node("Squeeze", [outputs[0], graph.Int64s(prefix + "direction_axis", 1)]);
-        return graph.Node("Transpose", [sequence], OnnxGraph.Ints("perm", 1, 0, 2));
+        {
+            var last = graph.Node("Transpose", [outputs[1]], OnnxGraph.Ints("perm", 1, 0, 2));
+            return graph.Node("Reshape", [last, graph.Int64s(prefix + "state_shape", 0, -1)]);
+        }
+        var sequence = graph.Node("Transpose", [outputs[0]], OnnxGraph.Ints("perm", 2, 0, 1, 3));
+        return graph.Node("Reshape", [sequence, graph.Int64s(prefix + "sequence_shape", 0, 0, -1)]);
     }
 
     /// <summary>A tensor of G stacked gate blocks (PyTorch's order), its blocks in the ONNX operator's order.</summary>

@@ -89,11 +89,11 @@ public sealed class GradientEngine
     /// <summary>
     /// Forward and BPTT over the shard's samples at once. Group k is samples [k·groupSize, (k+1)·groupSize)
     /// (the last may be shorter): gradients[k] (length P, overwritten) gets its gradient of lossScale × loss,
-    /// losses[k] its unscaled loss sum. A group's results are the same bits in any shard at any offset.
+    /// losses[k] its unscaled loss and metric sums. A group's results are the same bits in any shard at any offset.
     /// With truncated BPTT the windows' gradients are summed; a many-to-one model has loss in the last window only.
     /// </summary>
     public void ComputeGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, float lossScale,
-        DropoutKey? dropout, IReadOnlyList<float[]> gradients, Span<double> losses)
+        DropoutKey? dropout, IReadOnlyList<float[]> gradients, Span<LossSums> losses)
     {
         int n = shard.Count, T = shard.Timesteps;
         CheckShard(parameters, shard, groupSize);
@@ -122,8 +122,8 @@ public sealed class GradientEngine
         }
     }
 
-    /// <summary>The loss sum of each group without dropout or gradients: validation and evaluation.</summary>
-    public void EvaluateGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, Span<double> losses)
+    /// <summary>The loss and metric sums of each group without dropout or gradients: validation and evaluation.</summary>
+    public void EvaluateGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, Span<LossSums> losses)
     {
         CheckShard(parameters, shard, groupSize);
         var pass = new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null, MaskOf(shard));
@@ -134,8 +134,8 @@ public sealed class GradientEngine
     }
 
     /// <summary>
-    /// Inference without dropout: x (n, T, I) → output (n, O) or (n, T, O), with the last layer's activation applied
-    /// (probabilities for a softmax head).
+    /// Inference without dropout: x (n, T, I) → output (n, O) or (n, T, O), with the last layer's activation applied;
+    /// a cross-entropy model gives class probabilities (the softmax of its logits), whatever its last activation.
     /// </summary>
     public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output, IReadOnlyList<int>? lengths = null)
     {
@@ -146,7 +146,7 @@ public sealed class GradientEngine
         if (output.Length < rows * width)
             throw new ArgumentException($"output must hold {rows * width} floats", nameof(output));
         Forward(parameters, x, pass).AsSpan(0, rows * width).CopyTo(output);
-        if (_softmaxInLoss)
+        if (_loss == LossKind.CrossEntropy)
             for (int row = 0; row < rows; row++)
                 Elementwise.Softmax(output.Slice(row * width, width));
     }
@@ -186,10 +186,10 @@ public sealed class GradientEngine
     }
 
     /// <summary>
-    /// Adds each group's loss over the pass's output rows and leaves the scaled output gradient in _outputGradient. A
-    /// padded step of a sequence output adds no loss and gets no gradient.
+    /// Adds each group's loss and metric sums over the pass's output rows and leaves the scaled output gradient in
+    /// _outputGradient. A padded step of a sequence output adds nothing and gets no gradient.
     /// </summary>
-    private void AddLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<double> losses)
+    private void AddLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<LossSums> losses)
     {
         int rowsPerSample = _network.OutputIsSequence ? pass.Steps : 1;
         int width = _network.OutputSize, targetWidth = LossFunction.TargetWidth(_loss, width);
@@ -202,14 +202,15 @@ public sealed class GradientEngine
         for (int g = 0; g < pass.GroupCount; g++)
         {
             int firstRow = pass.GroupStart(g) * rowsPerSample, rows = pass.GroupEnd(g) * rowsPerSample - firstRow;
-            losses[g] += LossFunction.Sum(_loss,
-                output.AsSpan(firstRow * width, rows * width), target.AsSpan(firstRow * targetWidth, rows * targetWidth),
-                rows, width, lossScale, _outputGradient.AsSpan(firstRow * width, rows * width));
+            var outputs = output.AsSpan(firstRow * width, rows * width);
+            var targets = target.AsSpan(firstRow * targetWidth, rows * targetWidth);
+            double loss = LossFunction.Sum(_loss, outputs, targets, rows, width, lossScale, _outputGradient.AsSpan(firstRow * width, rows * width));
+            losses[g] += LossSums.Of(_loss, loss, outputs, targets, rows, width);
         }
     }
 
     /// <summary>The loss of a sequence output under a mask: its rows one by one, padded ones skipped.</summary>
-    private void AddMaskedLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<double> losses, int width, int targetWidth)
+    private void AddMaskedLosses(float[] output, float[] target, in Pass pass, float lossScale, Span<LossSums> losses, int width, int targetWidth)
     {
         for (int g = 0; g < pass.GroupCount; g++)
             for (int s = pass.GroupStart(g); s < pass.GroupEnd(g); s++)
@@ -222,8 +223,9 @@ public sealed class GradientEngine
                         gradient.Clear();
                         continue;
                     }
-                    losses[g] += LossFunction.Sum(_loss, output.AsSpan(row * width, width), target.AsSpan(row * targetWidth, targetWidth),
-                        1, width, lossScale, gradient);
+                    var outputs = output.AsSpan(row * width, width);
+                    var targets = target.AsSpan(row * targetWidth, targetWidth);
+                    losses[g] += LossSums.Of(_loss, LossFunction.Sum(_loss, outputs, targets, 1, width, lossScale, gradient), outputs, targets, 1, width);
                 }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Rnn.Math.Losses;
 
 namespace Rnn.Math.Training;
 
@@ -60,7 +61,7 @@ public static class ReductionTree
     /// Sums the leaves under <paramref name="node"/> in tree order, in place: <paramref name="leaves"/>[g - offset]
     /// holds group g's values, and on return the node's sum is in the buffer of its first group.
     /// </summary>
-    public static void SumInPlace(TreeNode node, int groupCount, IReadOnlyList<float[]> leaves, Span<double> losses, int offset)
+    public static void SumInPlace(TreeNode node, int groupCount, IReadOnlyList<float[]> leaves, Span<LossSums> losses, int offset)
     {
         if (node.Level == 0) return;
         var left = new TreeNode(node.Level - 1, node.Index * 2);
@@ -75,7 +76,7 @@ public static class ReductionTree
 }
 
 /// <summary>
-/// Finishes the tree on the coordinator: takes partial sums (node, gradient, loss) in any order, combines
+/// Finishes the tree on the coordinator: takes partial sums (node, gradient, sums) in any order, combines
 /// siblings as soon as both are present, and yields the root. Duplicate nodes are refused so a round
 /// can never count a shard twice.
 /// </summary>
@@ -83,7 +84,7 @@ public sealed class TreeAccumulator
 {
     private readonly int _groupCount;
     private readonly int _rootLevel;
-    private readonly Dictionary<TreeNode, (float[] Gradient, double Loss)> _pending = new();
+    private readonly Dictionary<TreeNode, (float[] Gradient, LossSums Sums)> _pending = new();
     private readonly HashSet<int> _coveredGroups = new();
 
     public TreeAccumulator(int groupCount)
@@ -95,7 +96,7 @@ public sealed class TreeAccumulator
     public bool IsComplete => _pending.Count == 1 && _pending.ContainsKey(new TreeNode(_rootLevel, 0));
 
     /// <summary>Adds one partial sum; false if any of its groups was already added.</summary>
-    public bool Add(TreeNode node, float[] gradient, double loss)
+    public bool Add(TreeNode node, float[] gradient, LossSums sums)
     {
         int first = node.FirstGroup, end = node.EndGroup(_groupCount);
         if (node.Level > _rootLevel || first >= _groupCount) return false;
@@ -113,17 +114,17 @@ public sealed class TreeAccumulator
                 continue;
             }
             if (!_pending.Remove(sibling, out var other)) break;
-            var (left, right) = isLeft ? ((gradient, loss), other) : (other, (gradient, loss));
+            var (left, right) = isLeft ? ((gradient, sums), other) : (other, (gradient, sums));
             TensorPrimitives.Add(left.Item1, right.Item1, left.Item1);
             gradient = left.Item1;
-            loss = left.Item2 + right.Item2;
+            sums = left.Item2 + right.Item2;
             node = node.Parent;
         }
-        _pending[node] = (gradient, loss);
+        _pending[node] = (gradient, sums);
         return true;
     }
 
     /// <summary>The finished sum of every group of the minibatch.</summary>
-    public (float[] Gradient, double Loss) Root
+    public (float[] Gradient, LossSums Sums) Root
         => IsComplete ? _pending[new TreeNode(_rootLevel, 0)] : throw new InvalidOperationException("the reduction tree is not complete");
 }

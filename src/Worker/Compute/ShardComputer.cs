@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Worker.Protocol;
@@ -72,9 +73,9 @@ public sealed class ShardComputer
             .Append((-1, samples * shape.TargetsPerSample));
 
     /// <summary>The shard's partial sums; each gradient buffer is scratch, valid until the next call.</summary>
-    public IReadOnlyList<(TreeNode Node, float[] Gradient, double Loss)> Gradients(JobReplica replica, ComputeGradients request)
+    public IReadOnlyList<(TreeNode Node, float[] Gradient, LossSums Sums)> Gradients(JobReplica replica, ComputeGradients request)
     {
-        var losses = new double[request.EndGroup - request.FirstGroup];
+        var losses = new LossSums[request.EndGroup - request.FirstGroup];
         while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
         long terms = request.LossTerms > 0 ? request.LossTerms : (long)_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize;
         float lossScale = 1f / terms;
@@ -83,7 +84,7 @@ public sealed class ShardComputer
             engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
                 _gradients.GetRange(first, count), losses.AsSpan(first, count)));
 
-        var partials = new List<(TreeNode, float[], double)>();
+        var partials = new List<(TreeNode, float[], LossSums)>();
         foreach (var node in ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount))
         {
             ReductionTree.SumInPlace(node, request.GroupCount, _gradients, losses, request.FirstGroup);
@@ -93,12 +94,12 @@ public sealed class ShardComputer
         return partials;
     }
 
-    /// <summary>The loss sums of the shard's tree nodes over the validation set, without dropout.</summary>
+    /// <summary>The loss and metric sums of the shard's tree nodes over the validation set, without dropout.</summary>
     public PartialSum[] ValidationLoss(JobReplica replica, ComputeValidationLoss request)
     {
         int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
         int groups = request.EndGroup - request.FirstGroup;
-        var losses = new double[groups];
+        var losses = new LossSums[groups];
         int sliceGroups = ValidationSliceGroups * _engines.Length;
         for (int slice = 0; slice < groups; slice += sliceGroups)
         {
@@ -106,7 +107,7 @@ public sealed class ShardComputer
             int firstSample = (request.FirstGroup + slice) * groupSize;
             int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, samples);
             var ids = Enumerable.Range(firstSample, endSample - firstSample).ToArray();
-            var sliceLosses = new double[count];
+            var sliceLosses = new LossSums[count];
             Run(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids, sliceLosses, (engine, weights, shard, first, count) =>
                 engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
             sliceLosses.CopyTo(losses, slice);
@@ -128,7 +129,7 @@ public sealed class ShardComputer
     /// Splits the groups of <paramref name="sampleIds"/> (one per entry of <paramref name="losses"/>) into one
     /// contiguous run per thread and calls each thread's engine on its run's gathered samples.
     /// </summary>
-    private void Run(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds, double[] losses, EngineCall call)
+    private void Run(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds, LossSums[] losses, EngineCall call)
     {
         int groups = losses.Length, groupSize = _job.Job.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);

@@ -1,3 +1,5 @@
+using Rnn.Math.Losses;
+
 namespace RnnCluster.Worker.Protocol;
 
 // Worker -> coordinator, over Akka. Every reply names its job and round, so a late, duplicated or stray reply is
@@ -9,8 +11,8 @@ public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage
 /// <summary>The worker holds the whole dataset of the job and can compute any shard of it.</summary>
 public sealed record DataReceived(Guid JobId) : IProtocolMessage;
 
-/// <summary>One complete tree node of a shard: which groups it sums and their loss sum (unscaled).</summary>
-public readonly record struct PartialSum(int Level, int Index, double Loss);
+/// <summary>One complete tree node of a shard: which groups it sums and their loss and metric sums (unscaled).</summary>
+public readonly record struct PartialSum(int Level, int Index, LossSums Sums);
 
 /// <summary>
 /// The shard is done: its tree nodes with their loss sums (their gradients went on along the data plane), and how

@@ -1,4 +1,5 @@
 using Akka.Serialization;
+using Rnn.Math.Losses;
 using RnnCluster.Worker.Protocol;
 
 namespace RnnCluster.Worker.Serialization;
@@ -14,7 +15,7 @@ public sealed class ProtocolTypes : IKnownTypesProvider
         typeof(StartJob), typeof(WorkerJob), typeof(DataShape), typeof(ComputeGradients), typeof(ComputeValidationLoss),
         typeof(JobFinished), typeof(WorkerReady), typeof(DataReceived), typeof(GradientsComputed), typeof(PartialSum),
         typeof(PartialSum[]), typeof(ValidationLossComputed), typeof(ShardFailed), typeof(FrameRefused),
-        typeof(JobRefused), typeof(MessageRefused),
+        typeof(JobRefused), typeof(MessageRefused), typeof(LossSums),
     ];
 
     public IEnumerable<Type> GetKnownTypes() => All;

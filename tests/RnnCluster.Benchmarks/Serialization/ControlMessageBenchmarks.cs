@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using BenchmarkDotNet.Attributes;
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
 
@@ -28,7 +29,7 @@ public class ControlMessageBenchmarks
             new("StartJob", new StartJob(id, new WorkerJob(model, LossKind.Mse, 0, 4, 42, 16), new DataShape(1344, 0, 2, 1, 1), Guid.NewGuid(), "127.0.0.1:41000#1", 2)),
             new("ComputeGradients, 4 shards, 16 sample ids", new ComputeGradients(id, 7, 0, 6, 64, 16, 1, [0, 4, 8, 12, 16], holders, Enumerable.Range(16, 16).ToArray())),
             new("ComputeGradients, 4 shards, 1024 sample ids", new ComputeGradients(id, 7, 0, 6, 4096, 1024, 1, [0, 256, 512, 768, 1024], holders, Enumerable.Range(1024, 1024).ToArray())),
-            new("GradientsComputed, 3 nodes", new GradientsComputed(id, 7, [new PartialSum(0, 4, 0.25), new PartialSum(1, 6, 1.5), new PartialSum(2, 8, 3.5)], 12.5)),
+            new("GradientsComputed, 3 nodes", new GradientsComputed(id, 7, [new PartialSum(0, 4, new LossSums(0.25, 0, 0, 0)), new PartialSum(1, 6, new LossSums(1.5, 0, 0, 0)), new PartialSum(2, 8, new LossSums(3.5, 0, 0, 0))], 12.5)),
         ];
     }
 

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 
@@ -19,7 +20,7 @@ public class RecurrentStepBenchmarks
     private float[] _parameters = [];
     private ShardInput _shard = null!;
     private float[][] _gradients = [];
-    private double[] _losses = [];
+    private LossSums[] _losses = [];
 
     public static IEnumerable<StepShape> Shapes() =>
     [
@@ -49,7 +50,7 @@ public class RecurrentStepBenchmarks
         _shard = new ShardInput(x, y, Enumerable.Range(0, s.Batch).ToArray(), s.Batch, s.Timesteps);
         int groups = (s.Batch + GroupSize - 1) / GroupSize;
         _gradients = Enumerable.Range(0, groups).Select(_ => new float[network.ParameterCount]).ToArray();
-        _losses = new double[groups];
+        _losses = new LossSums[groups];
     }
 
     [Benchmark]

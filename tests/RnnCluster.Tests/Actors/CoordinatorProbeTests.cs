@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
@@ -101,12 +102,12 @@ public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(Acto
     {
         if (!_trees.TryGetValue(request.RoundId, out var tree)) _trees[request.RoundId] = tree = new TreeAccumulator(request.GroupCount);
         bool complete = tree.IsComplete;
-        foreach (var node in nodes) tree.Add(new TreeNode(node.Level, node.Index), (float[])node.Gradient.Clone(), loss);
+        foreach (var node in nodes) tree.Add(new TreeNode(node.Level, node.Index), (float[])node.Gradient.Clone(), new LossSums(loss, 0, 0, 0));
         if (!complete && tree.IsComplete)
         {
             var root = tree.Root.Gradient;
             SendFrame(worker, Frame.Partial(request.RoundId, ReductionTree.RootLevel(request.GroupCount), 0, 0, root.Length), root);
         }
-        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, nodes.Select(n => new PartialSum(n.Level, n.Index, loss)).ToArray(), computeMs), worker.Ref);
+        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, nodes.Select(n => new PartialSum(n.Level, n.Index, new LossSums(loss, 0, 0, 0))).ToArray(), computeMs), worker.Ref);
     }
 }

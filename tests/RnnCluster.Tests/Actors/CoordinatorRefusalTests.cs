@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit;
+using Rnn.Math.Losses;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.DataPlane;
@@ -65,7 +66,7 @@ public sealed class CoordinatorRefusalTests : CoordinatorProbeTests
     public void A_worker_alone_gets_its_refused_shard_back_in_the_round_started_again()
     {
         var (a, client, coordinator, request) = Alone();
-        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, [new PartialSum(1, 0, 1)], 1), a.Ref);
+        coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, [new PartialSum(1, 0, new LossSums(1, 0, 0, 0))], 1), a.Ref);
 
         var again = a.ExpectMsg<ComputeGradients>();
         Assert.Equal((request.RoundId + 1, 0, 4), (again.RoundId, again.FirstGroup, again.EndGroup));
@@ -157,14 +158,14 @@ public sealed class CoordinatorRefusalTests : CoordinatorProbeTests
     private bool Malformed(string fault, TestProbe a, IActorRef coordinator, ComputeGradients request)
     {
         var (job, round) = (request.JobId, request.RoundId);
-        var closing = new GradientsComputed(job, round, [new PartialSum(1, 0, 1)], 1);
+        var closing = new GradientsComputed(job, round, [new PartialSum(1, 0, new LossSums(1, 0, 0, 0))], 1);
         object? message = fault switch
         {
-            "other tree nodes closed" => closing with { Partials = [new PartialSum(0, 0, 1), new PartialSum(0, 1, 1)] },
+            "other tree nodes closed" => closing with { Partials = [new PartialSum(0, 0, new LossSums(1, 0, 0, 0)), new PartialSum(0, 1, new LossSums(1, 0, 0, 0))] },
             "another job" => closing with { JobId = Guid.NewGuid() },
             "a round never started" => closing with { RoundId = 99 },
             "bytes no one could read" => new UndecodableMessage("control", job, "SerializationException: unknown type index 99"),
-            "validation losses in a training round" => new ValidationLossComputed(job, round, [new PartialSum(1, 0, 1)], 1),
+            "validation losses in a training round" => new ValidationLossComputed(job, round, [new PartialSum(1, 0, new LossSums(1, 0, 0, 0))], 1),
             "a compute time that is not a number" => closing with { ComputeMs = double.NaN },
             _ => null,
         };

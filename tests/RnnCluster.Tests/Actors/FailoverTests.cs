@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rnn.Math.Losses;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Worker.Protocol;
@@ -47,8 +48,8 @@ public sealed class FailoverTests : CoordinatorProbeTests
         var (requestA, requestB) = FirstRound(a, b, coordinator);
 
         // Both say their sums went on; the root frame that should follow never reaches the coordinator.
-        coordinator.Tell(new GradientsComputed(requestA.JobId, requestA.RoundId, [new PartialSum(LeftHalf.Level, LeftHalf.Index, 1)], 1), a.Ref);
-        coordinator.Tell(new GradientsComputed(requestB.JobId, requestB.RoundId, [new PartialSum(RightHalf.Level, RightHalf.Index, 1)], 1), b.Ref);
+        coordinator.Tell(new GradientsComputed(requestA.JobId, requestA.RoundId, [new PartialSum(LeftHalf.Level, LeftHalf.Index, new LossSums(1, 0, 0, 0))], 1), a.Ref);
+        coordinator.Tell(new GradientsComputed(requestB.JobId, requestB.RoundId, [new PartialSum(RightHalf.Level, RightHalf.Index, new LossSums(1, 0, 0, 0))], 1), b.Ref);
 
         var reissue = client.ExpectMsg<ShardReissued>(TimeSpan.FromSeconds(10)).Reissue;
         Assert.Equal((ReissueCause.RootMissing, 0, 4, 2), (reissue.Cause, reissue.FirstGroup, reissue.EndGroup, reissue.To.Count));

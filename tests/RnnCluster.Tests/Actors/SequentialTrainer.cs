@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
@@ -33,13 +34,13 @@ internal static class SequentialTrainer
             {
                 int groups = (ids.Length + t.GroupSize - 1) / t.GroupSize;
                 var gradients = Enumerable.Range(0, groups).Select(_ => new float[weights.Length]).ToArray();
-                var losses = new double[groups];
+                var losses = new LossSums[groups];
                 engine.ComputeGroups(weights, Gather(data, ids), t.GroupSize, 1f / (terms * ids.Length),
                     new DropoutKey(t.Seed, epoch), gradients, losses);
                 ReductionTree.SumInPlace(new TreeNode(ReductionTree.RootLevel(groups), 0), groups, gradients, losses, 0);
                 if (t.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradients[0], t.ClipNorm);
                 (weights, state) = optimizer.Step(weights, state, gradients[0]);
-                weightedLoss += losses[0] / ((double)ids.Length * terms) * ids.Length;
+                weightedLoss += losses[0].Loss / ((double)ids.Length * terms) * ids.Length;
             }
             epochLosses.Add(weightedLoss / data.Samples);
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
@@ -51,12 +52,12 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, minibatch.Length, 3, 1, [0, 1, 3], [_start.CoordinatorEndpoint, "unused:1#1"], minibatch[2..]));
 
         var done = ExpectMsg<GradientsComputed>();
-        Assert.Equal([new PartialSum(0, 1, done.Partials[0].Loss), new PartialSum(1, 1, done.Partials[1].Loss)], done.Partials);
+        Assert.Equal([new PartialSum(0, 1, done.Partials[0].Sums), new PartialSum(1, 1, done.Partials[1].Sums)], done.Partials);
         var (gradients, losses) = EngineGroups(minibatch, epoch: 1);
         AwaitCondition(() => _sink.Frames.Count == 2);
         Assert.Equal(gradients[1], _sink.Values(new TreeNode(0, 1)));
         Assert.Equal(gradients[2], _sink.Values(new TreeNode(1, 1)));
-        Assert.Equal([losses[1], losses[2]], done.Partials.Select(p => p.Loss));
+        Assert.Equal([losses[1], losses[2]], done.Partials.Select(p => p.Sums));
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         var done = ExpectMsg<ValidationLossComputed>();
         var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
-        var losses = new double[3];
+        var losses = new LossSums[3];
         var v = _job.Validation!;
         engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X, v.Y, [0, 1, 2, 3, 4], 5, 6), 2, losses);
         Assert.Equal([new PartialSum(2, 0, (losses[0] + losses[1]) + losses[2])], done.Partials);
@@ -208,14 +209,14 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         => plane.Send(Frame.Weights(version, offset, _job.InitialWeights.Length), _job.InitialWeights, 0);
 
     /// <summary>Every group of the minibatch computed in one engine call: group k's gradient and loss.</summary>
-    private (float[][] Gradients, double[] Losses) EngineGroups(int[] minibatch, int epoch)
+    private (float[][] Gradients, LossSums[] Losses) EngineGroups(int[] minibatch, int epoch)
     {
         var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
         var t = _job.Train;
         var x = minibatch.SelectMany(i => t.X.Skip(i * 12).Take(12)).ToArray();
         var y = minibatch.Select(i => t.Y[i]).ToArray();
         var gradients = Enumerable.Range(0, 3).Select(_ => new float[_job.InitialWeights.Length]).ToArray();
-        var losses = new double[3];
+        var losses = new LossSums[3];
         engine.ComputeGroups(_job.InitialWeights, new ShardInput(x, y, minibatch, 6, 6), 2, 1f / 6,
             new DropoutKey(_job.Training.Seed, epoch), gradients, losses);
         return (gradients, losses);

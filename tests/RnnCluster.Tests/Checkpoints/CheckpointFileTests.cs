@@ -1,5 +1,6 @@
 using Rnn.Math;
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Checkpoints;
@@ -26,7 +27,7 @@ public class CheckpointFileTests
         Assert.Equal(state.Optimizer.First, restored.Optimizer.First);
         Assert.Equal(state.Optimizer.Second, restored.Optimizer.Second);
         Assert.Equal((state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps), (restored.Epoch, restored.Minibatch, restored.Step, restored.Optimizer.Steps));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(state.Tally.LossSum), BitConverter.DoubleToInt64Bits(restored.Tally.LossSum));
+        Assert.Equal(state.Tally.Sums, restored.Tally.Sums);
         Assert.Equal(state.Tally.Workers, restored.Tally.Workers);
         Assert.Equal(state.History, restored.History);
         Assert.Equal(state.TrainingSeconds, restored.TrainingSeconds);
@@ -99,7 +100,7 @@ public class CheckpointFileTests
         float[] Random() => Enumerable.Range(0, layout.Count).Select(_ => random.NextSingle() - 0.5f).ToArray();
         var history = new List<EpochMetrics> { new(1, double.NaN, 0.25, 1234.5, 2, 1.5, 10.25, 0.5) };
         var state = new TrainingState(1, 2, 6, Random(), new OptimizerState(6, Random(), Random()),
-            new EpochTally(0.1 + 0.2, 123.4, 2, 5.5, ["akka://rnn-cluster/user/worker-1", "akka://rnn-cluster/user/worker-2"]), history, 3.25);
+            new EpochTally(new LossSums(0.1 + 0.2, 7, 1e-300, 0.3), 123.4, 2, 5.5, ["akka://rnn-cluster/user/worker-1", "akka://rnn-cluster/user/worker-2"]), history, 3.25);
         return (layout, state, RunFingerprint.Of(Config(job), job));
     }
 

@@ -8,7 +8,8 @@ namespace RnnCluster.Tests.Cli;
 /// The determinism promise for tokens and sequences of different lengths: an embedding with maskZero, lengths, two
 /// bidirectional layers with dropout between them and a class per step, shuffled. Shards then differ in how many
 /// real steps they hold and how many padded steps they skip, and the minibatch's mean divides by its real steps,
-/// counted by the coordinator: none of it may move a bit, on 1 to 4 local workers or a cluster of two processes.
+/// counted by the coordinator: none of it may move a bit, on 1 to 4 local workers or a cluster of two processes,
+/// in the weights or in the losses and metrics logged.
 /// </summary>
 public class SequenceDeterminismTests
 {
@@ -21,7 +22,8 @@ public class SequenceDeterminismTests
             { "type": "gru", "units": 4, "returnSequences": true, "bidirectional": true },
             { "type": "dense", "units": 3 } ] },
           "data": { "source": "safetensors", "path": "tokens.safetensors", "validationSplit": 0.2 },
-          "training": { "epochs": 2, "batchSize": 8, "loss": "crossentropy", "shuffle": true, "seed": 7, "groupSize": 2 }
+          "training": { "epochs": 2, "batchSize": 8, "loss": "crossentropy", "shuffle": true, "seed": 7, "groupSize": 2,
+                        "metrics": ["accuracy", "perplexity"] }
         }
         """;
 
@@ -57,15 +59,29 @@ public class SequenceDeterminismTests
         var config = run.Write("tokens.json", Config);
         SafeTensors.Write(Path.Combine(Path.GetDirectoryName(config)!, "tokens.safetensors"), Tokens());
 
-        var models = Enumerable.Range(1, 4).Select(workers =>
+        var runs = Enumerable.Range(1, 4).Select(workers =>
         {
             var output = run.File($"workers-{workers}");
             var result = CliRun.Of("train", "--config", config, "--out", output, "--workers", workers.ToString(), "--quiet");
             Assert.True(result.ExitCode == 0, result.Stderr);
-            return File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+            return (Model: File.ReadAllBytes(Path.Combine(output, "model.safetensors")), Scores: Scores(output));
         }).ToArray();
 
-        Assert.All(models.Skip(1), model => Assert.Equal(models[0], model));
+        Assert.All(runs.Skip(1), other => Assert.Equal(runs[0].Model, other.Model));
+        Assert.All(runs.Skip(1), other => Assert.Equal(runs[0].Scores, other.Scores));
+        Assert.Contains("\"valAccuracy\":", runs[0].Scores[^1]);
+    }
+
+    /// <summary>Each epoch's line of metrics.jsonl without its timings and worker count: the figures that must not move.</summary>
+    private static string[] Scores(string output)
+    {
+        string[] timings = ["seqPerSec", "workers", "elapsedSec", "msPerStep", "syncMsPerRound"];
+        return File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(line =>
+        {
+            var fields = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+            foreach (var timing in timings) fields.Remove(timing);
+            return fields.ToJsonString();
+        }).ToArray();
     }
 
     [Fact(Timeout = 180_000)]

@@ -68,6 +68,21 @@ public class RunMetricsTests
     }
 
     [Fact]
+    public async Task EachMetricOfTheRunIsAGaugeByName()
+    {
+        var metrics = new RunMetrics(TimeProvider.System);
+        var before = await Scrape(metrics);
+        var named = new Dictionary<string, double> { ["accuracy"] = 0.75, ["valAccuracy"] = 0.5 };
+        metrics.Apply(new EpochEnded(new EpochMetrics(1, 0.5, 0.625, 100, 2, 1, 10, 2, Metrics: named)));
+
+        var after = await Scrape(metrics);
+
+        Assert.DoesNotContain(before, s => s.Name == "rnn_epoch_metric");
+        var gauges = after.Where(s => s.Name == "rnn_epoch_metric").ToDictionary(s => s.Labels["name"], s => s.Value);
+        Assert.Equal(named, gauges);
+    }
+
+    [Fact]
     public async Task CheckpointAgeIsTheTimeSinceTheLastOneAtEachScrape()
     {
         var clock = new ManualClock();

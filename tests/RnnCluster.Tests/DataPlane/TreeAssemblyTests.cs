@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Training;
 using RnnCluster.Worker.DataPlane;
 
@@ -70,7 +71,7 @@ public class TreeAssemblyTests
         {
             var copies = leaves.Select(l => (float[])l.Clone()).ToArray();
             var cover = ReductionTree.Cover(bounds[k], bounds[k + 1], groups);
-            foreach (var node in cover) ReductionTree.SumInPlace(node, groups, copies, new double[groups], 0);
+            foreach (var node in cover) ReductionTree.SumInPlace(node, groups, copies, new LossSums[groups], 0);
             assemblies[k].AddLocal(cover.Select(node => (node, copies[node.FirstGroup])));
         }
         while (inFlight.Count > 0)
@@ -90,7 +91,7 @@ public class TreeAssemblyTests
     {
         var copies = leaves.Select(l => (float[])l.Clone()).ToArray();
         var root = new TreeNode(ReductionTree.RootLevel(leaves.Length), 0);
-        ReductionTree.SumInPlace(root, leaves.Length, copies, new double[leaves.Length], 0);
+        ReductionTree.SumInPlace(root, leaves.Length, copies, new LossSums[leaves.Length], 0);
         return copies[0];
     }
 

@@ -11,8 +11,6 @@ namespace RnnCluster.Tests.Export;
 /// </summary>
 public class OnnxAgreementTests
 {
-    private const float Tolerance = 1e-5f;
-
     public static TheoryData<string, string, string> Models => new()
     {
         { "lstm", """{ "inputSize": 3, "layers": [ { "type": "lstm", "units": 6 }, { "type": "dense", "units": 2 } ] }""", "mse" },
@@ -43,25 +41,25 @@ public class OnnxAgreementTests
         using var saved = new SavedModel(model, loss);
         var (input, x) = saved.Inputs("x.safetensors", samples: 5, timesteps: 7);
 
-        var (expected, expectedShape) = PredictTensors(saved, input);
-        var (actual, shape) = OnnxRuntimeRun.Of(Export(saved), x, 5, 7, saved.Network.InputSize);
+        var (expected, expectedShape) = saved.Predict(input);
+        var (actual, shape) = OnnxRuntimeRun.Of(saved.Export(), x, 5, 7, saved.Network.InputSize);
 
         Assert.Equal(expectedShape, shape);
-        AssertClose(expected, actual, name);
+        OnnxRuntimeRun.AssertClose(expected, actual, name);
     }
 
     [Fact]
     public void OneExportedFile_TakesAnyBatchSizeAndSequenceLength()
     {
         using var saved = new SavedModel("""{ "inputSize": 2, "layers": [ { "type": "lstm", "units": 4, "returnSequences": true }, { "type": "dense", "units": 1 } ] }""");
-        var onnx = Export(saved);
+        var onnx = saved.Export();
         foreach (var (samples, timesteps) in new[] { (1, 2), (9, 13) })
         {
             var (input, x) = saved.Inputs($"x{samples}.safetensors", samples, timesteps);
-            var (expected, expectedShape) = PredictTensors(saved, input);
+            var (expected, expectedShape) = saved.Predict(input);
             var (actual, shape) = OnnxRuntimeRun.Of(onnx, x, samples, timesteps, 2);
             Assert.Equal(expectedShape, shape);
-            AssertClose(expected, actual, $"N={samples}, T={timesteps}");
+            OnnxRuntimeRun.AssertClose(expected, actual, $"N={samples}, T={timesteps}");
         }
     }
 
@@ -72,7 +70,7 @@ public class OnnxAgreementTests
             { "inputSize": 2, "layers": [ { "type": "lstm", "units": 3, "returnSequences": true }, { "type": "gru", "units": 3, "returnSequences": true },
               { "type": "rnn", "units": 3 }, { "type": "dense", "units": 1 } ] }
             """);
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Export(saved)));
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(saved.Export()));
 
         Assert.Equal(17, model.OpsetImport.Single().Version);
         Assert.Equal("", model.OpsetImport.Single().Domain);
@@ -116,30 +114,5 @@ public class OnnxAgreementTests
         // Passenger counts run to 622: 1e-5 relative is float32 rounding at that size; predict prints 7 significant digits.
         for (int w = 0; w < windows; w++)
             Assert.True(MathF.Abs(expected[w] - y[w]) <= 1e-5f * MathF.Max(1f, MathF.Abs(expected[w])), $"window {w}: predict {expected[w]}, ONNX Runtime {y[w]}");
-    }
-
-    private static string Export(SavedModel saved)
-    {
-        var onnx = saved.File("model.onnx");
-        var run = CliRun.Of("export", "--model", saved.Folder, "--onnx", onnx);
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        return onnx;
-    }
-
-    private static (float[] Y, int[] Shape) PredictTensors(SavedModel saved, string input)
-    {
-        var output = saved.File(Path.GetFileNameWithoutExtension(input) + ".y.safetensors");
-        var run = CliRun.Of("predict", "--model", saved.Folder, "--input", input, "--output", output);
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        var y = SafeTensors.Read(output).Get("y");
-        return (y.Data.ToArray(), y.Shape);
-    }
-
-    private static void AssertClose(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        int worst = Enumerable.Range(0, expected.Length).MaxBy(i => MathF.Abs(expected[i] - actual[i]));
-        Assert.True(MathF.Abs(expected[worst] - actual[worst]) <= Tolerance,
-            $"{what}: element {worst}: predict {expected[worst]}, ONNX Runtime {actual[worst]}");
     }
 }

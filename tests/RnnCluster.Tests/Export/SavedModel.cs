@@ -3,6 +3,7 @@ using Rnn.Math.Config;
 using Rnn.Math.Model;
 using Rnn.Math.Weights;
 using RnnCluster.Coordinator.Output;
+using RnnCluster.Tests.Cli;
 using RnnCluster.Tests.Model;
 
 namespace RnnCluster.Tests.Export;
@@ -43,6 +44,25 @@ internal sealed class SavedModel : IDisposable
         var path = folder.File(name);
         SafeTensors.Write(path, [new NamedTensor("x", [samples, timesteps, Network.InputSize], x)]);
         return (path, x);
+    }
+
+    /// <summary>`rnn-cluster export` of the model: the ONNX file's path.</summary>
+    public string Export()
+    {
+        var onnx = folder.File("model.onnx");
+        var run = CliRun.Of("export", "--model", Folder, "--onnx", onnx);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        return onnx;
+    }
+
+    /// <summary>`rnn-cluster predict` of the model on a safetensors input: its y and y's shape.</summary>
+    public (float[] Y, int[] Shape) Predict(string input)
+    {
+        var output = folder.File(Path.GetFileNameWithoutExtension(input) + ".y.safetensors");
+        var run = CliRun.Of("predict", "--model", Folder, "--input", input, "--output", output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var y = SafeTensors.Read(output).Get("y");
+        return (y.Data.ToArray(), y.Shape);
     }
 
     public void Dispose() => folder.Dispose();

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using static RnnCluster.Tests.Model.ModelFactory;
@@ -18,7 +19,7 @@ public class AllocationTests
         var parameters = Parameters(network, 1);
         var shard = Shard(network, LossKind.CrossEntropy, n: 7, timesteps: 8, seed: 3);
         var gradients = Enumerable.Range(0, 3).Select(_ => new float[network.ParameterCount]).ToArray();
-        var losses = new double[3];
+        var losses = new LossSums[3];
         var key = new DropoutKey(1, 0);
         engine.ComputeGroups(parameters, shard, 3, 0.01f, key, gradients, losses);
 

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 
@@ -46,9 +47,9 @@ internal static class GradientCheck
     public static float[] Gradient(GradientEngine engine, float[] parameters, ShardInput shard, float scale, DropoutKey? dropout, out double loss)
     {
         var gradient = new float[parameters.Length];
-        var losses = new double[1];
+        var losses = new LossSums[1];
         engine.ComputeGroups(parameters, shard, shard.Count, scale, dropout, [gradient], losses);
-        loss = losses[0];
+        loss = losses[0].Loss;
         return gradient;
     }
 

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using static RnnCluster.Tests.Model.ModelFactory;
@@ -16,11 +17,11 @@ public class GroupDeterminismTests
 
     private static Network StackedNetwork() => Build(3, Lstm(5, sequences: true), Dropout(0.25f), Gru(4, sequences: true), Dense(2, Activation.Tanh));
 
-    private static (float[][] Gradients, double[] Losses) Compute(GradientEngine engine, float[] parameters, ShardInput shard, float scale)
+    private static (float[][] Gradients, LossSums[] Losses) Compute(GradientEngine engine, float[] parameters, ShardInput shard, float scale)
     {
         int groups = (shard.Count + GroupSize - 1) / GroupSize;
         var gradients = Enumerable.Range(0, groups).Select(_ => new float[parameters.Length]).ToArray();
-        var losses = new double[groups];
+        var losses = new LossSums[groups];
         engine.ComputeGroups(parameters, shard, GroupSize, scale, Key, gradients, losses);
         return (gradients, losses);
     }
@@ -64,7 +65,7 @@ public class GroupDeterminismTests
         var minibatch = Shard(network, LossKind.Mse, n, T, seed: 31, firstId: 40);
         float scale = 1f / (n * engine.LossTermsPerSample(T));
 
-        (float[] Gradient, double Loss) Reduce(int ways)
+        (float[] Gradient, LossSums Sums) Reduce(int ways)
         {
             var accumulator = new TreeAccumulator(groupCount);
             for (int shard = ways - 1; shard >= 0; shard--)
@@ -86,7 +87,7 @@ public class GroupDeterminismTests
         {
             var split = Reduce(ways);
             Assert.Equal(whole.Gradient, split.Gradient);
-            Assert.Equal(whole.Loss, split.Loss);
+            Assert.Equal(whole.Sums, split.Sums);
         }
     }
 }

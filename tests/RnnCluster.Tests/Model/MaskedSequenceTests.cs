@@ -1,5 +1,6 @@
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using static RnnCluster.Tests.Model.ModelFactory;
@@ -67,9 +68,9 @@ public class MaskedSequenceTests
         }
         double Loss(ShardInput input)
         {
-            var losses = new double[2];
+            var losses = new LossSums[2];
             engine.EvaluateGroups(parameters, input, GroupSize, losses);
-            return losses.Sum();
+            return losses.Sum(sums => sums.Loss);
         }
         float[] Output(ShardInput input)
         {
@@ -93,11 +94,11 @@ public class MaskedSequenceTests
         var tokens = Tokens(network, LossKind.Mse, n: 9, timesteps: T, vocabulary: 7, seed: 11, (3, 5), (3, 6), (3, 7), (4, 2), (5, 7));
         var all = WithLengths(tokens, 8, 6, 7, 8, 5, 8, 2, 3, 4);
 
-        (float[][] Gradients, double[] Losses) Compute(ShardInput shard)
+        (float[][] Gradients, LossSums[] Losses) Compute(ShardInput shard)
         {
             int groups = (shard.Count + GroupSize - 1) / GroupSize;
             var gradients = Enumerable.Range(0, groups).Select(_ => new float[parameters.Length]).ToArray();
-            var losses = new double[groups];
+            var losses = new LossSums[groups];
             engine.ComputeGroups(parameters, shard, GroupSize, 1f / 50, Key, gradients, losses);
             return (gradients, losses);
         }

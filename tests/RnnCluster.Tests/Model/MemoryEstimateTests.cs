@@ -1,5 +1,6 @@
 using Rnn.Math.Config;
 using Rnn.Math.LayerTypes;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 
@@ -22,7 +23,7 @@ public class MemoryEstimateTests
         var y = Enumerable.Range(0, samples * timesteps * 5).Select(_ => random.NextSingle()).ToArray();
         var shard = new ShardInput(x, y, [.. Enumerable.Range(0, samples)], samples, timesteps);
         var gradients = Enumerable.Range(0, samples / groupSize).Select(_ => new float[network.ParameterCount]).ToArray();
-        var losses = new double[gradients.Length];
+        var losses = new LossSums[gradients.Length];
         var parameters = new float[network.ParameterCount];
         network.Initialize(parameters, 1);
         double estimate = engine.Buffers(samples, timesteps, training: true).Sum(b => b.Floats) * sizeof(float);

@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using static RnnCluster.Tests.Model.ModelFactory;
 
@@ -53,9 +54,9 @@ public class PredictTests
         var shard = Shard(network, LossKind.Mse, n: 5, timesteps: 3, seed: 2);
         var predictions = new float[5 * 2];
         engine.Predict(parameters, shard.X, 5, 3, predictions);
-        var losses = new double[2];
+        var losses = new LossSums[2];
         engine.EvaluateGroups(parameters, shard, 3, losses);
         double expected = predictions.Zip(shard.Y, (p, y) => (double)(p - y) * (p - y)).Sum();
-        Assert.Equal(expected, losses[0] + losses[1], 1e-9);
+        Assert.Equal(expected, losses[0].Loss + losses[1].Loss, 1e-9);
     }
 }

@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 
@@ -14,12 +15,12 @@ public static class MinibatchGradient
         int groupCount = (minibatch.Count + groupSize - 1) / groupSize;
         int parameterCount = parameters.Length;
         var gradients = Enumerable.Range(0, groupCount).Select(_ => new float[parameterCount]).ToArray();
-        var losses = new double[groupCount];
+        var losses = new LossSums[groupCount];
         // The mean divides by the minibatch's loss terms: an output, or a class index for crossentropy, per
         // sample or per real step.
         float lossScale = 1f / engine.LossTerms(minibatch, 0, minibatch.Count);
         engine.ComputeGroups(parameters, minibatch, groupSize, lossScale, null, gradients, losses);
         ReductionTree.SumInPlace(new TreeNode(ReductionTree.RootLevel(groupCount), 0), groupCount, gradients, losses, 0);
-        return (gradients[0], losses[0] * lossScale);
+        return (gradients[0], losses[0].Loss * lossScale);
     }
 }

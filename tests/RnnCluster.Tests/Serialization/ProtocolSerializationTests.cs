@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using Rnn.Math.Config;
+using Rnn.Math.Losses;
 using RnnCluster.Tests.Actors;
 using RnnCluster.Worker.Hosting;
 using RnnCluster.Worker.Protocol;
@@ -30,8 +31,8 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
             new JobFinished(id),
             new WorkerReady(id, "worker-2:39111#1"),
             new DataReceived(id),
-            new GradientsComputed(id, 7, [new PartialSum(1, 1, 0.25), new PartialSum(0, 4, 1e-300)], 12.5),
-            new ValidationLossComputed(id, 8, [new PartialSum(2, 0, 3.5)], 1),
+            new GradientsComputed(id, 7, [new PartialSum(1, 1, new LossSums(0.25, 3, 0.5, 1e-300)), new PartialSum(0, 4, new LossSums(1e-300, 0, 0, 0))], 12.5),
+            new ValidationLossComputed(id, 8, [new PartialSum(2, 0, new LossSums(3.5, 0, 0, 0))], 1),
             new ShardFailed(id, 7, "shape mismatch"),
             new FrameRefused(id, 3, "frame Partial: not a segment"),
         };
@@ -80,7 +81,7 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
     public void Bytes_it_cannot_read_reach_the_recipient_as_an_undecodable_message_naming_why()
     {
         var serializer = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
-        var bytes = serializer.ToBinary(new GradientsComputed(Guid.NewGuid(), 3, [new PartialSum(1, 0, 2.5)], 1));
+        var bytes = serializer.ToBinary(new GradientsComputed(Guid.NewGuid(), 3, [new PartialSum(1, 0, new LossSums(2.5, 0, 0, 0))], 1));
 
         var truncated = Assert.IsType<UndecodableMessage>(serializer.FromBinary(bytes[..^5], typeof(object)));
         var unknown = Assert.IsType<UndecodableMessage>(serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3], typeof(object)));

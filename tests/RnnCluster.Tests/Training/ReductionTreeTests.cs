@@ -1,3 +1,4 @@
+using Rnn.Math.Losses;
 using Rnn.Math.Training;
 
 namespace RnnCluster.Tests.Training;
@@ -47,7 +48,7 @@ public class ReductionTreeTests
         var split = Finish(groupCount, leaves, shardSizes);
 
         Assert.Equal(whole.Gradient, split.Gradient);
-        Assert.Equal(whole.Loss, split.Loss);
+        Assert.Equal(whole.Sums, split.Sums);
     }
 
     [Fact]
@@ -63,21 +64,21 @@ public class ReductionTreeTests
     public void Accumulator_refuses_a_group_twice()
     {
         var accumulator = new TreeAccumulator(4);
-        Assert.True(accumulator.Add(new TreeNode(1, 0), [1f], 1));
-        Assert.False(accumulator.Add(new TreeNode(0, 1), [1f], 1));
+        Assert.True(accumulator.Add(new TreeNode(1, 0), [1f], new LossSums(1, 1, 1, 1)));
+        Assert.False(accumulator.Add(new TreeNode(0, 1), [1f], new LossSums(1, 1, 1, 1)));
         Assert.False(accumulator.IsComplete);
     }
 
-    private static (float[] Gradient, double Loss) Finish(int groupCount, float[][] leaves, int[] shardSizes)
+    private static (float[] Gradient, LossSums Sums) Finish(int groupCount, float[][] leaves, int[] shardSizes)
     {
         var accumulator = new TreeAccumulator(groupCount);
-        var partials = new List<(TreeNode Node, float[] Gradient, double Loss)>();
+        var partials = new List<(TreeNode Node, float[] Gradient, LossSums Sums)>();
         int first = 0;
         foreach (int size in shardSizes)
         {
             int end = first + size;
             var local = leaves[first..end].Select(l => (float[])l.Clone()).ToArray();
-            var losses = local.Select(l => (double)l[0]).ToArray();
+            var losses = local.Select(l => new LossSums(l[0], l[0] * 3.0, System.Math.Abs(l[0]), (double)l[0] * l[0])).ToArray();
             foreach (var node in ReductionTree.Cover(first, end, groupCount))
             {
                 ReductionTree.SumInPlace(node, groupCount, local, losses, first);
