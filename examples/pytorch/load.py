@@ -41,15 +41,22 @@ ACTIVATIONS = {
 }
 
 
+# The sizes a text model may leave out, by layer type.
+SIZED = {"embedding": ("inputDim",), "dense": ("units",)}
+
+
 class RnnClusterModel(nn.Module):
     """config["model"] as PyTorch modules; forward(x [N, T, I]) gives [N, O], or [N, T, O] when the last
     recurrent layer returns sequences. A softmax dense layer gives probabilities, as `predict` does."""
 
-    def __init__(self, model_config):
+    def __init__(self, model_config, vocabulary=None):
         super().__init__()
         self.specs = model_config["layers"]
         self.layers = nn.ModuleList()
         width = model_config.get("inputSize", 1)
+        # A text model leaves its embedding's inputDim and its last dense layer's units to the vocabulary's size.
+        if vocabulary:
+            self.specs = [dict({k: len(vocabulary) for k in SIZED.get(spec["type"], ())}, **spec) for spec in self.specs]
         for spec in self.specs:
             kind = spec["type"]
             if kind == "embedding":
@@ -108,7 +115,7 @@ def run_recurrent(layer, x, lengths, return_sequences):
 
 def build_model(model_json):
     """The module for a model.json (its `config.model`), in eval mode (dropout off), without weights."""
-    return RnnClusterModel(model_json["config"]["model"]).eval()
+    return RnnClusterModel(model_json["config"]["model"], model_json.get("vocabulary")).eval()
 
 
 def load_model(folder):
@@ -130,6 +137,10 @@ def predict(model, model_json, x, lengths=None):
             scale = torch.tensor([c["scale"] for c in scaling["features"]], dtype=torch.float32)
             x = (x - offset) / scale
         y = model(x, lengths)
+        last = model.specs[-1]
+        # A crossentropy model's outputs are class probabilities, as predict gives them, whatever its last activation.
+        if model_json["config"].get("training", {}).get("loss") == "crossentropy" and last.get("activation") != "softmax":
+            y = torch.softmax(y, dim=-1)
         if scaling:
             target = scaling["target"]
             y = y * torch.tensor(target["scale"], dtype=torch.float32) + torch.tensor(target["offset"], dtype=torch.float32)

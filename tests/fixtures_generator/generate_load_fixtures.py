@@ -3,7 +3,7 @@
 
 Run from the repository root, with Debian's PyTorch 1.13 (CPU) and the .NET SDK:
 
-    /usr/bin/python3 tests/fixtures_generator/generate_load_fixtures.py
+    /usr/bin/python3 tests/fixtures_generator/generate_load_fixtures.py [CASE ...]   # every case, or those named
 
 CI never runs this script (it has no PyTorch): it only reads the committed files in
 tests/RnnCluster.Tests/Fixtures/PyTorch/Load/. For every case the script
@@ -63,7 +63,48 @@ CASES = [
         "data": {"source": "synthetic", "generator": "copy", "samples": 100, "timesteps": 25, "seed": 3},
         "training": dict(TRAINING, loss="crossentropy"),
     }),
+    # embedding with maskZero into a bidirectional lstm into a dense of logits: token ids padded with 0 at the end,
+    # one class a sequence, class probabilities out (predict and load.py softmax a crossentropy model's logits).
+    ("tokens_embedding_bidirectional_classes", {
+        "model": {"layers": [{"type": "embedding", "inputDim": 12, "outputDim": 5, "maskZero": True},
+                             {"type": "lstm", "units": 6, "bidirectional": True}, {"type": "dense", "units": 3}]},
+        "data": {"source": "safetensors", "path": "tokens.safetensors"},
+        "training": dict(TRAINING, loss="crossentropy"),
+    }),
+    # a text model: the embedding's inputDim and the last dense layer's units are the vocabulary's size.
+    ("text_gru_characters", {
+        "model": {"layers": [{"type": "embedding", "outputDim": 6}, {"type": "gru", "units": 8, "returnSequences": True},
+                             {"type": "dense"}]},
+        "data": {"source": "text", "path": "corpus.txt", "timesteps": 10},
+        "training": dict(TRAINING, loss="crossentropy"),
+    }),
 ]
+
+CORPUS = "a small text, written for a test: each window of ten characters learns the one after it.\n" * 4
+
+
+def token_data():
+    """x [60, 9] ids 1..11 padded with 0 at the end to lengths 2..9, y [60] a class 0..2 (the first id mod 3)."""
+    generator = torch.Generator().manual_seed(4)
+    x = torch.randint(1, 12, (60, 9), generator=generator)
+    lengths = torch.randint(2, 10, (60,), generator=generator)
+    x[torch.arange(9).expand(60, 9) >= lengths[:, None]] = 0
+    return {"x": x.float().numpy(), "y": (x[:, 0] % 3).float().numpy()}
+
+
+def inputs(name, config, model_json):
+    """x for load.py and predict: the CSV's windows, token ids (padded with 0 at the end under maskZero), or values."""
+    if config["data"]["source"] == "csv":
+        return load.csv_windows(model_json, PASSENGERS)
+    torch.manual_seed(sum(map(ord, name)))
+    first = config["model"]["layers"][0]
+    if first["type"] != "embedding":
+        return torch.randn(4, 9, config["model"]["inputSize"])
+    vocabulary = first.get("inputDim") or len(model_json["vocabulary"])
+    x = torch.randint(1, vocabulary, (4, 9)).float()
+    if first.get("maskZero"):
+        x[torch.arange(9).expand(4, 9) >= torch.tensor([9, 3, 6, 1])[:, None]] = 0
+    return x
 
 
 def train(name, config, work):
@@ -71,6 +112,9 @@ def train(name, config, work):
     folder = os.path.join(work, name)
     os.makedirs(folder)
     shutil.copy(PASSENGERS, folder)
+    with open(os.path.join(folder, "corpus.txt"), "w", encoding="utf-8") as stream:
+        stream.write(CORPUS)
+    write_safetensors(os.path.join(folder, "tokens.safetensors"), token_data())
     config_path = os.path.join(folder, "config.json")
     with open(config_path, "w") as stream:
         json.dump(config, stream, indent=2)
@@ -88,11 +132,7 @@ def generate(name, config, work):
         shutil.copy(os.path.join(run, file), case_dir)
 
     model, model_json = load.load_model(case_dir)
-    if config["data"]["source"] == "csv":
-        x = load.csv_windows(model_json, PASSENGERS)
-    else:
-        torch.manual_seed(sum(map(ord, name)))
-        x = torch.randn(4, 9, config["model"]["inputSize"])
+    x = inputs(name, config, model_json)
     y = load.predict(model, model_json, x)
     keys = list(model.state_dict().keys())
     write_safetensors(os.path.join(case_dir, "pytorch.safetensors"), {"x": x.numpy(), "y": y.numpy()},
@@ -102,9 +142,11 @@ def generate(name, config, work):
 
 def main():
     torch.set_num_threads(1)
+    wanted = sys.argv[1:]
     with tempfile.TemporaryDirectory() as work:
         for name, config in CASES:
-            generate(name, config, work)
+            if not wanted or name in wanted:
+                generate(name, config, work)
 
 
 if __name__ == "__main__":

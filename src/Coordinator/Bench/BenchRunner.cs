@@ -1,6 +1,7 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
@@ -51,7 +52,9 @@ public static class BenchRunner
         MemoryBudget.Require(config, network, new DatasetSize(samples, samples, timesteps, network.InputSize), localWorkers, options.Threads, MemoryEstimate.MachineBytes);
         var random = new Random(1);
         var x = new float[samples * timesteps * network.InputSize];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;
+        // A model that starts with an embedding reads token ids: random rows of it.
+        int vocabulary = config.Model.Layers[0] is EmbeddingConfig embedding ? embedding.InputDim : 0;
+        for (int i = 0; i < x.Length; i++) x[i] = vocabulary > 0 ? random.Next(vocabulary) : random.NextSingle() * 2 - 1;
         var y = new float[samples * targets];
         for (int i = 0; i < y.Length; i++)
             y[i] = config.Training.Loss == LossKind.CrossEntropy ? random.Next(network.OutputSize) : random.NextSingle();

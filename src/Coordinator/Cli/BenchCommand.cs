@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Math.Config;
+using Rnn.Math.Data;
 using RnnCluster.Coordinator.Bench;
 
 namespace RnnCluster.Coordinator.Cli;
@@ -20,6 +21,8 @@ internal static class BenchCommand
             args.PositiveInt("--threads") ?? 1);
         var cluster = ClusterFlags.From(args);
         var config = ConfigLoader.Load(configPath);
+        // A text model's sizes are its vocabulary's: the text is read for them, not trained on.
+        if (TextCorpus.Of(config) is { } corpus) config = config with { Model = config.Model.WithVocabulary(corpus.Vocabulary.Count) };
 
         var result = (cluster is null
             ? BenchRunner.RunLocalAsync(config, options, context.Cancellation)

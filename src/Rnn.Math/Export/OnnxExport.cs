@@ -11,9 +11,9 @@ namespace Rnn.Math.Export;
 /// A trained network as an ONNX model of standard operators (opset 17): input `x` (N, T, I) float32, or (N, T)
 /// int64 token ids for a model that starts with an embedding, output `y` (N, O) or (N, T, O), N and T free. A
 /// recurrent model also takes `lengths` (N) int64, each sample's real steps, as training's safetensors data does;
-/// it may be left out (its default is empty): then every step is real, or under maskZero every step before the
-/// padding ids, which is what predict does when padding comes last (a 0 inside a sequence, which predict steps
-/// over, the graph cannot skip). Each layer adds its own nodes (LayerConfig.AddOnnxNodes); dropout adds none.
+/// it may be left out (its default is empty): then every step is real, or under maskZero every step up to the last
+/// id that is not 0, which is what predict does when padding comes last (a 0 inside a sequence, which predict
+/// steps over holding its state, the graph reads as a token). Each layer adds its own nodes (LayerConfig.AddOnnxNodes); dropout adds none.
 /// With the statistics of a CSV-trained model the graph normalises x and undoes the target's normalisation on y,
 /// as predict does, so it takes and gives values in the data's units. A cross-entropy model gives class
 /// probabilities, as predict does: a softmax closes the graph unless its last layer is one.
@@ -66,8 +66,8 @@ public static class OnnxExport
 
     /// <summary>
     /// The optional input `lengths` and what the graph makes of it: the first N values of [lengths, default], where
-    /// the default is T for every sample, or under <paramref name="maskZero"/> the count of its ids that are not 0;
-    /// as int32, the recurrent operators' sequence_lens.
+    /// the default is T for every sample, or under <paramref name="maskZero"/> one past the position of its last id
+    /// that is not 0; as int32, the recurrent operators' sequence_lens.
     /// </summary>
     private static string SequenceLengths(OnnxGraph graph, bool maskZero)
     {
@@ -78,9 +78,13 @@ public static class OnnxExport
         string fallback;
         if (maskZero)
         {
+            // positions 1..T of each step (a running sum of ones), kept where the id is not 0; the largest is the length
             var padding = graph.Node("Equal", ["x", graph.Int64s("lengths.padding_id", 0)]);
             var real = graph.Node("Cast", [graph.Node("Not", [padding])], OnnxGraph.Int("to", (long)Int64));
-            fallback = graph.Node("ReduceSum", [real, graph.Int64s("lengths.steps_axis", 1)], OnnxGraph.Int("keepdims", 0));
+            var ones = graph.Node("Add", [graph.Node("Mul", ["x", graph.Int64s("lengths.zero", 0)]), graph.Int64s("lengths.one", 1)]);
+            var positions = graph.Node("CumSum", [ones, graph.Int64Scalar("lengths.steps_axis", 1)]);
+            fallback = graph.Node("ReduceMax", [graph.Node("Mul", [real, positions])],
+                OnnxGraph.Ints("axes", 1), OnnxGraph.Int("keepdims", 0));
         }
         else
         {

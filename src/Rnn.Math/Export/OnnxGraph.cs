@@ -36,6 +36,15 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>An int64 scalar (a 0-D tensor, as CumSum's axis); returns its name.</summary>
+    public string Int64Scalar(string name, long value)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Int64Data.Add(value);
+        Proto.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A node with one output; returns the output's name.</summary>
     public string Node(string op, IReadOnlyList<string> inputs, params AttributeProto[] attributes)
         => Node(op, inputs, 1, attributes)[0];

@@ -1,5 +1,6 @@
-"""Ours against PyTorch, side by side: training throughput of LSTM(H)-Dropout(0.2)-Dense(1) on (B, T, 1) sequences,
-1 thread each, for the seed model (H=50, T=50, B=32) and LSTM(256) (T=100, B=64). The two programs run in turn,
+"""Ours against PyTorch, side by side: training throughput, 1 thread each, of LSTM(H)-Dropout(0.2)-Dense(1) on (B, T, 1)
+sequences for the seed model (H=50, T=50, B=32) and LSTM(256) (T=100, B=64), and of the sequence models: a character
+model (embedding 64, LSTM(256) over every step, dense over 96 characters) and a bidirectional LSTM(256), T=100, B=64. The two programs run in turn,
 ours then PyTorch's, PAIRS times; each pair gives a ratio (our seq/s over PyTorch's) and the median is printed.
 Two ratios per pair: by wall clock (the seq/s each program prints for its timed steps) and by CPU time (each
 program run twice, for a short and a long count of steps, and the difference in the CPU seconds the operating
@@ -17,9 +18,11 @@ import argparse, json, os, pathlib, re, resource, statistics, subprocess, sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-CASES = [  # name, our config, torch_lstm_bench.py's HIDDEN T BATCH, (short, long) steps for ours and PyTorch's
-    ("seed LSTM(50) T=50 B=32", HERE.parent / "Configs" / "seed.json", (50, 50, 32), (200, 1200), (50, 250)),
-    ("LSTM(256) T=100 B=64", HERE.parent / "Configs" / "lstm256.json", (256, 100, 64), (5, 25), (3, 13)),
+CASES = [  # name, our config, the peer script and its arguments before THREADS STEPS, batch, (short, long) steps for ours and PyTorch's
+    ("seed LSTM(50) T=50 B=32", HERE.parent / "Configs" / "seed.json", ("torch_lstm_bench.py", 50, 50, 32), 32, (200, 1200), (50, 250)),
+    ("LSTM(256) T=100 B=64", HERE.parent / "Configs" / "lstm256.json", ("torch_lstm_bench.py", 256, 100, 64), 64, (5, 25), (3, 13)),
+    ("char-LM emb 64, LSTM(256), dense 96, T=100 B=64", HERE.parent / "Configs" / "charlm.json", ("torch_sequence_bench.py", "charlm", 100, 64), 64, (5, 25), (3, 13)),
+    ("bidirectional LSTM(256) T=100 B=64", HERE.parent / "Configs" / "bilstm256.json", ("torch_sequence_bench.py", "bilstm", 100, 64), 64, (3, 13), (2, 7)),
 ]
 
 
@@ -38,15 +41,16 @@ def measure(command_for, steps, batch, parse, env):
     return parse(output), batch * (steps[1] - steps[0]) / (long_cpu - short_cpu)
 
 
-def ours(binary, config, batch, steps, env):
+def ours(binary, config, batch, steps, env, timesteps):
     command = lambda n: [str(binary), "bench", "--config", str(config), "--workers", "1", "--threads", "1",
-                         "--steps", str(n), "--quiet"]
+                         "--steps", str(n), "--timesteps", str(timesteps), "--quiet"]
     return measure(command, steps, batch, lambda out: json.loads(out.strip().splitlines()[-1])["seqPerSec"], env)
 
 
-def theirs(python, shape, steps, env):
-    command = lambda n: [python, str(HERE / "torch_lstm_bench.py"), *map(str, shape), "1", str(n)]
-    return measure(command, steps, shape[2], lambda out: float(re.search(r"([\d.]+) seq/s", out).group(1)), env)
+def theirs(python, peer, batch, steps, env):
+    script, *arguments = peer
+    command = lambda n: [python, str(HERE / script), *map(str, arguments), "1", str(n)]
+    return measure(command, steps, batch, lambda out: float(re.search(r"([\d.]+) seq/s", out).group(1)), env)
 
 
 def main():
@@ -54,6 +58,7 @@ def main():
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--python", default="/usr/bin/python3", help="a Python that can import torch")
     parser.add_argument("--coretype", help="OPENBLAS_CORETYPE for PyTorch's side only")
+    parser.add_argument("--only", nargs="*", help="run only the cases whose name holds one of these words (e.g. char-LM)")
     parser.add_argument("--rnn-cluster", default=str(ROOT / "src/Coordinator/bin/Release/net10.0/rnn-cluster"))
     args = parser.parse_args()
 
@@ -69,11 +74,12 @@ def main():
     torch_env = dict(env, OPENBLAS_NUM_THREADS="1", **({"OPENBLAS_CORETYPE": args.coretype} if args.coretype else {}))
     print(run([args.python, "-c", "import torch; print('PyTorch', torch.__version__)"], torch_env)[0].strip(),
           f"(OPENBLAS_CORETYPE={args.coretype or 'unset'}), 1 thread each, {args.pairs} alternating pairs")
-    for name, config, shape, our_steps, their_steps in CASES:
+    parser_cases = [case for case in CASES if not args.only or any(word in case[0] for word in args.only)]
+    for name, config, peer, batch, our_steps, their_steps in parser_cases:
         wall, cpu = [], []
         for pair in range(1, args.pairs + 1):
-            our_wall, our_cpu = ours(binary, config, shape[2], our_steps, env)
-            their_wall, their_cpu = theirs(args.python, shape, their_steps, torch_env)
+            our_wall, our_cpu = ours(binary, config, batch, our_steps, env, peer[-2])
+            their_wall, their_cpu = theirs(args.python, peer, batch, their_steps, torch_env)
             wall.append(our_wall / their_wall)
             cpu.append(our_cpu / their_cpu)
             print(f"{name}  pair {pair}:  wall clock: ours {our_wall:7.0f} seq/s, PyTorch {their_wall:7.0f}, ratio {wall[-1]:5.2f}"

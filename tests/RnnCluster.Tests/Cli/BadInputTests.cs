@@ -261,6 +261,39 @@ public class BadInputTests
         AssertUserError(run, run.Train("--epoch", "3"), "--epoch", "--epochs");
     }
 
+    [Fact]
+    public void A_token_id_outside_the_vocabulary_names_its_sample_and_step()
+    {
+        using var run = new RunFolder();
+        var ids = new float[8 * 3];
+        ids[2 * 3 + 1] = 9;
+        run.WriteTensors("data.safetensors", new NamedTensor("x", [8, 3], ids), new NamedTensor("y", [8], new float[8]));
+
+        AssertUserError(run, run.TrainWithConfig(TokenConfig(run)), "data.safetensors", "token id 9 at sample 2, step 1", "[0, 5)");
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(4f)]
+    public void A_length_of_zero_or_above_the_timesteps_names_its_sample(float length)
+    {
+        using var run = new RunFolder();
+        var lengths = Enumerable.Repeat(3f, 8).ToArray();
+        lengths[5] = length;
+        run.WriteTensors("data.safetensors", new NamedTensor("x", [8, 3], new float[24]), new NamedTensor("y", [8], new float[8]),
+            new NamedTensor("lengths", [8], lengths));
+
+        AssertUserError(run, run.TrainWithConfig(TokenConfig(run)), "data.safetensors", $"tensor \"lengths\" holds {length} for sample 5", "from 1 to 3");
+    }
+
+    private static string TokenConfig(RunFolder run) => run.Write("config.json", """
+        {
+          "model": { "layers": [ { "type": "embedding", "inputDim": 5, "outputDim": 2 }, { "type": "gru", "units": 3 }, { "type": "dense", "units": 2 } ] },
+          "data": { "source": "safetensors", "path": "data.safetensors" },
+          "training": { "epochs": 1, "batchSize": 4, "loss": "crossentropy", "seed": 1 }
+        }
+        """);
+
     private static string SafetensorsConfig(RunFolder run) => run.Write("config.json", """
         {
           "model": { "inputSize": 1, "layers": [ { "type": "lstm", "units": 4 }, { "type": "dense", "units": 1 } ] },

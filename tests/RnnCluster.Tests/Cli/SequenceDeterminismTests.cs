@@ -9,7 +9,8 @@ namespace RnnCluster.Tests.Cli;
 /// bidirectional layers with dropout between them and a class per step, shuffled. Shards then differ in how many
 /// real steps they hold and how many padded steps they skip, and the minibatch's mean divides by its real steps,
 /// counted by the coordinator: none of it may move a bit, on 1 to 4 local workers or a cluster of two processes,
-/// in the weights or in the losses and metrics logged.
+/// through a worker's death or a resume on another number of workers, in the weights or in the losses and metrics
+/// logged.
 /// </summary>
 public class SequenceDeterminismTests
 {
@@ -82,6 +83,42 @@ public class SequenceDeterminismTests
             foreach (var timing in timings) fields.Remove(timing);
             return fields.ToJsonString();
         }).ToArray();
+    }
+
+    [Fact]
+    public void A_run_resumed_with_more_epochs_on_other_workers_ends_on_the_bytes_of_the_longer_run()
+    {
+        using var run = new RunFolder();
+        var config = run.Write("tokens.json", Config);
+        SafeTensors.Write(Path.Combine(Path.GetDirectoryName(config)!, "tokens.safetensors"), Tokens());
+        var (resumed, longer) = (run.File("resumed"), run.File("longer"));
+        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", longer, "--epochs", "4", "--workers", "1", "--quiet").ExitCode);
+        Assert.Equal(0, CliRun.Of("train", "--config", config, "--out", resumed, "--epochs", "2", "--workers", "3", "--quiet").ExitCode);
+
+        Assert.Equal(0, CliRun.Of("train", "--resume", resumed, "--epochs", "4", "--workers", "2", "--quiet").ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(longer, "model.safetensors")), File.ReadAllBytes(Path.Combine(resumed, "model.safetensors")));
+        Assert.Equal(Scores(longer), Scores(resumed));
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task A_worker_killed_mid_run_leaves_the_bits_alone()
+    {
+        // 20 ms per sample on each worker (the test hook): the run lasts long enough for the kill to land inside it.
+        using var run = new ClusterTrainRun(epochs: 30, Config);
+        run.WriteData("tokens.safetensors", Tokens());
+        var undisturbed = run.Undisturbed();
+        var slow = new Dictionary<string, string> { [Worker.Compute.Slowdown.PerSampleVariable] = "20" };
+        await using var first = run.StartWorker(slow);
+        await using var victim = run.StartWorker(slow);
+        await using var third = run.StartWorker(slow);
+        await using var coordinator = run.StartCoordinator(minWorkers: 3);
+        await run.WaitForEpochs(5, coordinator);
+
+        victim.KillHard();
+
+        Assert.Equal(0, await coordinator.WaitForExitAsync(ClusterTrainRun.Generous));
+        Assert.Equal(undisturbed, run.Model);
     }
 
     [Fact(Timeout = 180_000)]
