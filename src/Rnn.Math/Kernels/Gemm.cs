@@ -48,6 +48,36 @@ public static partial class Gemm
         bool accumulate)
         => Multiply(FastestPath, m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, accumulate);
 
+    /// <summary>
+    /// As the product above with B taken packed (<see cref="PackedB"/>, for the path it was packed for): the same
+    /// bits, without copying or striding through B again.
+    /// </summary>
+    public static unsafe void Multiply(
+        int m, int n, int k,
+        ReadOnlySpan<float> a, int aRowStride, int aColStride,
+        PackedB b,
+        Span<float> c, int ldc,
+        bool accumulate)
+    {
+        if (b.K != k || b.N != n)
+            throw new ArgumentException($"B was packed as ({b.K}, {b.N}), the product needs ({k}, {n})", nameof(b));
+        if (b.Path == GemmPath.Scalar || m == 0 || n == 0 || k == 0)
+        {
+            Multiply(b.Path, m, n, k, a, aRowStride, aColStride, b.Values, n, c, ldc, accumulate);
+            return;
+        }
+        CheckOperands(m, n, k, a.Length, aRowStride, aColStride, k * n, n, c.Length, ldc);
+        fixed (float* pa = a)
+        fixed (float* pb = b.Values)
+        fixed (float* pc = c)
+        {
+            if (b.Path == GemmPath.Vector512)
+                MultiplyBlocked<Vector512MicroKernel>(m, n, k, pa, aRowStride, aColStride, null, 0, pc, ldc, 1, accumulate, pb);
+            else
+                MultiplyBlocked<Vector256MicroKernel>(m, n, k, pa, aRowStride, aColStride, null, 0, pc, ldc, 1, accumulate, pb);
+        }
+    }
+
     /// <summary>The best path this CPU runs; the others stay reachable so tests can hold each to the reference.</summary>
     internal static GemmPath FastestPath { get; } =
         Vector512MicroKernel.IsSupported ? GemmPath.Vector512

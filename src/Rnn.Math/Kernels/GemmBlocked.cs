@@ -34,26 +34,104 @@ public static partial class Gemm
         where TKernel : struct, IGemmMicroKernel
     {
         if (aRowStride == 1 && n <= TKernel.Rows && m >= TKernel.WideColumns)
-            MultiplyBlocked<TKernel>(n, m, k, b, 1, ldb, a, aColStride, c, 1, ldc, accumulate);
+            MultiplyBlocked<TKernel>(n, m, k, b, 1, ldb, a, aColStride, c, 1, ldc, accumulate, null);
         else
-            MultiplyBlocked<TKernel>(m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, 1, accumulate);
+            MultiplyBlocked<TKernel>(m, n, k, a, aRowStride, aColStride, b, ldb, c, ldc, 1, accumulate, null);
+    }
+
+    /// <summary>The floats of B (k, n) packed for <paramref name="path"/>: every K block's panels of every N block.</summary>
+    internal static long PackedLength(GemmPath path, int k, int n) => path switch
+    {
+        GemmPath.Vector512 => PackedLength<Vector512MicroKernel>(k, n),
+        GemmPath.Vector256 => PackedLength<Vector256MicroKernel>(k, n),
+        _ => (long)k * n,
+    };
+
+    private static long PackedLength<TKernel>(int k, int n)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        long length = 0;
+        for (int jc = 0; jc < n; jc += NBlock)
+            length += (long)PaddedWidth<TKernel>(System.Math.Min(NBlock, n - jc)) * k;
+        return length;
+    }
+
+    /// <summary>
+    /// Packs all of B for <paramref name="path"/> in the order <see cref="MultiplyBlocked{TKernel}"/> reads it: per
+    /// N block, per K block, its panels as one product would pack them (a scalar path keeps B row-major, n wide).
+    /// </summary>
+    internal static unsafe void PackAll(GemmPath path, int k, int n, float* b, nint ldb, float* dst)
+    {
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                PackAll<Vector512MicroKernel>(k, n, b, ldb, dst);
+                break;
+            case GemmPath.Vector256:
+                PackAll<Vector256MicroKernel>(k, n, b, ldb, dst);
+                break;
+            default:
+                for (int p = 0; p < k; p++)
+                    new ReadOnlySpan<float>(b + p * ldb, n).CopyTo(new Span<float>(dst + (nint)p * n, n));
+                break;
+        }
+    }
+
+    private static unsafe void PackAll<TKernel>(int k, int n, float* b, nint ldb, float* dst)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        for (int jc = 0; jc < n; jc += NBlock)
+        {
+            int nc = System.Math.Min(NBlock, n - jc);
+            for (int pc = 0; pc < k; pc += KBlock)
+            {
+                int kc = System.Math.Min(KBlock, k - pc);
+                PackBBlock<TKernel>(b + pc * ldb + jc, ldb, kc, nc, packAll: true, dst);
+                dst += (nint)PaddedWidth<TKernel>(nc) * kc;
+            }
+        }
+    }
+
+    /// <summary>The columns of a block's panels, the last ones padded.</summary>
+    private static int PaddedWidth<TKernel>(int nc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int padded = 0;
+        for (int j0 = 0; j0 < nc; j0 += PanelWidth<TKernel>(nc - j0)) padded += PanelWidth<TKernel>(nc - j0);
+        return padded;
+    }
+
+    /// <summary>Packs a (kc, nc) block of B into its panels: all of them, or only the partial last one (<paramref name="packAll"/> false).</summary>
+    private static unsafe void PackBBlock<TKernel>(float* bBlock, nint ldb, int kc, int nc, bool packAll, float* dst)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        for (int j0 = 0; j0 < nc;)
+        {
+            int width = PanelWidth<TKernel>(nc - j0);
+            int columns = System.Math.Min(width, nc - j0);
+            if (packAll || columns < width)
+                PackBPanel(bBlock + j0, ldb, kc, columns, width, dst + j0 * kc);
+            j0 += width;
+        }
     }
 
     /// <summary>C element (i, j) is at c[i * cRowStride + j * cColStride]; tiles of a C that is not row-major go
-    /// through the edge tile.</summary>
+    /// through the edge tile. With <paramref name="packed"/> (all of B as <see cref="PackAll{TKernel}"/> packs it)
+    /// B is not read or packed here.</summary>
     private static unsafe void MultiplyBlocked<TKernel>(
         int m, int n, int k,
         float* a, nint aRowStride, nint aColStride,
         float* b, nint ldb,
         float* c, nint cRowStride, nint cColStride,
-        bool accumulate)
+        bool accumulate,
+        float* packed)
         where TKernel : struct, IGemmMicroKernel
     {
         int rows = TKernel.Rows;
         int kBlock = System.Math.Min(k, KBlock);
         int mBlock = System.Math.Min(RoundUp(m, rows), MBlock);
         int nBlock = System.Math.Min(RoundUp(n, TKernel.WideColumns), RoundUp(NBlock, TKernel.WideColumns));
-        bool packB = m >= PackedBMinRows;
+        bool packB = m >= PackedBMinRows || packed != null;
 
         // Aᵀ (row stride 1) already holds a row panel's values for one k side by side: the kernel reads it in
         // place, which measured faster than packing it even when many column panels reuse the copy.
@@ -66,8 +144,9 @@ public static partial class Gemm
         {
             fixed (float* scratchStart = scratch)
             {
-                float* packedB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
-                float* packedA = packedB + nBlock * kBlock;
+                float* scratchB = (float*)(((nint)scratchStart + 63) & ~(nint)63);
+                float* packedA = scratchB + nBlock * kBlock;
+                float* nextPacked = packed;
                 for (int jc = 0; jc < n; jc += NBlock)
                 {
                     int nc = System.Math.Min(NBlock, n - jc);
@@ -76,13 +155,15 @@ public static partial class Gemm
                         int kc = System.Math.Min(KBlock, k - pc);
                         bool loadC = accumulate || pc > 0;
                         float* bBlock = b + pc * ldb + jc;
-                        for (int j0 = 0; j0 < nc;)
+                        float* packedB = scratchB;
+                        if (packed != null)
                         {
-                            int width = PanelWidth<TKernel>(nc - j0);
-                            int columns = System.Math.Min(width, nc - j0);
-                            if (packB || columns < width)
-                                PackBPanel(bBlock + j0, ldb, kc, columns, width, packedB + j0 * kc);
-                            j0 += width;
+                            packedB = nextPacked;
+                            nextPacked += (nint)PaddedWidth<TKernel>(nc) * kc;
+                        }
+                        else
+                        {
+                            PackBBlock<TKernel>(bBlock, ldb, kc, nc, packB, packedB);
                         }
 
                         for (int ic = 0; ic < m; ic += MBlock)

@@ -30,7 +30,7 @@ internal sealed class GruLayer(LayerSpec spec) : RecurrentLayer(spec)
     {
         int n = pass.Samples, T = pass.Steps;
         // h_* (n, 3H) = h_{t-1} (n, H) · W_hhᵀ (H, 3H), kept apart because r multiplies its n part
-        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, _hidden, GH, accumulate: false);
+        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, _hidden, GH, accumulate: false);
         fixed (float* gates = Gates, hidden = _hidden, biasHh = BiasHh(parameters), hiddenBefore = HPrev, hiddenN = _hiddenN, output = HSeq)
         {
             for (int s = 0; s < n; s++)
@@ -61,6 +61,6 @@ internal sealed class GruLayer(LayerSpec spec) : RecurrentLayer(spec)
             }
         }
         // dh_{t-1} (n, H) += dHidden[:, t] (n, 3H) · W_hh (3H, H)
-        Gemm.Multiply(n, H, GH, _dGatesHidden.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: true);
+        Gemm.Multiply(n, H, GH, _dGatesHidden.AsSpan(t * GH), T * GH, 1, WeightHhPacked, DhNext, H, accumulate: true);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class LstmLayer(LayerSpec spec) : RecurrentLayer(spec)
     {
         int n = pass.Samples, T = pass.Steps;
         // Gates[:, t] (n, 4H) += h_{t-1} (n, H) · W_hhᵀ (H, 4H)
-        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, Gates.AsSpan(t * GH), T * GH, accumulate: true);
+        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, Gates.AsSpan(t * GH), T * GH, accumulate: true);
         fixed (float* gates = Gates, cell = _cell, tanhCell = _tanhCell, hidden = HSeq, cell0 = _cell0)
         {
             for (int s = 0; s < n; s++)
@@ -81,6 +81,6 @@ internal sealed class LstmLayer(LayerSpec spec) : RecurrentLayer(spec)
             }
         }
         // dh_{t-1} (n, H) = dGates[:, t] (n, 4H) · W_hh (4H, H)
-        Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: false);
+        Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHhPacked, DhNext, H, accumulate: false);
     }
 }

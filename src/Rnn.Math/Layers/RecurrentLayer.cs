@@ -23,7 +23,10 @@ internal abstract class RecurrentLayer : ILayer
     protected float[] Gates = [];      // (n, T, GH): pre-activations, then the cell's activated gates
     protected float[] HPrev = [];      // (n, T, H): h_{t-1} as step t reads it; row t = 0 is the initial state
     protected float[] HSeq = [];       // (n, T, H): h_t
-    protected float[] WeightHhT = [];  // (H, GH)
+    // W_hhᵀ (H, GH) and W_hh (GH, H) packed for the products of every step: packed once a pass, not once a step.
+    protected readonly PackedB WeightHhT = new();
+    protected readonly PackedB WeightHhPacked = new();
+    private float[] _weightHhT = [];   // (H, GH): W_hhᵀ before it is packed
     protected float[] DGates = [];     // (n, T, GH): gradient of the input-side pre-activations (Gates itself where GradientsOverwriteGates)
     protected float[] DhNext = [];     // (n, H): dL/dh_t during the sweep, dL/dh_{t-1} after a step
     private float[] _weightIhT = [];   // (I, GH)
@@ -54,8 +57,6 @@ internal abstract class RecurrentLayer : ILayer
     /// <summary>The gradient of the hidden-side pre-activations (n, T, GH); for rnn and lstm the same as DGates.</summary>
     protected virtual float[] DGatesHidden => DGates;
 
-    protected ReadOnlySpan<float> WeightHh(ReadOnlySpan<float> parameters) => _weightHh.Of(parameters);
-
     protected ReadOnlySpan<float> BiasHh(ReadOnlySpan<float> parameters) => _biasHh.Of(parameters);
 
     /// <summary>Sizes the cell's own buffers and sets its extra state (the LSTM cell) to zero or to the carried value.</summary>
@@ -83,14 +84,15 @@ internal abstract class RecurrentLayer : ILayer
     protected abstract IEnumerable<double> CellBuffers(double n, double steps);
 
     /// <summary>
-    /// Gates, HPrev, HSeq, the two transposed weights, the final state, DGates (none where it is Gates), DhNext, the
-    /// input gradient, then the cell's.
+    /// Gates, HPrev, HSeq, the transposed input weight, W_hhᵀ and its packed copy, packed W_hh (each packed copy
+    /// counted with a panel of padding), the final state, DGates (none where it is Gates), DhNext, the input gradient,
+    /// then the cell's.
     /// </summary>
     public IEnumerable<double> Buffers(double samples, double steps)
     {
-        double rows = samples * steps;
-        return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I,
-            samples * 2 * H, .. CellBuffers(samples, steps)];
+        double rows = samples * steps, packedPadding = 64.0 * System.Math.Max(H, GH);
+        return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, (double)H * GH + packedPadding, (double)H * GH + packedPadding,
+            samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I, samples * 2 * H, .. CellBuffers(samples, steps)];
     }
 
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
@@ -101,7 +103,8 @@ internal abstract class RecurrentLayer : ILayer
         Scratch.Ensure(ref HPrev, rows * H);
         Scratch.Ensure(ref HSeq, rows * H);
         Gemm.Transpose(_weightIh.Of(parameters), GH, I, Scratch.Ensure(ref _weightIhT, I * GH));
-        Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref WeightHhT, H * GH));
+        Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref _weightHhT, H * GH));
+        WeightHhT.Pack(_weightHhT, H, GH, GH);
 
         ProjectInput(parameters, input, rows);
 
@@ -189,6 +192,7 @@ internal abstract class RecurrentLayer : ILayer
         if (GradientsOverwriteGates) DGates = Gates;
         else Scratch.Ensure(ref DGates, rows * GH);
         Scratch.Ensure(ref DhNext, n * H).AsSpan(0, n * H).Clear();
+        WeightHhPacked.Pack(_weightHh.Of(parameters), GH, H, H);
         BeginBackward(n, T);
 
         int extent = pass.Extent;

@@ -17,7 +17,7 @@ internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
     {
         int n = pass.Samples, T = pass.Steps;
         // Gates[:, t] (n, H) += h_{t-1} (n, H) · W_hhᵀ (H, H)
-        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, GH, Gates.AsSpan(t * GH), T * GH, accumulate: true);
+        Gemm.Multiply(n, GH, H, HPrev.AsSpan(t * H), T * H, 1, WeightHhT, Gates.AsSpan(t * GH), T * GH, accumulate: true);
         fixed (float* gates = Gates, hidden = HSeq)
         {
             for (int s = 0; s < n; s++)
@@ -46,6 +46,6 @@ internal sealed class RnnLayer(LayerSpec spec) : RecurrentLayer(spec)
             }
         }
         // dh_{t-1} (n, H) = dGates[:, t] (n, H) · W_hh (H, H)
-        Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHh(parameters), H, DhNext, H, accumulate: false);
+        Gemm.Multiply(n, H, GH, DGates.AsSpan(t * GH), T * GH, 1, WeightHhPacked, DhNext, H, accumulate: false);
     }
 }

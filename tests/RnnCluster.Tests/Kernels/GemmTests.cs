@@ -225,6 +225,40 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void APackedBGivesTheReferencesBitsForOddShapesAndTheRecurrentOnes(string path)
+    {
+        // The recurrent products with their strided A and C, a K past one K block and an N past one N block.
+        (int M, int N, int K, int ARowStride, int Ldc)[] recurrent =
+            [(64, 1024, 256, 100 * 256, 100 * 1024), (64, 256, 1024, 100 * 1024, 256), (7, 3100, 300, 300, 3100)];
+        var packed = new PackedB();
+        foreach (var (m, n, k, aRowStride, ldc) in OddShapes(seed: 9).Select(s => (s.M, s.N, s.K, s.K + 3, s.N + 1)).Concat(recurrent))
+        {
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var rng = new Random(m + 3 * n + 7 * k);
+                float[] a = RandomFloats(rng, (m - 1) * aRowStride + k);
+                float[] b = RandomFloats(rng, (k - 1) * (n + 2) + n);
+                float[] expected = RandomFloats(rng, (m - 1) * ldc + n);
+                float[] actual = (float[])expected.Clone();
+                Gemm.MultiplyReference(m, n, k, a, aRowStride, 1, b, n + 2, expected, ldc, accumulate);
+                packed.Pack(Enum.Parse<GemmPath>(path), b, k, n, n + 2);
+                Gemm.Multiply(m, n, k, a, aRowStride, 1, packed, actual, ldc, accumulate);
+                AssertBitwiseEqual(expected, actual, $"{path} packed B: M={m} N={n} K={k} accumulate={accumulate}");
+            }
+        }
+    }
+
+    [Fact]
+    public void APackedBRefusesAProductOfAnotherShape()
+    {
+        var packed = new PackedB();
+        packed.Pack(new float[12], 3, 4, 4);
+
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 3, 4, new float[8], 4, 1, packed, new float[6], 3, accumulate: false));
+    }
+
     private static void AssertMatchesReference(
         string path, int m, int n, int k, int aRowStride, int aColStride, int ldb, int ldc, bool accumulate, int seed)
     {
