@@ -147,7 +147,9 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
 
         Assert.Contains($"waiting for workers: 0/1 joined, seed {Seed}", coordinator.Output);
         Assert.Equal(2, coordinator.Output.Count(line => line.StartsWith("worker joined: ", StringComparison.Ordinal)));
-        Assert.Equal(2, Metrics("workers")[^1]);
+        // It took part: some epoch after it joined was computed by both. Not necessarily the last one: a worker whose
+        // pace lags (this one shares the test host's cores with the other tests) may be given no shard for a while.
+        Assert.Contains(2, Metrics("workers"));
         Assert.Equal(Undisturbed(config, epochs), Model(Run));
     }
 
