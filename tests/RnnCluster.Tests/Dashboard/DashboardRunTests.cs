@@ -15,7 +15,7 @@ public class DashboardRunTests
         {
           "model": { "inputSize": 1, "layers": [ { "type": "lstm", "units": 8 }, { "type": "dense", "units": 1 } ] },
           "data": { "source": "synthetic", "generator": "sine", "samples": 96, "timesteps": 8, "seed": 3, "validationSplit": 0.25 },
-          "training": { "epochs": 100000, "batchSize": 8, "loss": "mse", "seed": 1 }
+          "training": { "epochs": 100000, "batchSize": 8, "loss": "mse", "seed": 1, "metrics": ["mae"] }
         }
         """;
 
@@ -31,7 +31,7 @@ public class DashboardRunTests
     }
 
     [Fact]
-    public async Task ThePageOfALocalRunShowsItsWorkersAndLossPoints()
+    public async Task ThePageOfALocalRunShowsItsWorkersLossPointsAndMetrics()
     {
         using var folder = new TempFolder();
         var (run, dashboard) = await StartEndlessRun(folder, workers: 2);
@@ -46,6 +46,10 @@ public class DashboardRunTests
                 new() { Timeout = (float)Patience.TotalMilliseconds });
             await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("training");
             await Assertions.Expect(page.Locator("#mode")).ToHaveTextAsync("local");
+            // training.metrics: the newest epoch's in the header, each epoch's in the table.
+            await Assertions.Expect(page.Locator("#metrics thead th")).ToHaveTextAsync(["epoch", "mae", "valMae"], new() { Timeout = (float)Patience.TotalMilliseconds });
+            await Assertions.Expect(page.Locator("#metrics tbody tr").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#last-metrics")).ToContainTextAsync("valMae ");
             // Kept beside the test binaries for a person to look at.
             await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-local-run.png"), FullPage = true });
         }
@@ -67,6 +71,8 @@ public class DashboardRunTests
             Assert.Equal(2, second.Value("rnn_workers"));
             Assert.True(second.Value("rnn_round_seconds_count") >= second.Value("rnn_steps_total") - 1);
             Assert.Equal(2, second.Count(s => s.Name == "rnn_worker_samples_total"));
+            var withMetrics = await ScrapeUntil(http, metrics, s => s.Any(m => m.Name == "rnn_epoch_metric"));
+            Assert.Equal(["mae", "valMae"], withMetrics.Where(m => m.Name == "rnn_epoch_metric").Select(m => m.Labels["name"]).Order());
         }
     }
 
