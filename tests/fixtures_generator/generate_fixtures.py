@@ -2,7 +2,7 @@
 
 Run from the repository root, with Debian's PyTorch 1.13 (CPU):
 
-    /usr/bin/python3 tests/fixtures_generator/generate_fixtures.py
+    /usr/bin/python3 tests/fixtures_generator/generate_fixtures.py [CASE ...]   # every case, or those named
 
 CI never runs this script: it only reads the committed files in tests/RnnCluster.Tests/Fixtures/PyTorch/.
 Rerun it only to add or change a case, and commit its output with it. The output is the same bytes on
@@ -36,6 +36,7 @@ many-to-many model the gradient is the sum of the windows' gradients.
 
 import json
 import os
+import sys
 
 import torch
 
@@ -142,6 +143,19 @@ LANGUAGE_CASES = [
          lengths=True),
 ]
 
+
+# The optimizers beside Adam and SGD (docs/contract.md, "Optimizers, schedules, early stopping"), with learning
+# rates and decays large enough that three steps of each move the weights well past float32 rounding.
+OPTIMIZER_CASES = [
+    case("adamw_lstm", 301, 3, [recurrent("lstm", 5), dense(2)], "mse", 6, 5,
+         optimizer={"type": "adamw", "learningRate": 0.05, "weightDecay": 0.2}),
+    case("adam_weight_decay_gru", 302, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5,
+         optimizer={"type": "adam", "learningRate": 0.05, "weightDecay": 0.2}),
+    case("rmsprop_stacked_lstm_rnn", 303, 2, [recurrent("lstm", 5, True), recurrent("rnn", 4), dense(1)], "mse", 6, 5,
+         optimizer={"type": "rmsprop", "learningRate": 0.01, "rho": 0.8}),
+    case("sgd_nesterov_gru", 304, 3, [recurrent("gru", 5), dense(2)], "mse", 6, 5,
+         optimizer={"type": "sgd", "learningRate": 0.1, "momentum": 0.9, "nesterov": True}),
+]
 
 def targets_like(output, loss):
     if loss != "crossentropy":
@@ -253,8 +267,10 @@ def main():
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
     os.makedirs(OUTPUT_DIR, exist_ok=True)
-    for case in CASES + LANGUAGE_CASES:
-        generate(case)
+    wanted = sys.argv[1:]
+    for case in CASES + LANGUAGE_CASES + OPTIMIZER_CASES:
+        if not wanted or case["name"] in wanted:
+            generate(case)
 
 
 if __name__ == "__main__":

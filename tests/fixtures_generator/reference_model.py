@@ -99,14 +99,26 @@ def loss_of(kind, output, y, probabilities=False, real=None):
 
 
 def optimizer_of(optimizer_config, parameters):
-    """torch.optim for OUR optimizer config; defaults are Keras's (Adam 0.001/0.9/0.999/1e-7, SGD 0.01)."""
-    if optimizer_config["type"] == "adam":
-        return torch.optim.Adam(
+    """torch.optim for OUR optimizer config; defaults are Keras's (Adam and RMSprop 0.001, epsilon 1e-7, RMSprop's rho
+    0.9, SGD 0.01) and PyTorch's AdamW weight decay (0.01)."""
+    kind = optimizer_config["type"]
+    if kind in ("adam", "adamw"):
+        make = torch.optim.Adam if kind == "adam" else torch.optim.AdamW
+        return make(
             parameters,
             lr=optimizer_config.get("learningRate", 0.001),
             betas=(optimizer_config.get("beta1", 0.9), optimizer_config.get("beta2", 0.999)),
             eps=optimizer_config.get("epsilon", 1e-7),
+            weight_decay=optimizer_config.get("weightDecay", 0.0 if kind == "adam" else 0.01),
+        )
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(
+            parameters,
+            lr=optimizer_config.get("learningRate", 0.001),
+            alpha=optimizer_config.get("rho", 0.9),
+            eps=optimizer_config.get("epsilon", 1e-7),
         )
     return torch.optim.SGD(
-        parameters, lr=optimizer_config.get("learningRate", 0.01), momentum=optimizer_config.get("momentum", 0.0)
+        parameters, lr=optimizer_config.get("learningRate", 0.01), momentum=optimizer_config.get("momentum", 0.0),
+        nesterov=optimizer_config.get("nesterov", False),
     )

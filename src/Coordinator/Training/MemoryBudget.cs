@@ -54,7 +54,7 @@ public static class MemoryBudget
     {
         const double bytes = sizeof(float);
         double parameters = network.ParameterCount;
-        int moments = training.OptimizerOrDefault.Type == OptimizerKind.Adam ? 2 : 1;
+        int moments = training.OptimizerOrDefault.Type is OptimizerKind.Adam or OptimizerKind.AdamW ? 2 : 1;
         int minibatch = System.Math.Min(training.BatchSize, shape.TrainSamples);
         int nodes = ReductionTree.RootLevel(System.Math.Max(1, (minibatch + training.GroupSize - 1) / training.GroupSize)) + 2;
         double data = Enum.GetValues<DataPart>().Sum(part => (double)shape.Length(part));

@@ -19,8 +19,12 @@ public static class ConfigLoader
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
     private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit"];
     private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics"];
-    private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon"];
-    private static readonly string[] SgdFields = ["type", "learningRate", "momentum"];
+    private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon", "weightDecay"];
+    private static readonly string[] SgdFields = ["type", "learningRate", "momentum", "nesterov"];
+    private static readonly string[] RmsPropFields = ["type", "learningRate", "rho", "epsilon"];
+
+    /// <summary>PyTorch's AdamW default; Adam's own weight decay (L2) defaults to none.</summary>
+    private const float AdamWDefaultWeightDecay = 0.01f;
 
     /// <summary>Keras's SGD default; Adam's (0.001) is <see cref="OptimizerConfig"/>'s own.</summary>
     private const float SgdDefaultLearningRate = 0.01f;
@@ -221,9 +225,12 @@ public static class ConfigLoader
         if (value.Kind == JsonTokenType.String)
         {
             var kind = training.Choice<OptimizerKind>(value, "optimizer");
-            return kind == OptimizerKind.Sgd
-                ? new OptimizerConfig(kind, SgdDefaultLearningRate)
-                : new OptimizerConfig(kind);
+            return kind switch
+            {
+                OptimizerKind.Sgd => new OptimizerConfig(kind, SgdDefaultLearningRate),
+                OptimizerKind.AdamW => new OptimizerConfig(kind, WeightDecay: AdamWDefaultWeightDecay),
+                _ => new OptimizerConfig(kind),
+            };
         }
         var optimizer = training.Child(value);
         var type = optimizer.Choice<OptimizerKind>("type", "optimizer", OptimizerKind.Adam);
@@ -231,22 +238,42 @@ public static class ConfigLoader
         const string positive = "a number > 0";
         Func<float, bool> isPositive = v => v > 0f;
         Func<float, bool> isFraction = v => v >= 0f && v < 1f;
-        if (type == OptimizerKind.Sgd)
+        Func<float, bool> isNotNegative = v => v >= 0f;
+        const string decay = "a weight decay >= 0";
+        switch (type)
         {
-            optimizer.RejectUnknown(SgdFields, " for the sgd optimizer");
-            return defaults with
+            case OptimizerKind.Sgd:
             {
-                LearningRate = optimizer.Float("learningRate", SgdDefaultLearningRate, isPositive, positive),
-                Momentum = optimizer.Float("momentum", defaults.Momentum, isFraction, "a momentum in [0, 1)"),
-            };
+                optimizer.RejectUnknown(SgdFields, " for the sgd optimizer");
+                var sgd = defaults with
+                {
+                    LearningRate = optimizer.Float("learningRate", SgdDefaultLearningRate, isPositive, positive),
+                    Momentum = optimizer.Float("momentum", defaults.Momentum, isFraction, "a momentum in [0, 1)"),
+                    Nesterov = optimizer.Bool("nesterov", false),
+                };
+                // As torch.optim.SGD: Nesterov's look-ahead is a step along the momentum, so it needs one.
+                if (sgd.Nesterov && sgd.Momentum == 0f)
+                    throw optimizer.Error(optimizer.Field("nesterov")!, "nesterov needs a momentum above 0 (set training.optimizer.momentum)");
+                return sgd;
+            }
+            case OptimizerKind.RmsProp:
+                optimizer.RejectUnknown(RmsPropFields, " for the rmsprop optimizer");
+                return defaults with
+                {
+                    LearningRate = optimizer.Float("learningRate", defaults.LearningRate, isPositive, positive),
+                    Rho = optimizer.Float("rho", defaults.Rho, isFraction, "a decay rate in [0, 1)"),
+                    Epsilon = optimizer.Float("epsilon", defaults.Epsilon, isPositive, positive),
+                };
+            default:
+                optimizer.RejectUnknown(AdamFields, $" for the {(type == OptimizerKind.AdamW ? "adamw" : "adam")} optimizer");
+                return defaults with
+                {
+                    LearningRate = optimizer.Float("learningRate", defaults.LearningRate, isPositive, positive),
+                    Beta1 = optimizer.Float("beta1", defaults.Beta1, isFraction, "a decay rate in [0, 1)"),
+                    Beta2 = optimizer.Float("beta2", defaults.Beta2, isFraction, "a decay rate in [0, 1)"),
+                    Epsilon = optimizer.Float("epsilon", defaults.Epsilon, isPositive, positive),
+                    WeightDecay = optimizer.Float("weightDecay", type == OptimizerKind.AdamW ? AdamWDefaultWeightDecay : 0f, isNotNegative, decay),
+                };
         }
-        optimizer.RejectUnknown(AdamFields, " for the adam optimizer");
-        return defaults with
-        {
-            LearningRate = optimizer.Float("learningRate", defaults.LearningRate, isPositive, positive),
-            Beta1 = optimizer.Float("beta1", defaults.Beta1, isFraction, "a decay rate in [0, 1)"),
-            Beta2 = optimizer.Float("beta2", defaults.Beta2, isFraction, "a decay rate in [0, 1)"),
-            Epsilon = optimizer.Float("epsilon", defaults.Epsilon, isPositive, positive),
-        };
     }
 }

@@ -63,7 +63,7 @@ public enum LossKind { Mse, Mae, CrossEntropy }
 /// <summary>`training.metrics`: what each epoch reports besides its loss (<see cref="Losses.Metrics"/>).</summary>
 public enum MetricKind { Accuracy, Perplexity, Mae, Mse, Rmse }
 
-public enum OptimizerKind { Adam, Sgd }
+public enum OptimizerKind { Adam, Sgd, AdamW, RmsProp }
 
 /// <summary>`training.optimizer`. Defaults are Keras's.</summary>
 public sealed record OptimizerConfig(
@@ -72,7 +72,10 @@ public sealed record OptimizerConfig(
     float Beta1 = 0.9f,
     float Beta2 = 0.999f,
     float Epsilon = 1e-7f,
-    float Momentum = 0f);
+    float Momentum = 0f,
+    float WeightDecay = 0f,
+    bool Nesterov = false,
+    float Rho = 0.9f);
 
 /// <summary>
 /// `training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.

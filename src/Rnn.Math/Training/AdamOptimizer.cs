@@ -11,11 +11,14 @@ namespace Rnn.Math.Training;
 /// Where ε enters: it is added to the bias-corrected √v̂. Keras adds it to the uncorrected √v instead
 /// ("epsilon hat"), which makes ε effectively √(1−β2^t) times larger in the first steps; we follow PyTorch so
 /// that results agree with it to float32 rounding. The bias corrections are computed in double, as PyTorch
-/// computes them in Python floats.
+/// computes them in Python floats. A weight decay λ is torch.optim.Adam's (L2: g ← g + λ·p before the moments)
+/// or, for `adamw`, torch.optim.AdamW's (decoupled: p ← p·(1 − lr·λ) before the update).
 /// </summary>
 public sealed class AdamOptimizer(OptimizerConfig config) : Optimizer
 {
     private readonly float _learningRate = config.LearningRate, _beta1 = config.Beta1, _beta2 = config.Beta2, _epsilon = config.Epsilon;
+    private readonly float _l2 = config.Type == OptimizerKind.AdamW ? 0f : config.WeightDecay;
+    private readonly float _decay = config.Type == OptimizerKind.AdamW ? (float)(1 - (double)config.LearningRate * config.WeightDecay) : 1f;
 
     public override OptimizerState Initial(int parameterCount) => new(0, new float[parameterCount], new float[parameterCount]);
 
@@ -42,27 +45,30 @@ public sealed class AdamOptimizer(OptimizerConfig config) : Optimizer
             var correction2SqrtV = new Vector<float>(correction2Sqrt);
             var epsilon = new Vector<float>(_epsilon);
             var stepSizeV = new Vector<float>(stepSize);
+            var l2 = new Vector<float>(_l2);
+            var decay = new Vector<float>(_decay);
             for (; i + Vector<float>.Count <= parameters.Length; i += Vector<float>.Count)
             {
-                var g = new Vector<float>(gradient[i..]);
+                var p = new Vector<float>(parameters[i..]);
+                var g = new Vector<float>(gradient[i..]) + p * l2;
                 var m = new Vector<float>(m0, i) * beta1 + g * oneMinusBeta1V;
                 var v = new Vector<float>(v0, i) * beta2 + g * g * oneMinusBeta2V;
                 m.CopyTo(m1, i);
                 v.CopyTo(v1, i);
                 var denominator = Vector.SquareRoot(v) / correction2SqrtV + epsilon;
-                (new Vector<float>(parameters[i..]) - stepSizeV * (m / denominator)).CopyTo(nextParameters[i..]);
+                (p * decay - stepSizeV * (m / denominator)).CopyTo(nextParameters[i..]);
             }
         }
 
         for (; i < parameters.Length; i++)
         {
-            float g = gradient[i];
+            float g = gradient[i] + parameters[i] * _l2;
             float m = m0[i] * _beta1 + g * oneMinusBeta1;
             float v = v0[i] * _beta2 + g * g * oneMinusBeta2;
             m1[i] = m;
             v1[i] = v;
             float denominator = MathF.Sqrt(v) / correction2Sqrt + _epsilon;
-            nextParameters[i] = parameters[i] - stepSize * (m / denominator);
+            nextParameters[i] = parameters[i] * _decay - stepSize * (m / denominator);
         }
     }
 }

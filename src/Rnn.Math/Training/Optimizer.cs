@@ -13,8 +13,9 @@ public abstract class Optimizer
 {
     public static Optimizer Create(OptimizerConfig config) => config.Type switch
     {
-        OptimizerKind.Adam => new AdamOptimizer(config),
+        OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(config),
         OptimizerKind.Sgd => new SgdOptimizer(config),
+        OptimizerKind.RmsProp => new RmsPropOptimizer(config),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Type, "unknown optimizer"),
     };
 
@@ -41,7 +42,8 @@ public abstract class Optimizer
 
 /// <summary>
 /// What an optimizer carries between steps: the number of steps taken and up to two per-parameter moments
-/// (Adam: first and second moment; SGD: the momentum buffer in <see cref="First"/>, <see cref="Second"/> empty).
+/// (Adam: first and second moment; SGD: the momentum buffer in <see cref="First"/>, <see cref="Second"/> empty;
+/// RMSprop: the running mean of squared gradients in <see cref="First"/>).
 /// Never written after it is made.
 /// </summary>
 public sealed record OptimizerState(long Steps, float[] First, float[] Second);

@@ -42,6 +42,24 @@ public class ResumeTests
         Assert.Equal([1, 2, 3, 4], Epochs(run));
     }
 
+    [Theory]
+    [InlineData("""{ "type": "adamw", "learningRate": 0.01, "weightDecay": 0.1 }""")]
+    [InlineData("""{ "type": "rmsprop", "learningRate": 0.01 }""")]
+    [InlineData("""{ "type": "sgd", "learningRate": 0.05, "momentum": 0.9, "nesterov": true }""")]
+    public void Every_optimizers_state_goes_through_a_checkpoint_to_the_bytes_of_the_longer_run(string optimizer)
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", WorkerCountDeterminismTests.Config.Replace("\"clipNorm\": 0.05 }", $"\"clipNorm\": 0.05, \"optimizer\": {optimizer} }}"));
+        Assert.Contains(optimizer, File.ReadAllText(config));
+        var (run, longer) = (folder.File("run"), folder.File("longer"));
+        Assert.Equal(0, Train("--config", config, "--out", longer, "--epochs", "4", "--workers", "1").ExitCode);
+        Assert.Equal(0, Train("--config", config, "--out", run, "--epochs", "2", "--workers", "3").ExitCode);
+
+        Assert.Equal(0, Train("--resume", run, "--epochs", "4", "--workers", "2").ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(Model(longer)), File.ReadAllBytes(Model(run)));
+    }
+
     [Fact]
     public void A_resume_with_another_model_exits_2_naming_what_differs()
     {

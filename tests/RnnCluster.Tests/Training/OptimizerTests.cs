@@ -57,6 +57,44 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void RmsProp_divides_by_the_root_of_its_running_mean_square()
+    {
+        var rmsprop = new RmsPropOptimizer(new OptimizerConfig(OptimizerKind.RmsProp, LearningRate: 0.1f, Rho: 0.5f, Epsilon: 1e-3f));
+        float[] p = [1f];
+        var state = rmsprop.Initial(1);
+        double pd = 1, s = 0;
+        foreach (double g in new[] { 0.4, -0.2, 0.1 })
+        {
+            (p, state) = rmsprop.Step(p, state, [(float)g]);
+            s = 0.5 * s + 0.5 * g * g;
+            pd -= 0.1 * g / (System.Math.Sqrt(s) + 1e-3);
+            Assert.Equal(pd, p[0], 5);
+        }
+    }
+
+    [Fact]
+    public void Nesterov_steps_along_the_gradient_plus_momentum_times_the_new_buffer()
+    {
+        var sgd = new SgdOptimizer(new OptimizerConfig(OptimizerKind.Sgd, LearningRate: 0.1f, Momentum: 0.5f, Nesterov: true));
+        var (p1, s1) = sgd.Step([1f], sgd.Initial(1), [0.2f]);
+        var (p2, _) = sgd.Step(p1, s1, [0.4f]);
+        // b1 = 0.2, step 0.2 + 0.5·0.2 = 0.3; b2 = 0.5·0.2 + 0.4 = 0.5, step 0.4 + 0.5·0.5 = 0.65.
+        Assert.Equal(1 - 0.1 * 0.3, p1[0], 6);
+        Assert.Equal(1 - 0.1 * 0.3 - 0.1 * 0.65, p2[0], 6);
+    }
+
+    [Fact]
+    public void AdamW_decays_the_weights_apart_from_the_gradient_and_adam_adds_them_to_it()
+    {
+        // A zero gradient: AdamW still shrinks p by lr·λ; Adam's L2 makes the gradient λ·p, its first step lr·sign.
+        var adamw = new AdamOptimizer(new OptimizerConfig(OptimizerKind.AdamW, LearningRate: 0.1f, WeightDecay: 0.5f));
+        var adam = new AdamOptimizer(new OptimizerConfig(OptimizerKind.Adam, LearningRate: 0.1f, WeightDecay: 0.5f));
+
+        Assert.Equal(2f * (1 - 0.1f * 0.5f), adamw.Step([2f], adamw.Initial(1), [0f]).Parameters[0], 6);
+        Assert.Equal(2 - 0.1 * 1.0 / (1 + 1e-7), adam.Step([2f], adam.Initial(1), [0f]).Parameters[0], 6);
+    }
+
+    [Fact]
     public void A_step_leaves_the_parameters_and_state_it_started_from_unchanged()
     {
         var adam = Optimizer.Create(new OptimizerConfig());

@@ -1,0 +1,40 @@
+using Rnn.Math.Config;
+using static RnnCluster.Tests.Config.ConfigText;
+
+namespace RnnCluster.Tests.Config;
+
+/// <summary>`training.optimizer` beyond Adam and SGD: adamw, rmsprop, Adam's weightDecay, SGD's nesterov, their defaults and errors.</summary>
+public class OptimizerConfigTests
+{
+    private static OptimizerConfig Optimizer(string optimizer) => Parse(With("""{ "source": "safetensors", "path": "d.safetensors" }""", $"\"optimizer\": {optimizer}")).Training.OptimizerOrDefault;
+
+    [Fact]
+    public void Defaults_are_keras_and_pytorchs()
+    {
+        Assert.Equal(new OptimizerConfig(OptimizerKind.AdamW, WeightDecay: 0.01f), Optimizer("\"adamw\""));
+        Assert.Equal(new OptimizerConfig(OptimizerKind.RmsProp), Optimizer("\"rmsprop\""));
+        var rmsprop = Optimizer("""{ "type": "rmsprop" }""");
+        Assert.Equal((0.001f, 0.9f, 1e-7f), (rmsprop.LearningRate, rmsprop.Rho, rmsprop.Epsilon));
+        Assert.Equal(0f, Optimizer("""{ "type": "adam" }""").WeightDecay);
+        Assert.Equal(0.01f, Optimizer("""{ "type": "adamw" }""").WeightDecay);
+    }
+
+    [Fact]
+    public void The_new_fields_are_read()
+    {
+        Assert.Equal(0.25f, Optimizer("""{ "type": "adam", "weightDecay": 0.25 }""").WeightDecay);
+        Assert.True(Optimizer("""{ "type": "sgd", "momentum": 0.9, "nesterov": true }""").Nesterov);
+        Assert.Equal(0.5f, Optimizer("""{ "type": "rmsprop", "rho": 0.5 }""").Rho);
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "sgd", "nesterov": true }""", "training.optimizer.nesterov: nesterov needs a momentum above 0")]
+    [InlineData("""{ "type": "sgd", "weightDecay": 0.1 }""", "training.optimizer.weightDecay: unknown field for the sgd optimizer")]
+    [InlineData("""{ "type": "rmsprop", "beta1": 0.9 }""", "training.optimizer.beta1: unknown field for the rmsprop optimizer")]
+    [InlineData("""{ "type": "adamw", "weightDecay": -1 }""", "training.optimizer.weightDecay: expected a weight decay >= 0")]
+    [InlineData("""{ "type": "rmsprop", "rho": 1 }""", "training.optimizer.rho: expected a decay rate in [0, 1)")]
+    public void A_wrong_field_is_named(string optimizer, string expected)
+    {
+        Assert.Contains(expected, ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors" }""", $"\"optimizer\": {optimizer}")));
+    }
+}
