@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Rnn.Math.Config;
 using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
@@ -669,11 +670,25 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (!double.IsFinite(loss)) return (default, $"the loss is {NonFinite.Name(loss)}");
         if (NonFinite.Find(gradient, _layout) is { } inGradient) return (default, $"the gradient has {inGradient}");
         if (_job.Training.ClipNorm > 0) GradientClipping.ClipGlobalNorm(gradient, _job.Training.ClipNorm);
-        var (weights, optimizer) = _optimizer.Step(_state.Weights, _state.Optimizer, gradient);
+        var (weights, optimizer) = OptimizerAt(RateOf(_state.Epoch, _state.Step, _state.Plateau)).Step(_state.Weights, _state.Optimizer, gradient);
         if (NonFinite.Find(weights, _layout) is { } inWeights) return (default, $"the update would put {inWeights}");
         if ((NonFinite.Find(optimizer.First, _layout) ?? NonFinite.Find(optimizer.Second, _layout)) is { } inMoments)
             return (default, $"the update would put {inMoments} of the optimizer's moments");
         return ((weights, optimizer), null);
+    }
+
+    /// <summary>The learning rate of step <paramref name="step"/> (from 0, in epoch <paramref name="epoch"/> from 0) under training.schedule.</summary>
+    private float RateOf(int epoch, long step, PlateauState plateau)
+    {
+        long total = (long)_job.Training.Epochs * EpochPlan.MinibatchesOf(_job.Train.Samples, _job.Training.BatchSize);
+        return LearningRateSchedule.Rate(_job.Training.OptimizerOrDefault.LearningRate, _job.Training.Schedule, epoch, step, total, plateau);
+    }
+
+    /// <summary>The run's optimizer at <paramref name="rate"/>: its own, or the same rule made for the scheduled rate.</summary>
+    private Optimizer OptimizerAt(float rate)
+    {
+        var config = _job.Training.OptimizerOrDefault;
+        return rate == config.LearningRate ? _optimizer : Optimizer.Create(config with { LearningRate = rate });
     }
 
     /// <summary>Passes the minibatch without a step and says so; past training.maxBadSteps in a row the run has diverged.</summary>
@@ -713,13 +728,24 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             MsPerStep: tally.Rounds == 0 ? 0 : tally.TrainingMs / tally.Rounds,
             SyncMsPerRound: tally.Rounds == 0 ? 0 : tally.SyncMs / tally.Rounds,
             SkippedSteps: tally.SkippedSteps,
-            Metrics: kinds.Count == 0 ? null : new Dictionary<string, double>(named));
-        _state = state.EpochEnded(metrics);
+            Metrics: kinds.Count == 0 ? null : new Dictionary<string, double>(named),
+            LearningRate: _job.Training.Schedule is null ? null : RateOf(state.Epoch, state.Step - 1, state.Plateau));
+        var plateau = LearningRateSchedule.AfterEpoch(_job.Training.OptimizerOrDefault.LearningRate, _job.Training.Schedule, state.Plateau,
+            _job.Training.Schedule is { Type: ScheduleKind.Plateau } schedule ? Figure(metrics, schedule.Monitor) : 0);
+        _state = state.EpochEnded(metrics) with { Plateau = plateau };
         _plan = null;
         _client.Tell(new EpochCompleted(metrics));
         if (_settings.Checkpoints is not null) Checkpoint();
         NextRound();
     }
+
+    /// <summary>The figure of an epoch a monitor names (validated against what the run logs when the config was read).</summary>
+    private static double Figure(EpochMetrics metrics, string name) => name switch
+    {
+        "loss" => metrics.Loss,
+        "valLoss" => metrics.ValLoss ?? double.NaN,
+        _ => metrics.Metrics?.GetValueOrDefault(name, double.NaN) ?? double.NaN,
+    };
 
     /// <summary>The workers hear that the job is over only when the session lets them go, once its results are kept (<see cref="TrainingFinished"/>).</summary>
     private void Finish()

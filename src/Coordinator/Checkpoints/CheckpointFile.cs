@@ -112,10 +112,11 @@ public static class CheckpointFile
         EpochTally Tally,
         IReadOnlyList<EpochMetrics> History,
         double TrainingSeconds,
-        int BadSteps = 0)
+        int BadSteps = 0,
+        PlateauState? Plateau = null)
     {
         public static Position Of(TrainingState state) => new(
-            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds, state.BadSteps);
+            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds, state.BadSteps, state.Plateau);
     }
 
     /// <summary>A checkpoint read and checked: its position and fingerprint, and its tensors for <see cref="State"/>.</summary>
@@ -130,7 +131,7 @@ public static class CheckpointFile
             var second = File.Contains(SecondMoment) ? File.Require(SecondMoment, layout.Count).ToArray() : [];
             var p = Position;
             return new TrainingState(p.Epoch, p.Minibatch, p.Step, weights, new OptimizerState(p.OptimizerSteps, first, second),
-                p.Tally, p.History, p.TrainingSeconds, p.BadSteps);
+                p.Tally, p.History, p.TrainingSeconds, p.BadSteps) { Plateau = p.Plateau ?? PlateauState.Start };
         }
     }
 }

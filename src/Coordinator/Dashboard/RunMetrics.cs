@@ -15,7 +15,7 @@ internal sealed class RunMetrics
 
     private readonly TimeProvider clock;
     private readonly Counter steps, samples, epochs, checkpoints, workerSamples, workerCompute;
-    private readonly Gauge epoch, loss, epochLoss, validationLoss, epochMetric, workers, checkpointAge;
+    private readonly Gauge epoch, loss, epochLoss, validationLoss, epochMetric, learningRate, workers, checkpointAge;
     private readonly Histogram roundTime, computeTime, syncTime;
     private readonly HashSet<string> workersUp = new();
     /// <summary>When the last checkpoint was written, in ticks of <see cref="clock"/>; 0 before any. Scrapes read it from other threads.</summary>
@@ -36,6 +36,7 @@ internal sealed class RunMetrics
         loss = factory.CreateGauge("rnn_loss", "Mean loss of the last minibatch.", notUntilSet);
         epochLoss = factory.CreateGauge("rnn_epoch_loss", "Mean training loss of the last finished epoch.", notUntilSet);
         validationLoss = factory.CreateGauge("rnn_validation_loss", "Validation loss after the last finished epoch.", notUntilSet);
+        learningRate = factory.CreateGauge("rnn_learning_rate", "The learning rate of the last finished epoch's last step, under training.schedule.", notUntilSet);
         epochMetric = factory.CreateGauge("rnn_epoch_metric", "Each of training.metrics after the last finished epoch, by name (accuracy, valAccuracy, ...).",
             new GaugeConfiguration { SuppressInitialValue = true, LabelNames = ["name"] });
         roundTime = factory.CreateHistogram("rnn_round_seconds", "Time of a training round, from sending the shards to the last reply.", roundHistogram);
@@ -88,6 +89,7 @@ internal sealed class RunMetrics
                 epochs.Inc();
                 epochLoss.Set(ended.Metrics.Loss);
                 if (ended.Metrics.ValLoss is { } v) validationLoss.Set(v);
+                if (ended.Metrics.LearningRate is { } rate) learningRate.Set(rate);
                 foreach (var (name, value) in ended.Metrics.Metrics ?? new Dictionary<string, double>()) epochMetric.WithLabels(name).Set(value);
                 break;
             case CheckpointWritten:

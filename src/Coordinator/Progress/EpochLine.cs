@@ -23,7 +23,8 @@ internal static class EpochLine
     /// epoch to epoch, metrics in Keras's order and spelling.
     /// </summary>
     public static string Scores(EpochMetrics metrics)
-        => Figures(metrics.Loss, metrics.ValLoss, metrics.Metrics) + string.Create(CultureInfo.InvariantCulture, $"  {metrics.SeqPerSec:0} seq/s");
+        => Figures(metrics.Loss, metrics.ValLoss, metrics.Metrics) + (metrics.LearningRate is { } rate ? $"  lr {Loss(rate)}" : "") +
+            string.Create(CultureInfo.InvariantCulture, $"  {metrics.SeqPerSec:0} seq/s");
 
     /// <summary><c>loss 0.01234  accuracy 0.9125  val_loss 0.02345  val_accuracy 0.8875</c>.</summary>
     public static string Figures(double loss, double? valLoss, IReadOnlyDictionary<string, double>? metrics)

@@ -8,6 +8,7 @@ namespace RnnCluster.Coordinator.Training;
 /// slowest worker's compute, averaged over the epoch; <see cref="SkippedSteps"/> the steps skipped for a loss,
 /// gradient or update that was not finite. <see cref="Metrics"/> holds `training.metrics` by name, the training
 /// data's (`accuracy`) then the validation data's (`valAccuracy`), over the same terms as the losses.
+/// <see cref="LearningRate"/> is the rate of the epoch's last step, under a `training.schedule` (null without one).
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -19,7 +20,8 @@ public sealed record EpochMetrics(
     double MsPerStep,
     double SyncMsPerRound,
     int SkippedSteps = 0,
-    IReadOnlyDictionary<string, double>? Metrics = null);
+    IReadOnlyDictionary<string, double>? Metrics = null,
+    double? LearningRate = null);
 
 /// <summary>
 /// A step skipped because <see cref="Reason"/>: step <see cref="Step"/> of the run, minibatch

@@ -24,6 +24,9 @@ public sealed record TrainingState(
     double TrainingSeconds,
     int BadSteps = 0)
 {
+    /// <summary>A plateau schedule's position after the epochs done so far (<see cref="LearningRateSchedule"/>).</summary>
+    public PlateauState Plateau { get; init; } = PlateauState.Start;
+
     /// <summary>A run before its first step: the job's initial weights, the optimizer's zero state.</summary>
     public static TrainingState Initial(TrainingJob job)
     {

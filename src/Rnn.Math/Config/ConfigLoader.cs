@@ -18,7 +18,10 @@ public static class ConfigLoader
     private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
     private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit"];
-    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics"];
+    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics", "schedule"];
+    private static readonly string[] StepScheduleFields = ["type", "every", "gamma"];
+    private static readonly string[] CosineScheduleFields = ["type", "warmupSteps", "minLearningRate"];
+    private static readonly string[] PlateauScheduleFields = ["type", "monitor", "factor", "patience", "minLearningRate"];
     private static readonly string[] AdamFields = ["type", "learningRate", "beta1", "beta2", "epsilon", "weightDecay"];
     private static readonly string[] SgdFields = ["type", "learningRate", "momentum", "nesterov"];
     private static readonly string[] RmsPropFields = ["type", "learningRate", "rho", "epsilon"];
@@ -53,7 +56,29 @@ public static class ConfigLoader
             BaseDirectory = baseDirectory,
         };
         if (data.Source == DataSource.Text) RequireTextModel(root, config);
+        if (config.Training.Schedule is { Type: ScheduleKind.Plateau } plateau)
+            RequireLogged(training!.OptionalObject("schedule")!, plateau.Monitor, config);
         return config;
+    }
+
+    /// <summary>The names each epoch logs: loss and the metrics, and with validation data their `val` forms.</summary>
+    public static IReadOnlyList<string> Logged(RunConfig config)
+    {
+        var training = config.Training.Metrics.Select(Losses.Metrics.Name).Prepend("loss");
+        bool validation = config.Data.ValidationSplit > 0;
+        return [.. training, .. validation ? config.Training.Metrics.Select(Losses.Metrics.ValidationName).Prepend("valLoss") : []];
+    }
+
+    /// <summary>A monitor must name a figure the run logs each epoch.</summary>
+    private static void RequireLogged(ConfigObject owner, string monitor, RunConfig config)
+    {
+        var logged = Logged(config);
+        if (logged.Contains(monitor)) return;
+        string why = monitor.StartsWith("val", StringComparison.Ordinal) && config.Data.ValidationSplit == 0
+            ? " (this run has no validation data: set data.validationSplit)"
+            : "";
+        string message = $"\"{monitor}\" is not logged by this run{why}; it logs {NearestName.List(logged)}";
+        throw owner.Field("monitor") is { } field ? owner.Error(field, message) : owner.Error($"monitor (default) {message}");
     }
 
     /// <summary>What the checks of a text model take for its vocabulary's size before the text is read: more than one class.</summary>
@@ -196,7 +221,35 @@ public static class ConfigLoader
             TruncatedBptt: training.Int("truncatedBptt", defaults.TruncatedBptt, 0),
             GroupSize: training.Int("groupSize", defaults.GroupSize, 1),
             MaxBadSteps: training.Int("maxBadSteps", defaults.MaxBadSteps, 1));
-        return config with { Metrics = ReadMetrics(training, loss, model) };
+        return config with { Metrics = ReadMetrics(training, loss, model), Schedule = ReadSchedule(training) };
+    }
+
+    /// <summary>`schedule`: the type's own fields, each checked.</summary>
+    private static ScheduleConfig? ReadSchedule(ConfigObject training)
+    {
+        if (training.OptionalObject("schedule") is not { } schedule) return null;
+        var type = schedule.Choice<ScheduleKind>("type", "schedule", null);
+        string owner = $" for a {type.ToString().ToLowerInvariant()} schedule";
+        const string rate = "a learning rate >= 0";
+        Func<float, bool> notNegative = v => v >= 0f;
+        switch (type)
+        {
+            case ScheduleKind.Step:
+                schedule.RejectUnknown(StepScheduleFields, owner);
+                return new ScheduleConfig(type, Every: schedule.Int("every", null, 1),
+                    Gamma: schedule.Float("gamma", 0.1f, g => g > 0f, "a factor > 0"));
+            case ScheduleKind.Cosine:
+                schedule.RejectUnknown(CosineScheduleFields, owner);
+                return new ScheduleConfig(type, WarmupSteps: schedule.Int("warmupSteps", 0, 0),
+                    MinLearningRate: schedule.Float("minLearningRate", 0f, notNegative, rate));
+            default:
+                schedule.RejectUnknown(PlateauScheduleFields, owner);
+                return new ScheduleConfig(type,
+                    Monitor: schedule.Field("monitor") is null ? "valLoss" : schedule.String("monitor", "a logged figure (valLoss, loss, valAccuracy, ...)"),
+                    Factor: schedule.Float("factor", 0.5f, f => f > 0f && f < 1f, "a factor in (0, 1)"),
+                    Patience: schedule.Int("patience", 5, 1),
+                    MinLearningRate: schedule.Float("minLearningRate", 0f, notNegative, rate));
+        }
     }
 
     /// <summary>`metrics`: distinct names, each one that means something for the loss and the model's outputs.</summary>

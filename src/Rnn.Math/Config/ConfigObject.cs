@@ -142,6 +142,9 @@ internal sealed class ConfigObject
             ?? throw Error(value, $"unknown {what} {value.Describe()}{NearestName.Hint(value.Text, names)} (expected {expected})");
     }
 
+    /// <summary>An error of the object itself, pointing at its line.</summary>
+    public InputException Error(string message) => Error(node, message);
+
     public InputException Error(LocatedJson at, string message)
         => new($"{file} line {at.Line}:{(at.Path.Length == 0 ? "" : $" {at.Path}:")} {message}");
 

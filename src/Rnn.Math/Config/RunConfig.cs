@@ -77,6 +77,19 @@ public sealed record OptimizerConfig(
     bool Nesterov = false,
     float Rho = 0.9f);
 
+public enum ScheduleKind { Step, Cosine, Plateau }
+
+/// <summary>`training.schedule` (<see cref="Training.LearningRateSchedule"/>): only the fields of its <see cref="Type"/> are read.</summary>
+public sealed record ScheduleConfig(
+    ScheduleKind Type,
+    int Every = 1,
+    double Gamma = 0.1,
+    int WarmupSteps = 0,
+    double MinLearningRate = 0,
+    string Monitor = "valLoss",
+    double Factor = 0.5,
+    int Patience = 5);
+
 /// <summary>
 /// `training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.
 /// <see cref="MaxBadSteps"/> is how many steps in a row may be skipped for a loss, gradient or update that is not
@@ -101,6 +114,9 @@ public sealed record TrainingConfig(
 
     /// <summary>`metrics`: logged each epoch for the training data and, as `val` + name, for the validation data.</summary>
     public IReadOnlyList<MetricKind> Metrics { get; init; } = [];
+
+    /// <summary>`schedule`: the learning rate step by step; null keeps the optimizer's.</summary>
+    public ScheduleConfig? Schedule { get; init; }
 
     public OptimizerConfig OptimizerOrDefault => Optimizer ?? new OptimizerConfig();
 }

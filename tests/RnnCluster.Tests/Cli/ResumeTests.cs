@@ -60,6 +60,38 @@ public class ResumeTests
         Assert.Equal(File.ReadAllBytes(Model(longer)), File.ReadAllBytes(Model(run)));
     }
 
+    [Theory]
+    [InlineData("""{ "type": "step", "every": 2, "gamma": 0.5 }""")]
+    [InlineData("""{ "type": "cosine", "warmupSteps": 3, "minLearningRate": 0.0001 }""")]
+    [InlineData("""{ "type": "plateau", "monitor": "valLoss", "factor": 0.5, "patience": 1 }""")]
+    public void A_scheduled_run_logs_each_epochs_rate_and_resumes_to_the_bytes_and_rates_of_the_longer_run(string schedule)
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", WorkerCountDeterminismTests.Config.Replace("\"clipNorm\": 0.05 }",
+            $"\"clipNorm\": 0.05, \"optimizer\": {{ \"type\": \"adam\", \"learningRate\": 0.02 }}, \"schedule\": {schedule} }}"));
+        Assert.Contains(schedule, File.ReadAllText(config));
+        var (run, longer) = (folder.File("run"), folder.File("longer"));
+        Assert.Equal(0, Train("--config", config, "--out", longer, "--epochs", "6", "--workers", "1").ExitCode);
+        Assert.Equal(0, Train("--config", config, "--out", run, "--epochs", "6", "--workers", "3", "--checkpoint-every", "1").ExitCode);
+        // Back to the oldest checkpoint the run kept, inside its last epoch: the newer ones removed, then the run
+        // resumed on other workers from a state whose rate depends on every epoch before it.
+        foreach (var newer in Directory.GetFiles(Path.Combine(run, "checkpoints")).Order(StringComparer.Ordinal).Skip(1))
+            File.Delete(newer);
+        File.Delete(Model(run));
+
+        Assert.Equal(0, Train("--resume", run, "--workers", "2").ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(Model(longer)), File.ReadAllBytes(Model(run)));
+        var rates = Rates(longer);
+        Assert.Equal(rates, Rates(run));
+        Assert.Equal(6, rates.Length);
+        if (schedule.Contains("step")) Assert.Equal([0.02, 0.02, 0.01, 0.01, 0.005, 0.005], rates.Select(r => System.Math.Round(r, 7)));
+        else Assert.True(rates.Distinct().Count() > 1 || schedule.Contains("plateau"), $"the rate never moved: {string.Join(", ", rates)}");
+    }
+
+    private static double[] Rates(string run) => [.. File.ReadAllLines(Path.Combine(run, "metrics.jsonl"))
+        .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("learningRate").GetDouble())];
+
     [Fact]
     public void A_resume_with_another_model_exits_2_naming_what_differs()
     {

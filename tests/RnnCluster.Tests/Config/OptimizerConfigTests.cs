@@ -37,4 +37,21 @@ public class OptimizerConfigTests
     {
         Assert.Contains(expected, ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors" }""", $"\"optimizer\": {optimizer}")));
     }
+
+    [Theory]
+    [InlineData("""{ "type": "plateau", "monitor": "valAccuracy" }""", "training.schedule.monitor: \"valAccuracy\" is not logged by this run; it logs loss, valLoss")]
+    [InlineData("""{ "type": "plateau", "patience": 0 }""", "training.schedule.patience: expected a positive whole number, got 0")]
+    [InlineData("""{ "type": "step", "every": 2, "warmupSteps": 3 }""", "training.schedule.warmupSteps: unknown field for a step schedule")]
+    [InlineData("""{ "type": "linear" }""", "training.schedule.type: unknown schedule \"linear\"")]
+    public void A_schedule_that_cannot_run_is_named(string schedule, string expected)
+    {
+        Assert.Contains(expected, ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors", "validationSplit": 0.2 }""", $"\"schedule\": {schedule}")));
+    }
+
+    [Fact]
+    public void A_monitor_of_validation_needs_validation_data()
+    {
+        Assert.Contains("(this run has no validation data: set data.validationSplit)",
+            ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors" }""", "\"schedule\": { \"type\": \"plateau\" }")));
+    }
 }
