@@ -732,7 +732,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             LearningRate: _job.Training.Schedule is null ? null : RateOf(state.Epoch, state.Step - 1, state.Plateau));
         var plateau = LearningRateSchedule.AfterEpoch(_job.Training.OptimizerOrDefault.LearningRate, _job.Training.Schedule, state.Plateau,
             _job.Training.Schedule is { Type: ScheduleKind.Plateau } schedule ? Figure(metrics, schedule.Monitor) : 0);
-        _state = state.EpochEnded(metrics) with { Plateau = plateau };
+        var stopping = _job.Training.EarlyStopping is { } early
+            ? EarlyStopping.AfterEpoch(early, state.Stopping, metrics.Epoch, Figure(metrics, early.Monitor), state.Weights)
+            : state.Stopping;
+        _state = state.EpochEnded(metrics) with { Plateau = plateau, Stopping = stopping };
+        if (stopping.StoppedEpoch is { } stopped)
+            _log.Info("early stopping after epoch {0}: {1} has not improved for {2} epochs (best: epoch {3})", stopped, _job.Training.EarlyStopping!.Monitor, stopping.Wait, stopping.BestEpoch);
         _plan = null;
         _client.Tell(new EpochCompleted(metrics));
         if (_settings.Checkpoints is not null) Checkpoint();

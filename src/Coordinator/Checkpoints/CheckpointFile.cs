@@ -25,6 +25,7 @@ public static class CheckpointFile
 
     private const string FirstMoment = "optimizer.first";
     private const string SecondMoment = "optimizer.second";
+    private const string BestWeights = "earlyStopping.best";
     private const string ChecksumKey = "sha256";
 
     private static readonly JsonSerializerOptions Json = new()
@@ -37,8 +38,8 @@ public static class CheckpointFile
     /// <summary>Whether <paramref name="file"/> says it is a checkpoint (its tensors may still be damaged: <see cref="Read"/> checks).</summary>
     public static bool IsCheckpoint(SafeTensorsFile file) => file.Metadata.GetValueOrDefault("format") == Format;
 
-    /// <summary>Whether a checkpoint's tensor of that name is the optimizer's state rather than the model's.</summary>
-    public static bool IsOptimizerTensor(string name) => name is FirstMoment or SecondMoment;
+    /// <summary>Whether a checkpoint's tensor of that name is the training's state (the optimizer's, early stopping's) rather than the model's.</summary>
+    public static bool IsOptimizerTensor(string name) => name is FirstMoment or SecondMoment or BestWeights;
 
     /// <summary>
     /// Writes atomically (temporary file, flushed to disk, renamed over <paramref name="path"/>). Weights or moments
@@ -54,6 +55,7 @@ public static class CheckpointFile
             .Append(new NamedTensor(FirstMoment, [state.Optimizer.First.Length], state.Optimizer.First))
             .ToList();
         if (state.Optimizer.Second.Length > 0) tensors.Add(new NamedTensor(SecondMoment, [state.Optimizer.Second.Length], state.Optimizer.Second));
+        if (state.Stopping.BestWeights is { } best) tensors.Add(new NamedTensor(BestWeights, [best.Length], best));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -113,10 +115,12 @@ public static class CheckpointFile
         IReadOnlyList<EpochMetrics> History,
         double TrainingSeconds,
         int BadSteps = 0,
-        PlateauState? Plateau = null)
+        PlateauState? Plateau = null,
+        StoppingState? Stopping = null)
     {
         public static Position Of(TrainingState state) => new(
-            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds, state.BadSteps, state.Plateau);
+            state.Epoch, state.Minibatch, state.Step, state.Optimizer.Steps, state.Tally, state.History, state.TrainingSeconds, state.BadSteps, state.Plateau,
+            state.Stopping with { BestWeights = null });
     }
 
     /// <summary>A checkpoint read and checked: its position and fingerprint, and its tensors for <see cref="State"/>.</summary>
@@ -131,7 +135,14 @@ public static class CheckpointFile
             var second = File.Contains(SecondMoment) ? File.Require(SecondMoment, layout.Count).ToArray() : [];
             var p = Position;
             return new TrainingState(p.Epoch, p.Minibatch, p.Step, weights, new OptimizerState(p.OptimizerSteps, first, second),
-                p.Tally, p.History, p.TrainingSeconds, p.BadSteps) { Plateau = p.Plateau ?? PlateauState.Start };
+                p.Tally, p.History, p.TrainingSeconds, p.BadSteps)
+            {
+                Plateau = p.Plateau ?? PlateauState.Start,
+                Stopping = (p.Stopping ?? StoppingState.Start) with
+                {
+                    BestWeights = File.Contains(BestWeights) ? File.Require(BestWeights, layout.Count).ToArray() : null,
+                },
+            };
         }
     }
 }

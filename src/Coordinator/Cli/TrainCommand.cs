@@ -90,17 +90,20 @@ internal static class TrainCommand
         dashboard?.Post(new RunEnded(RunOutcome.Finished, null));
 
         var scores = EpochLine.Figures(summary!.Loss, summary.ValLoss, summary.Metrics);
+        var early = summary.StoppedEpoch is { } after ? $" (stopped early after epoch {after}; best epoch {summary.BestEpoch})" : "";
         context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s: {scores}; model in {options.OutDir}"));
+            $"trained {summary.Epochs} epoch{(summary.Epochs == 1 ? "" : "s")} in {summary.Seconds:0.0}s{early}: {scores}; model in {options.OutDir}"));
         return RnnClusterApp.Success;
 
         // The run's results, written while the session still holds its workers (SessionOptions.Finishing).
         TrainingSummary Keep(TrainingResult result)
         {
             var history = result.Epochs;
-            ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, result.Weights);
+            var stopping = result.State.Stopping;
+            ModelWeights.Save(Path.Combine(options.OutDir, ModelWeights.FileName), network, stopping.BestWeights ?? result.Weights);
             var last = history[^1];
-            var kept = new TrainingSummary(epochs, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics);
+            var kept = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
+                config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
             new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
                 ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
             var hasValidation = history.All(h => h.ValLoss is not null);

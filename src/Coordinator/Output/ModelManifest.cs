@@ -74,6 +74,10 @@ public sealed record ScalingEntry(string Method, IReadOnlyList<ColumnScaling> Fe
     public SeriesScaling ToScaling() => new(Features, Target);
 }
 
-/// <summary>How the run went: what a user asks first about a model file. <see cref="Metrics"/> are the last epoch's.</summary>
+/// <summary>
+/// How the run went: what a user asks first about a model file. <see cref="Metrics"/> are the last epoch's; under
+/// early stopping, <see cref="BestEpoch"/> is the best one (whose weights the model holds when they were restored)
+/// and <see cref="StoppedEpoch"/> the epoch it stopped after, when it stopped before the last.
+/// </summary>
 public sealed record TrainingSummary(int Epochs, double Loss, double? ValLoss, double Seconds, int Workers, int Parameters,
-    IReadOnlyDictionary<string, double>? Metrics = null);
+    IReadOnlyDictionary<string, double>? Metrics = null, int? BestEpoch = null, int? StoppedEpoch = null);

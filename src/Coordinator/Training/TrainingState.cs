@@ -27,6 +27,9 @@ public sealed record TrainingState(
     /// <summary>A plateau schedule's position after the epochs done so far (<see cref="LearningRateSchedule"/>).</summary>
     public PlateauState Plateau { get; init; } = PlateauState.Start;
 
+    /// <summary>Early stopping's position after the epochs done so far (<see cref="EarlyStopping"/>).</summary>
+    public StoppingState Stopping { get; init; } = StoppingState.Start;
+
     /// <summary>A run before its first step: the job's initial weights, the optimizer's zero state.</summary>
     public static TrainingState Initial(TrainingJob job)
     {
@@ -34,8 +37,8 @@ public sealed record TrainingState(
         return new(0, 0, 0, job.InitialWeights, optimizer.Initial(job.InitialWeights.Length), EpochTally.Empty, [], 0);
     }
 
-    /// <summary>Whether every epoch of <paramref name="epochs"/> is done.</summary>
-    public bool IsFinished(int epochs) => Epoch >= epochs;
+    /// <summary>Whether every epoch of <paramref name="epochs"/> is done, or early stopping ended the run.</summary>
+    public bool IsFinished(int epochs) => Epoch >= epochs || Stopping.StoppedEpoch is not null;
 
     /// <summary>After one minibatch's optimizer step.</summary>
     public TrainingState Stepped(float[] weights, OptimizerState optimizer, LossSums sums, RoundTiming timing,

@@ -18,7 +18,8 @@ public static class ConfigLoader
     private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
     private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit"];
-    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics", "schedule"];
+    private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics", "schedule", "earlyStopping"];
+    private static readonly string[] EarlyStoppingFields = ["monitor", "patience", "minDelta", "restoreBest"];
     private static readonly string[] StepScheduleFields = ["type", "every", "gamma"];
     private static readonly string[] CosineScheduleFields = ["type", "warmupSteps", "minLearningRate"];
     private static readonly string[] PlateauScheduleFields = ["type", "monitor", "factor", "patience", "minLearningRate"];
@@ -58,6 +59,8 @@ public static class ConfigLoader
         if (data.Source == DataSource.Text) RequireTextModel(root, config);
         if (config.Training.Schedule is { Type: ScheduleKind.Plateau } plateau)
             RequireLogged(training!.OptionalObject("schedule")!, plateau.Monitor, config);
+        if (config.Training.EarlyStopping is { } stopping)
+            RequireLogged(training!.OptionalObject("earlyStopping")!, stopping.Monitor, config);
         return config;
     }
 
@@ -221,7 +224,19 @@ public static class ConfigLoader
             TruncatedBptt: training.Int("truncatedBptt", defaults.TruncatedBptt, 0),
             GroupSize: training.Int("groupSize", defaults.GroupSize, 1),
             MaxBadSteps: training.Int("maxBadSteps", defaults.MaxBadSteps, 1));
-        return config with { Metrics = ReadMetrics(training, loss, model), Schedule = ReadSchedule(training) };
+        return config with { Metrics = ReadMetrics(training, loss, model), Schedule = ReadSchedule(training), EarlyStopping = ReadEarlyStopping(training) };
+    }
+
+    private static EarlyStoppingConfig? ReadEarlyStopping(ConfigObject training)
+    {
+        if (training.OptionalObject("earlyStopping") is not { } stopping) return null;
+        stopping.RejectUnknown(EarlyStoppingFields, " for earlyStopping");
+        var defaults = new EarlyStoppingConfig();
+        return new EarlyStoppingConfig(
+            Monitor: stopping.Field("monitor") is null ? defaults.Monitor : stopping.String("monitor", "a logged figure (valLoss, loss, valAccuracy, ...)"),
+            Patience: stopping.Int("patience", defaults.Patience, 1),
+            MinDelta: stopping.Float("minDelta", 0f, d => d >= 0f, "a change >= 0"),
+            RestoreBest: stopping.Bool("restoreBest", defaults.RestoreBest));
     }
 
     /// <summary>`schedule`: the type's own fields, each checked.</summary>

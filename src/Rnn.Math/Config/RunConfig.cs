@@ -91,6 +91,13 @@ public sealed record ScheduleConfig(
     int Patience = 5);
 
 /// <summary>
+/// `training.earlyStopping`, as Keras's EarlyStopping: the run stops once <see cref="Monitor"/> has not improved by
+/// more than <see cref="MinDelta"/> for <see cref="Patience"/> epochs in a row; with <see cref="RestoreBest"/> the
+/// model is the best epoch's weights.
+/// </summary>
+public sealed record EarlyStoppingConfig(string Monitor = "valLoss", int Patience = 5, double MinDelta = 0, bool RestoreBest = true);
+
+/// <summary>
 /// `training`. <see cref="ClipNorm"/> 0 means no clipping; <see cref="TruncatedBptt"/> 0 means full BPTT.
 /// <see cref="MaxBadSteps"/> is how many steps in a row may be skipped for a loss, gradient or update that is not
 /// finite before the run stops as diverged.
@@ -117,6 +124,9 @@ public sealed record TrainingConfig(
 
     /// <summary>`schedule`: the learning rate step by step; null keeps the optimizer's.</summary>
     public ScheduleConfig? Schedule { get; init; }
+
+    /// <summary>`earlyStopping`; null trains every epoch.</summary>
+    public EarlyStoppingConfig? EarlyStopping { get; init; }
 
     public OptimizerConfig OptimizerOrDefault => Optimizer ?? new OptimizerConfig();
 }

@@ -54,4 +54,22 @@ public class OptimizerConfigTests
         Assert.Contains("(this run has no validation data: set data.validationSplit)",
             ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors" }""", "\"schedule\": { \"type\": \"plateau\" }")));
     }
+
+    [Theory]
+    [InlineData("""{ "patience": 0 }""", "training.earlyStopping.patience: expected a positive whole number, got 0")]
+    [InlineData("""{ "monitor": "valAccuracy" }""", "training.earlyStopping.monitor: \"valAccuracy\" is not logged by this run")]
+    [InlineData("""{ "minDelta": -0.1 }""", "training.earlyStopping.minDelta: expected a change >= 0")]
+    [InlineData("""{ "restore": true }""", "training.earlyStopping.restore: unknown field for earlyStopping")]
+    public void Early_stopping_that_cannot_run_is_named(string stopping, string expected)
+    {
+        Assert.Contains(expected, ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors", "validationSplit": 0.2 }""", $"\"earlyStopping\": {stopping}")));
+    }
+
+    [Fact]
+    public void Early_stopping_defaults_to_valLoss_with_the_best_weights()
+    {
+        var stopping = Parse(With("""{ "source": "safetensors", "path": "d.safetensors", "validationSplit": 0.2 }""", "\"earlyStopping\": {}")).Training.EarlyStopping;
+
+        Assert.Equal(new EarlyStoppingConfig("valLoss", 5, 0, true), stopping);
+    }
 }
