@@ -139,7 +139,10 @@ internal static class TrainCommand
             training["epochs"] = epochs;
         }
         if (config.Data.Path is { } path && node["data"] is JsonObject data)
+        {
             data["path"] = Path.GetFullPath(Path.Combine(config.BaseDirectory, path));
+            if (config.Data.ValidationPath is { } validation) data["validationPath"] = Path.GetFullPath(Path.Combine(config.BaseDirectory, validation));
+        }
         return node;
     }
 

@@ -66,7 +66,7 @@ internal sealed class TrainedModel
     public (int Samples, double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) Evaluate(string path)
     {
         bool text = Config.Data.Source == DataSource.Text && !Path.GetExtension(path).Equals(".safetensors", StringComparison.OrdinalIgnoreCase);
-        var data = Config.Data with { Source = text ? DataSource.Text : DataSource.Safetensors, Path = Path.GetFullPath(path), ValidationSplit = 0 };
+        var data = Config.Data with { Source = text ? DataSource.Text : DataSource.Safetensors, Path = Path.GetFullPath(path), ValidationSplit = 0, ValidationPath = null };
         var corpus = text ? TextCorpus.Read(data.Path, Vocabulary) : null;
         var dataset = DatasetLoader.Load(Config with { Data = data, BaseDirectory = "." }, corpus: corpus);
         OutputCheck.Require(dataset, Network.OutputSize, Network.OutputIsSequence, Config.Training.Loss);

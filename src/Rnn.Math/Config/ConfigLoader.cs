@@ -14,10 +14,10 @@ public static class ConfigLoader
 {
     private static readonly string[] TopFields = ["model", "data", "training"];
     private static readonly string[] ModelFields = ["inputSize", "layers"];
-    private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "normalize"];
-    private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit"];
+    private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "validationPath", "normalize"];
+    private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit", "validationPath"];
     private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
-    private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit"];
+    private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit", "validationPath"];
     private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics", "schedule", "earlyStopping"];
     private static readonly string[] EarlyStoppingFields = ["monitor", "patience", "minDelta", "restoreBest"];
     private static readonly string[] StepScheduleFields = ["type", "every", "gamma"];
@@ -50,7 +50,14 @@ public static class ConfigLoader
         var training = root.OptionalObject("training");
         var modelObject = root.Object("model");
         var model = ReadModel(modelObject);
-        var data = ReadData(root.Object("data"));
+        var dataObject = root.Object("data");
+        var data = ReadData(dataObject);
+        if (data.Source != DataSource.Synthetic && dataObject.Field("validationPath") is { } validation)
+        {
+            if (data.ValidationSplit > 0)
+                throw dataObject.Error(validation, "give the validation data as validationPath or validationSplit, not both");
+            data = data with { ValidationPath = dataObject.String("validationPath", "the validation file's path") };
+        }
         RequireSizes(modelObject, model, data.Source);
         var config = new RunConfig(model, data, training is null ? new TrainingConfig() : ReadTraining(training, model.WithVocabulary(VocabularyPending)))
         {
@@ -68,7 +75,7 @@ public static class ConfigLoader
     public static IReadOnlyList<string> Logged(RunConfig config)
     {
         var training = config.Training.Metrics.Select(Losses.Metrics.Name).Prepend("loss");
-        bool validation = config.Data.ValidationSplit > 0;
+        bool validation = config.Data.ValidationSplit > 0 || config.Data.ValidationPath is not null;
         return [.. training, .. validation ? config.Training.Metrics.Select(Losses.Metrics.ValidationName).Prepend("valLoss") : []];
     }
 
@@ -77,8 +84,8 @@ public static class ConfigLoader
     {
         var logged = Logged(config);
         if (logged.Contains(monitor)) return;
-        string why = monitor.StartsWith("val", StringComparison.Ordinal) && config.Data.ValidationSplit == 0
-            ? " (this run has no validation data: set data.validationSplit)"
+        string why = monitor.StartsWith("val", StringComparison.Ordinal) && config.Data.ValidationSplit == 0 && config.Data.ValidationPath is null
+            ? " (this run has no validation data: set data.validationSplit or data.validationPath)"
             : "";
         string message = $"\"{monitor}\" is not logged by this run{why}; it logs {NearestName.List(logged)}";
         throw owner.Field("monitor") is { } field ? owner.Error(field, message) : owner.Error($"monitor (default) {message}");

@@ -56,7 +56,8 @@ public sealed record DataConfig(
     SyntheticGenerator Generator = SyntheticGenerator.Sine,
     int Samples = 0,
     ulong Seed = 0,
-    int Stride = 0);
+    int Stride = 0,
+    string? ValidationPath = null);
 
 public enum LossKind { Mse, Mae, CrossEntropy }
 

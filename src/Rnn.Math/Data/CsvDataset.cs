@@ -10,7 +10,8 @@ namespace Rnn.Math.Data;
 /// </summary>
 internal static class CsvDataset
 {
-    public static Dataset Load(DataConfig data, string path, int inputSize, Action<DatasetSize> beforeAllocating)
+    /// <summary>With <paramref name="scaling"/> (the training file's, for a validation file) nothing is fitted here.</summary>
+    public static Dataset Load(DataConfig data, string path, int inputSize, Action<DatasetSize> beforeAllocating, SeriesScaling? scaling = null)
     {
         var columns = data.Columns!;
         string target = data.Target!;
@@ -29,7 +30,7 @@ internal static class CsvDataset
         int train = ValidationSplit.RequireTrainCount(windows, data.ValidationSplit, "windows");
         // Rows [0, fitRows) are those the training windows read or predict; later rows belong to validation only.
         int fitRows = SlidingWindows.TargetRow(train - 1, timesteps, horizon) + 1;
-        var scaling = new SeriesScaling(
+        scaling ??= new SeriesScaling(
             [.. columns.Select(c => ColumnScaling.Fit(c, data.Normalize, series.Column(c).AsSpan(0, fitRows)))],
             ColumnScaling.Fit(target, data.Normalize, series.Column(target).AsSpan(0, fitRows)));
         // Windows overlap: X holds every row timesteps times, so a modest file can make an array too long for .NET.

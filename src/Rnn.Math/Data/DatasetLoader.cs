@@ -19,22 +19,63 @@ public static class DatasetLoader
     /// </summary>
     public static Dataset Load(RunConfig config, Action<DatasetSize>? beforeAllocating = null, TextCorpus? corpus = null)
     {
+        var hear = beforeAllocating ?? (_ => { });
+        if (config.Data.ValidationPath is not { } validationPath)
+            return LoadFile(config, config.Data.Source == DataSource.Synthetic ? "" : ResolvePath(config), hear, corpus, null);
+        // data.validationPath: the training file whole, then the validation file read as the training data was (a
+        // CSV normalised with the training part's statistics, a text with its vocabulary), its samples after it.
+        DatasetSize? trainSize = null;
+        var train = LoadFile(config, ResolvePath(config), size => trainSize = size, corpus, null);
+        var validationCorpus = config.Data.Source == DataSource.Text ? TextCorpus.Read(Resolve(config, validationPath), corpus?.Vocabulary) : null;
+        var validation = LoadFile(config, Resolve(config, validationPath),
+            size => hear(new DatasetSize(trainSize!.Value.Samples + size.Samples, trainSize.Value.Samples, size.Timesteps, size.Features)),
+            validationCorpus, train.Scaling);
+        return Concatenated(train, validation, Path.GetFileName(validationPath));
+    }
+
+    /// <summary>The data of one file at <paramref name="path"/> (none for generated data).</summary>
+    private static Dataset LoadFile(RunConfig config, string path, Action<DatasetSize> hear, TextCorpus? corpus, SeriesScaling? scaling)
+    {
         var data = config.Data;
         int inputSize = config.Model.InputSize;
-        var hear = beforeAllocating ?? (_ => { });
         return data.Source switch
         {
-            DataSource.Csv => CsvDataset.Load(data, ResolvePath(config), inputSize, hear),
-            DataSource.Safetensors => SafeTensorsDataset.Load(ResolvePath(config), inputSize, config.Training.Loss, data.ValidationSplit,
+            DataSource.Csv => CsvDataset.Load(data, path, inputSize, hear, scaling),
+            DataSource.Safetensors => SafeTensorsDataset.Load(path, inputSize, config.Training.Loss, data.ValidationSplit,
                 config.Model.Layers.FirstOrDefault() as EmbeddingConfig, hear),
-            DataSource.Text => (corpus ?? TextCorpus.Read(ResolvePath(config))).Windows(data.Timesteps, data.Stride, data.ValidationSplit, hear),
+            DataSource.Text => (corpus ?? TextCorpus.Read(path)).Windows(data.Timesteps, data.Stride, data.ValidationSplit, hear),
             _ => Generate(data, inputSize, hear),
         };
     }
 
+    /// <summary>The training samples, then the validation file's, which validate: the two must have the same shape per sample.</summary>
+    private static Dataset Concatenated(Dataset train, Dataset validation, string validationFile)
+    {
+        if (validation.Timesteps != train.Timesteps || validation.Features != train.Features || validation.Targets != train.Targets
+            || validation.SequenceTargets != train.SequenceTargets)
+        {
+            throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                $"data.validationPath: {validationFile} has samples of {validation.Timesteps} timesteps × {validation.Features} features with {validation.Targets} target(s) {(validation.SequenceTargets ? "a step" : "a sample")}; the training data has {train.Timesteps} × {train.Features} with {train.Targets} {(train.SequenceTargets ? "a step" : "a sample")}"));
+        }
+        float[] Full(int samples) => [.. Enumerable.Repeat((float)train.Timesteps, samples)];
+        float[]? lengths = train.Lengths is null && validation.Lengths is null
+            ? null
+            : [.. train.Lengths ?? Full(train.Samples), .. validation.Lengths ?? Full(validation.Samples)];
+        return train with
+        {
+            X = [.. train.X, .. validation.X],
+            Y = [.. train.Y, .. validation.Y],
+            Samples = train.Samples + validation.Samples,
+            TrainCount = train.Samples,
+            Classes = System.Math.Max(train.Classes, validation.Classes),
+            Lengths = lengths,
+        };
+    }
+
     /// <summary>`data.path` made absolute: relative paths are relative to the config file's folder.</summary>
-    public static string ResolvePath(RunConfig config)
-        => Path.GetFullPath(Path.Combine(config.BaseDirectory, config.Data.Path ?? throw new InputException("data.path: missing")));
+    public static string ResolvePath(RunConfig config) => Resolve(config, config.Data.Path ?? throw new InputException("data.path: missing"));
+
+    private static string Resolve(RunConfig config, string path) => Path.GetFullPath(Path.Combine(config.BaseDirectory, path));
 
     private static Dataset Generate(DataConfig data, int inputSize, Action<DatasetSize> beforeAllocating)
     {

@@ -33,7 +33,7 @@ public sealed class TextCorpus
     public static TextCorpus Read(string path, IReadOnlyList<string>? vocabulary = null)
     {
         string name = Path.GetFileName(path);
-        if (!File.Exists(path)) throw new InputException($"data.path: text file not found: {path}");
+        if (!File.Exists(path)) throw new InputException($"text file not found: {path}");
         var bytes = File.ReadAllBytes(path);
         string text;
         try

@@ -51,7 +51,7 @@ public class OptimizerConfigTests
     [Fact]
     public void A_monitor_of_validation_needs_validation_data()
     {
-        Assert.Contains("(this run has no validation data: set data.validationSplit)",
+        Assert.Contains("(this run has no validation data: set data.validationSplit or data.validationPath)",
             ErrorOf(With("""{ "source": "safetensors", "path": "d.safetensors" }""", "\"schedule\": { \"type\": \"plateau\" }")));
     }
 
