@@ -6,14 +6,16 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 die() { echo "${0##*/}: $*" >&2; exit 2; }
 say() { echo "[${0##*/}] $*" >&2; }
 
-# BIN: the folder holding rnn-cluster.dll and rnn-worker.dll. Without --bin, build src/Coordinator (which
-# brings rnn-worker along) so the scripts never run stale programs; the build's output goes to LOGS/build.log.
+# BIN: the folder holding rnn-cluster.dll and rnn-worker.dll. Without --bin, publish both programs (Release)
+# into LOGS/bin, as the image does, so the scripts never run stale programs; the output goes to LOGS/build.log.
 resolve_bin() {
   if [ -z "${BIN:-}" ]; then
-    say "building src/Coordinator (Release) ..."
-    dotnet build "$REPO/src/Coordinator" -c Release --nologo > "$LOGS/build.log" 2>&1 \
-      || { tail -n 20 "$LOGS/build.log" >&2; die "the build failed (log: $LOGS/build.log)"; }
-    BIN=$REPO/src/Coordinator/bin/Release/net10.0
+    say "building src/Coordinator and src/Worker (Release) ..."
+    BIN=$LOGS/bin
+    for project in Coordinator Worker; do
+      dotnet publish "$REPO/src/$project" -c Release --nologo -o "$BIN" >> "$LOGS/build.log" 2>&1 \
+        || { tail -n 20 "$LOGS/build.log" >&2; die "the build failed (log: $LOGS/build.log)"; }
+    done
   fi
   for dll in rnn-cluster.dll rnn-worker.dll; do
     [ -f "$BIN/$dll" ] || die "--bin: no $dll in '$BIN'"

@@ -1,6 +1,7 @@
 using Rnn.Math;
-using RnnCluster.Worker.CommandLine;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.CommandLine;
+using RnnCluster.Shared.Compute;
+using RnnCluster.Shared.Hosting;
 using RnnCluster.Worker.Lifecycle;
 
 namespace RnnCluster.Worker;
@@ -25,7 +26,7 @@ internal static class WorkerApp
                 stdout.Write(Usage.Command(WorkerCommandLine.Spec));
                 return WorkerService.Finished;
             }
-            options = WorkerCommandLine.From(parsed) with { Slowdown = Compute.Slowdown.FromEnvironment(environment) };
+            options = WorkerCommandLine.From(parsed) with { Slowdown = Slowdown.FromEnvironment(environment) };
         }
         catch (InputException e)
         {

@@ -1,7 +1,8 @@
 using Rnn.Math;
-using RnnCluster.Worker.CommandLine;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.CommandLine;
+using RnnCluster.Shared.Compute;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker;
 
@@ -11,8 +12,8 @@ namespace RnnCluster.Worker;
 /// </summary>
 internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Once)
 {
-    /// <summary>A test hook (see <see cref="Compute.Slowdown"/>), from the environment only; not a flag and not in --help.</summary>
-    public Compute.Slowdown Slowdown { get; init; } = Compute.Slowdown.None;
+    /// <summary>A test hook (see <see cref="Slowdown"/>), from the environment only; not a flag and not in --help.</summary>
+    public Slowdown Slowdown { get; init; } = Slowdown.None;
 
     /// <summary>Faults to commit on purpose, from the test-only variable <see cref="TestFaults.Variable"/>; none in normal use.</summary>
     public TestFaults Faults { get; init; } = TestFaults.None;

@@ -12,7 +12,7 @@ using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Plots;
 using RnnCluster.Coordinator.Progress;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Coordinator.Cli;
 

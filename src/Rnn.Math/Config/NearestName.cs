@@ -4,7 +4,7 @@ namespace Rnn.Math.Config;
 /// "Did you mean" for unknown names: the valid name at the smallest edit distance (case-insensitive),
 /// offered only when it is close enough to be a plausible typo.
 /// </summary>
-internal static class NearestName
+public static class NearestName
 {
     /// <summary>`; did you mean "lstm"?`, or empty when nothing is close.</summary>
     public static string Hint(string given, IEnumerable<string> valid)

@@ -10,7 +10,7 @@ namespace Rnn.Math.Data;
 /// for one a sequence, [N, T] or [N, T, 1] for one a step. An optional `lengths` [N] gives each sample's real steps,
 /// 1..T: the steps after them are padding, whose targets are not read.
 /// </summary>
-internal static class SafeTensorsDataset
+public static class SafeTensorsDataset
 {
     private const string Layout = "a dataset holds x [samples, timesteps, features] and y [samples, outputs] or [samples, timesteps, outputs]";
 

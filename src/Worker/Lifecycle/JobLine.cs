@@ -1,7 +1,7 @@
 using System.Globalization;
 using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
 

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
 

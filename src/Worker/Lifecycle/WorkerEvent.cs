@@ -1,5 +1,5 @@
 using Akka.Actor;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
 

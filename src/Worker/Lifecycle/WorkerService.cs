@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Worker.Lifecycle;
 

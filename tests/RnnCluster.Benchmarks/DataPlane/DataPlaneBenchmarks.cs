@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using BenchmarkDotNet.Attributes;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Serialization;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Serialization;
 
 namespace RnnCluster.Benchmarks.DataPlane;
 

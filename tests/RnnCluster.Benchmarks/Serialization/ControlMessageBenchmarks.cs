@@ -3,8 +3,8 @@ using Akka.Serialization;
 using BenchmarkDotNet.Attributes;
 using Rnn.Math.Config;
 using Rnn.Math.Losses;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Benchmarks.Serialization;
 

@@ -4,8 +4,8 @@ using Rnn.Math.Config;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Actors;

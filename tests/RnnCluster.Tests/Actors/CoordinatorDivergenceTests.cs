@@ -1,6 +1,6 @@
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Actors;
 

@@ -6,10 +6,10 @@ using Rnn.Math.Losses;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.Compute;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Compute;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Actors;
 
@@ -32,7 +32,7 @@ public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(Acto
     private readonly Dictionary<long, TreeAccumulator> _trees = new();
 
     /// <summary>Two workers to start, and a shard is late only after ten minutes.</summary>
-    protected static CoordinatorSettings Settings => new(MinWorkers: 2) { LateFloor = TimeSpan.FromMinutes(10) };
+    private protected static CoordinatorSettings Settings => new(MinWorkers: 2) { LateFloor = TimeSpan.FromMinutes(10) };
 
     protected readonly record struct TreeNodeGradient(int Level, int Index, float[] Gradient);
 
@@ -40,7 +40,7 @@ public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(Acto
     /// The probes and a coordinator, with <see cref="Settings"/> for <paramref name="minWorkers"/> unless
     /// <paramref name="settings"/> are given; the client hears neither arrivals nor failover (see <see cref="HearFailover"/>).
     /// </summary>
-    protected (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start(TrainingJob? job = null, int minWorkers = 2, CoordinatorSettings? settings = null)
+    private protected (TestProbe A, TestProbe B, TestProbe Client, IActorRef Coordinator) Start(TrainingJob? job = null, int minWorkers = 2, CoordinatorSettings? settings = null)
     {
         var client = CreateTestProbe();
         client.IgnoreMessages(message => message is WaitingForWorkers or WorkerArrived or WorkerLeft or ShardReissued or WorkerLost or WorkerBack);

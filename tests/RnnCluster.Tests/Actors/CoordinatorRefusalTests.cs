@@ -3,8 +3,8 @@ using Akka.TestKit;
 using Rnn.Math.Losses;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Actors;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Rnn.Math.Losses;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Coordinator.Training;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Actors;
 

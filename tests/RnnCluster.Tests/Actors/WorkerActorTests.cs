@@ -6,10 +6,11 @@ using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Actors;
 

@@ -1,6 +1,6 @@
 using RnnCluster.Coordinator.Cli;
-using RnnCluster.Worker.CommandLine;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.CommandLine;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Cli;
 

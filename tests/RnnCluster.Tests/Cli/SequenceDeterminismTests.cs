@@ -108,7 +108,7 @@ public class SequenceDeterminismTests
         using var run = new ClusterTrainRun(epochs: 30, Config);
         run.WriteData("tokens.safetensors", Tokens());
         var undisturbed = run.Undisturbed();
-        var slow = new Dictionary<string, string> { [Worker.Compute.Slowdown.PerSampleVariable] = "20" };
+        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = "20" };
         await using var first = run.StartWorker(slow);
         await using var victim = run.StartWorker(slow);
         await using var third = run.StartWorker(slow);

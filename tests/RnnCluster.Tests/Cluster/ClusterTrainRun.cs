@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using RnnCluster.Tests.Cli;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 
 namespace RnnCluster.Tests.Cluster;

@@ -6,11 +6,12 @@ using Rnn.Math.Config;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
-using RnnCluster.Worker.Serialization;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
+using RnnCluster.Shared.Serialization;
 using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Tests.Cluster;

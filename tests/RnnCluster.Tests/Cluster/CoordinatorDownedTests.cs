@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Cluster;
 

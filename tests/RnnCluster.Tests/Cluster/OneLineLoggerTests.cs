@@ -1,6 +1,6 @@
 using Akka.Event;
 using Akka.Remote.Transport;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Cluster;
 

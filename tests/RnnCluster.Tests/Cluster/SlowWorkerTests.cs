@@ -6,8 +6,8 @@ using Rnn.Math.LayerTypes;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
-using RnnCluster.Worker.Compute;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Compute;
+using RnnCluster.Shared.Hosting;
 using Xunit.Abstractions;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 

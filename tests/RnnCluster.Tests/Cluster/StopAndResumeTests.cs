@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using RnnCluster.Tests.Cli;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 using Xunit.Abstractions;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 

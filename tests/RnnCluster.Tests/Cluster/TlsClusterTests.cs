@@ -2,8 +2,9 @@ using Microsoft.Extensions.Hosting;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Cluster;
 

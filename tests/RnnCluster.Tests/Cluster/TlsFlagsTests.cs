@@ -1,4 +1,5 @@
 using RnnCluster.Tests.Cli;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
 
 namespace RnnCluster.Tests.Cluster;

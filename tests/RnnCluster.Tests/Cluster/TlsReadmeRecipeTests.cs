@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Cluster;
 

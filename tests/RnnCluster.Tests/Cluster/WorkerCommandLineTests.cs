@@ -1,7 +1,8 @@
 using Rnn.Math;
+using RnnCluster.Shared;
 using RnnCluster.Worker;
-using RnnCluster.Worker.CommandLine;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.CommandLine;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Cluster;
 

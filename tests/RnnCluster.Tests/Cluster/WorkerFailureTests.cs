@@ -18,7 +18,7 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
         // on three workers however busy the machine is, so the kill lands inside a round, most likely on a shard.
         using var run = new ClusterTrainRun(epochs: 60);
         var undisturbed = run.Undisturbed();
-        var slow = new Dictionary<string, string> { [Worker.Compute.Slowdown.PerSampleVariable] = "20" };
+        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = "20" };
         await using var first = run.StartWorker(slow);
         await using var victim = run.StartWorker(slow);
         await using var third = run.StartWorker(slow);
@@ -93,5 +93,5 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
             && coordinator.Output.Any(line => line.StartsWith($"worker joined: {joined["joined as ".Length..]} ", StringComparison.Ordinal));
 
     private static ProgramProcess StartWorker(ClusterTrainRun run)
-        => run.StartWorker(new Dictionary<string, string> { [Worker.Compute.Slowdown.PerSampleVariable] = "10" });
+        => run.StartWorker(new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = "10" });
 }

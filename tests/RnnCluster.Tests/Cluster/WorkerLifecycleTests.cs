@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RnnCluster.Tests.Cli;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 using Xunit.Abstractions;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 

@@ -1,8 +1,8 @@
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Tests.Actors;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 using static RnnCluster.Tests.Cluster.ProgramProcess;
 
 namespace RnnCluster.Tests.Cluster;

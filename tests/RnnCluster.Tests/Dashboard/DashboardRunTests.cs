@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Playwright;
 using RnnCluster.Tests.Cli;
 using RnnCluster.Tests.Cluster;
-using RnnCluster.Worker.Hosting;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Tests.Dashboard;
 

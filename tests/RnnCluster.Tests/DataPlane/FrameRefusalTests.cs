@@ -2,10 +2,10 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using RnnCluster.Coordinator.Actors;
 using RnnCluster.Tests.Actors;
-using RnnCluster.Worker.Compute;
-using RnnCluster.Worker.DataPlane;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Compute;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.DataPlane;
 

@@ -1,6 +1,6 @@
 using Rnn.Math.Losses;
 using Rnn.Math.Training;
-using RnnCluster.Worker.DataPlane;
+using RnnCluster.Shared.DataPlane;
 
 namespace RnnCluster.Tests.DataPlane;
 

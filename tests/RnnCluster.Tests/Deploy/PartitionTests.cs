@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RnnCluster.Tests.Cli;
-using RnnCluster.Worker.Compute;
+using RnnCluster.Shared.Compute;
 using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.Deploy;

@@ -1,5 +1,5 @@
 using RnnCluster.Tests.Cli;
-using RnnCluster.Worker.Protocol;
+using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Tests.Faults;
 

@@ -4,9 +4,9 @@ using Akka.Serialization;
 using Rnn.Math.Config;
 using Rnn.Math.Losses;
 using RnnCluster.Tests.Actors;
-using RnnCluster.Worker.Hosting;
-using RnnCluster.Worker.Protocol;
-using RnnCluster.Worker.Serialization;
+using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Protocol;
+using RnnCluster.Shared.Serialization;
 
 namespace RnnCluster.Tests.Serialization;
 

@@ -1,4 +1,0 @@
-namespace RnnCluster.Coordinator.Training;
-
-/// <summary>The coordinator's node left the cluster against the run's will (it was downed, or its cluster ended); the message says how.</summary>
-public sealed class ClusterLostException(string message) : Exception(message);

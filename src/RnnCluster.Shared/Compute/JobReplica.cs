@@ -1,0 +1,88 @@
+using RnnCluster.Shared.Protocol;
+
+namespace RnnCluster.Shared.Compute;
+
+/// <summary>
+/// A worker's copy of one job: what to compute, the dataset (filled from the data plane), and the weights of the
+/// latest complete version. The actor reads it only after the data plane has said a part is complete. This is
+/// where a request from the coordinator is accepted or refused: it must name groups and samples that exist (the
+/// data plane refuses a tensor segment that does not fit, see <see cref="DataPlane.WorkerInbox"/>). Each check
+/// returns the reason a request is refused, or null.
+/// </summary>
+public sealed class JobReplica
+{
+    private readonly float[][] _data;
+
+    public JobReplica(StartJob job, int parameterCount)
+    {
+        Job = job;
+        _data = Enum.GetValues<DataPart>().Select(part => new float[job.Shape.Length(part)]).ToArray();
+        Weights = new float[parameterCount];
+    }
+
+    public StartJob Job { get; }
+
+    public int ParameterCount => Weights.Length;
+
+    /// <summary>The weights of <see cref="WeightsVersion"/>; replaced, not written, when a new version is complete.</summary>
+    public float[] Weights { get; private set; }
+
+    /// <summary>The version whose segments have all arrived, or -1.</summary>
+    public long WeightsVersion { get; private set; } = -1;
+
+    public bool HasAllData { get; private set; }
+
+    public float[] Data(DataPart part) => _data[(int)part];
+
+    public void DataComplete() => HasAllData = true;
+
+    /// <summary>Takes the buffer of a complete version; returns the one it replaces, for the next version to fill.</summary>
+    public float[] SwapWeights(long version, float[] weights)
+    {
+        var previous = Weights;
+        (Weights, WeightsVersion) = (weights, version);
+        return previous;
+    }
+
+    /// <summary>Null when the request can be computed here as it is; else why it is refused.</summary>
+    public string? Check(ComputeGradients request)
+    {
+        var (shape, groupSize) = (Job.Shape, Job.Job.GroupSize);
+        if (request.Epoch < 0) return $"epoch {request.Epoch}";
+        if (request.MinibatchSize < 1 || request.MinibatchSize > shape.TrainSamples)
+            return $"a minibatch of {request.MinibatchSize} samples, the training data has {shape.TrainSamples}";
+        if (request.GroupCount != (request.MinibatchSize + groupSize - 1) / groupSize)
+            return $"{request.GroupCount} groups for {request.MinibatchSize} samples in groups of {groupSize}";
+        if (Partition(request) is { } partition) return partition;
+        if (Groups(request.FirstGroup, request.EndGroup, request.GroupCount) is { } groups) return groups;
+        int expected = System.Math.Min(request.EndGroup * groupSize, request.MinibatchSize) - request.FirstGroup * groupSize;
+        if (request.SampleIds.Length != expected)
+            return $"{request.SampleIds.Length} sample ids for groups [{request.FirstGroup}, {request.EndGroup}), which hold {expected}";
+        foreach (int id in request.SampleIds)
+            if (id < 0 || id >= shape.TrainSamples) return $"sample id {id}, outside the {shape.TrainSamples} training samples";
+        return null;
+    }
+
+    /// <summary>Null when the request can be computed here as it is; else why it is refused.</summary>
+    public string? Check(ComputeValidationLoss request)
+    {
+        var (samples, groupSize) = (Job.Shape.ValidationSamples, Job.Job.GroupSize);
+        if (request.GroupCount != (samples + groupSize - 1) / groupSize)
+            return $"{request.GroupCount} groups for {samples} validation samples in groups of {groupSize}";
+        return Groups(request.FirstGroup, request.EndGroup, request.GroupCount);
+    }
+
+    /// <summary>Null when the shard bounds run from group 0 to the group count, each shard not empty, with a holder each and the shard among them.</summary>
+    private static string? Partition(ComputeGradients request)
+    {
+        var bounds = request.ShardBounds;
+        bool ordered = bounds.Length >= 2 && bounds[0] == 0 && bounds[^1] == request.GroupCount;
+        for (int k = 1; ordered && k < bounds.Length; k++) ordered = bounds[k] > bounds[k - 1];
+        if (!ordered) return $"shard bounds [{string.Join(", ", bounds)}] for {request.GroupCount} groups";
+        if (request.Holders.Length != bounds.Length - 1) return $"{request.Holders.Length} holders for {bounds.Length - 1} shards";
+        return request.Shard >= 0 && request.Shard < request.Holders.Length ? null : $"shard {request.Shard} of {request.Holders.Length}";
+    }
+
+    private static string? Groups(int first, int end, int count)
+        => count >= 1 && first >= 0 && first < end && end <= count ? null : $"groups [{first}, {end}) of {count}";
+}

@@ -1,0 +1,151 @@
+using Rnn.Math.Losses;
+using Rnn.Math.Model;
+using Rnn.Math.Training;
+using RnnCluster.Shared.Protocol;
+
+namespace RnnCluster.Shared.Compute;
+
+/// <summary>
+/// Turns a shard into the partial sums of the fixed reduction tree: gathers the shard's samples, runs the
+/// gradient engines (one per thread, each on a contiguous run of whole groups, so a group's gradient never
+/// depends on the thread count), then sums the groups along the tree (ReductionTree.Cover and SumInPlace).
+/// </summary>
+public sealed class ShardComputer
+{
+    /// <summary>Validation runs in slices of this many groups per thread, so its activations stay small.</summary>
+    private const int ValidationSliceGroups = 64;
+
+    private readonly StartJob _job;
+    private readonly GradientEngine[] _engines;
+    private readonly List<float[]> _gradients = new();
+
+    public ShardComputer(StartJob job, int threads)
+    {
+        _job = job;
+        var network = new Network(job.Job.ParseModel());
+        _engines = Enumerable.Range(0, System.Math.Max(1, threads))
+            .Select(_ => new GradientEngine(network, job.Job.Loss, job.Job.TruncatedBptt))
+            .ToArray();
+    }
+
+    public int ParameterCount => _engines[0].Network.ParameterCount;
+
+    /// <summary>
+    /// What a worker needs to hold a job (<paramref name="training"/> on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
+    /// it is allocated: the weights, one gradient per group of a whole minibatch (a worker may be left to compute
+    /// one alone), each engine's buffers and gathered samples for its part of a training shard or of a validation
+    /// slice, whichever is larger, and the dataset. Throws <see cref="Rnn.Math.InputException"/> for a model
+    /// whose tensors could not be arrays at all.
+    /// </summary>
+    public static MemoryEstimate Memory(WorkerJob training, DataShape shape, int threads)
+    {
+        var network = new Network(training.ParseModel());
+        var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
+        int engines = System.Math.Max(1, threads), groupSize = training.GroupSize;
+        int minibatch = System.Math.Min(training.BatchSize, shape.TrainSamples);
+        int groups = (minibatch + groupSize - 1) / groupSize;
+        double trainSamples = System.Math.Min((double)((groups + engines - 1) / engines) * groupSize, minibatch);
+        double validationSamples = System.Math.Min((double)ValidationSliceGroups * groupSize, shape.ValidationSamples);
+        var buffers = ShardBuffers(engine, shape, trainSamples, training: true).ToList();
+        var validation = validationSamples > 0 ? ShardBuffers(engine, shape, validationSamples, training: false).ToList() : [];
+        double perEngine = System.Math.Max(buffers.Sum(b => b.Floats), validation.Sum(b => b.Floats));
+
+        const double bytes = sizeof(float);
+        double parameters = network.ParameterCount;
+        double data = Enum.GetValues<DataPart>().Sum(part => (double)shape.Length(part));
+        var arrays = buffers.Concat(validation)
+            .Select(b => new LongestArray(b.Layer < 0 ? "a shard's output gradient" : $"a shard buffer of model.layers[{b.Layer}]", b.Floats, MemoryKind.Activations))
+            .Append(new LongestArray("the parameters", parameters, MemoryKind.Parameters))
+            .Append(new LongestArray("the training inputs", shape.Length(DataPart.TrainX), MemoryKind.Data));
+        return new MemoryEstimate(
+        [
+            new("weights", parameters * bytes, MemoryKind.Parameters),
+            new($"gradients of {groups} group{(groups == 1 ? "" : "s")}", groups * parameters * bytes, MemoryKind.Parameters),
+            new("activations", engines * perEngine * bytes, MemoryKind.Activations),
+            new("data", data * bytes, MemoryKind.Data),
+        ], arrays.MaxBy(a => a.Values)!);
+    }
+
+    /// <summary>An engine's buffers for a pass over <paramref name="samples"/>, and the samples gathered for it (x, y).</summary>
+    private static IEnumerable<(int Layer, double Floats)> ShardBuffers(GradientEngine engine, DataShape shape, double samples, bool training)
+        => engine.Buffers(samples, shape.Timesteps, training)
+            .Append((-1, samples * shape.Timesteps * shape.InputSize))
+            .Append((-1, samples * shape.TargetsPerSample));
+
+    /// <summary>The shard's partial sums; each gradient buffer is scratch, valid until the next call.</summary>
+    public IReadOnlyList<(TreeNode Node, float[] Gradient, LossSums Sums)> Gradients(JobReplica replica, ComputeGradients request)
+    {
+        var losses = new LossSums[request.EndGroup - request.FirstGroup];
+        while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
+        long terms = request.LossTerms > 0 ? request.LossTerms : (long)_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize;
+        float lossScale = 1f / terms;
+        var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
+        Run(replica, DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths, request.SampleIds, losses, (engine, weights, shard, first, count) =>
+            engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
+                _gradients.GetRange(first, count), losses.AsSpan(first, count)));
+
+        var partials = new List<(TreeNode, float[], LossSums)>();
+        foreach (var node in ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount))
+        {
+            ReductionTree.SumInPlace(node, request.GroupCount, _gradients, losses, request.FirstGroup);
+            int leaf = node.FirstGroup - request.FirstGroup;
+            partials.Add((node, _gradients[leaf], losses[leaf]));
+        }
+        return partials;
+    }
+
+    /// <summary>The loss and metric sums of the shard's tree nodes over the validation set, without dropout.</summary>
+    public PartialSum[] ValidationLoss(JobReplica replica, ComputeValidationLoss request)
+    {
+        int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
+        int groups = request.EndGroup - request.FirstGroup;
+        var losses = new LossSums[groups];
+        int sliceGroups = ValidationSliceGroups * _engines.Length;
+        for (int slice = 0; slice < groups; slice += sliceGroups)
+        {
+            int count = System.Math.Min(sliceGroups, groups - slice);
+            int firstSample = (request.FirstGroup + slice) * groupSize;
+            int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, samples);
+            var ids = Enumerable.Range(firstSample, endSample - firstSample).ToArray();
+            var sliceLosses = new LossSums[count];
+            Run(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids, sliceLosses, (engine, weights, shard, first, count) =>
+                engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
+            sliceLosses.CopyTo(losses, slice);
+        }
+
+        var noGradients = Enumerable.Repeat(Array.Empty<float>(), groups).ToArray();
+        return ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount)
+            .Select(node =>
+            {
+                ReductionTree.SumInPlace(node, request.GroupCount, noGradients, losses, request.FirstGroup);
+                return new PartialSum(node.Level, node.Index, losses[node.FirstGroup - request.FirstGroup]);
+            })
+            .ToArray();
+    }
+
+    private delegate void EngineCall(GradientEngine engine, float[] weights, ShardInput shard, int firstGroup, int groupCount);
+
+    /// <summary>
+    /// Splits the groups of <paramref name="sampleIds"/> (one per entry of <paramref name="losses"/>) into one
+    /// contiguous run per thread and calls each thread's engine on its run's gathered samples.
+    /// </summary>
+    private void Run(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds, LossSums[] losses, EngineCall call)
+    {
+        int groups = losses.Length, groupSize = _job.Job.GroupSize;
+        int threads = System.Math.Min(_engines.Length, groups);
+        void RunThread(int t)
+        {
+            int first = groups * t / threads, end = groups * (t + 1) / threads;
+            var ids = sampleIds[(first * groupSize)..System.Math.Min(end * groupSize, sampleIds.Length)];
+            call(_engines[t], replica.Weights, Gather(replica, xPart, yPart, lengthsPart, ids), first, end - first);
+        }
+
+        // One thread needs none of Parallel.For's task set-up: it computes on the actor's thread.
+        if (threads == 1) RunThread(0);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
+    }
+
+    private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds)
+        => ShardInput.Gather(replica.Data(xPart), replica.Data(yPart), _job.Shape.Timesteps, _job.Shape.InputSize,
+            _job.Shape.TargetsPerSample, sampleIds, replica.Data(lengthsPart));
+}

@@ -1,0 +1,104 @@
+using Rnn.Math.Config;
+
+namespace RnnCluster.Shared.Protocol;
+
+// Coordinator -> worker, over Akka. One round reads top to bottom: the job is set up once (StartJob; the worker
+// answers WorkerReady with its data-plane endpoint, and the dataset follows on the data plane), then each step the
+// new weights go out on the data plane and each worker is asked for its shard (ComputeGradients); at the end of an
+// epoch the validation set is sharded the same way (ComputeValidationLoss). When the last epoch is done, JobFinished.
+// Tensors never travel in these messages: see DataPlane/DataPlaneNode.cs.
+
+/// <summary>
+/// The sizes of the job's dataset. X is (samples, timesteps, inputSize) and Y is (samples, targetsPerSample):
+/// outputs, timesteps × outputs, or the class indices of cross-entropy.
+/// </summary>
+public sealed record DataShape(int TrainSamples, int ValidationSamples, int Timesteps, int InputSize, int TargetsPerSample)
+{
+    /// <summary>Whether the samples come with their lengths (sequences of different lengths).</summary>
+    public bool HasLengths { get; init; }
+
+    public long Length(DataPart part) => part switch
+    {
+        DataPart.TrainLengths => HasLengths ? TrainSamples : 0,
+        DataPart.ValidationLengths => HasLengths ? ValidationSamples : 0,
+        DataPart.TrainX => (long)TrainSamples * Timesteps * InputSize,
+        DataPart.TrainY => (long)TrainSamples * TargetsPerSample,
+        DataPart.ValidationX => (long)ValidationSamples * Timesteps * InputSize,
+        DataPart.ValidationY => (long)ValidationSamples * TargetsPerSample,
+        _ => throw new ArgumentOutOfRangeException(nameof(part)),
+    };
+}
+
+/// <summary>The arrays of a job's dataset, each shipped on the data plane; the lengths are empty when every sample is whole.</summary>
+public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY, TrainLengths, ValidationLengths }
+
+/// <summary>
+/// What a worker needs of a job to compute gradients, and nothing else: the model (as its config JSON, which each
+/// layer type writes and reads itself, so a new layer type is no wire change), the loss, truncated BPTT, the group
+/// size, the seed (dropout masks) and the batch size (the most a shard can hold, which sizes the memory a worker
+/// needs before it takes the job). The optimizer, clipping and epochs are the coordinator's alone, so a new
+/// training option is not a wire change either.
+/// </summary>
+public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, int GroupSize, ulong Seed, int BatchSize)
+{
+    public static WorkerJob Of(ModelConfig model, TrainingConfig training)
+        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed, training.BatchSize);
+
+    public ModelConfig ParseModel() => ConfigLoader.ParseModel(Model, "StartJob model");
+}
+
+/// <summary>
+/// Sets the worker up for a job: what to compute, the shape of the data that follows, and the job's data plane:
+/// the token every connection of the job presents, the coordinator's endpoint, and the id this worker's frames carry.
+/// </summary>
+public sealed record StartJob(Guid JobId, WorkerJob Job, DataShape Shape, Guid Token, string CoordinatorEndpoint, int WorkerId) : IProtocolMessage
+{
+    /// <summary>The id the coordinator's own frames (the data, the weights) carry; workers' ids start above it.</summary>
+    public const int CoordinatorId = 0;
+}
+
+/// <summary>
+/// One worker's share of a training step: shard <see cref="Shard"/> of a minibatch cut into
+/// <see cref="GroupCount"/> groups, shard k being the groups [<see cref="ShardBounds"/>[k], [k + 1]).
+/// <see cref="SampleIds"/> are the dataset indices of exactly this shard's samples, in minibatch order.
+/// <see cref="Holders"/> gives the data-plane endpoint of every shard's worker, so the workers finish the
+/// reduction tree among themselves (Rnn.Math.Training.TreeRoutes) and the root alone reaches the coordinator.
+/// Any worker can compute any shard: everything it needs is here or in the job.
+/// </summary>
+public sealed record ComputeGradients(
+    Guid JobId,
+    long RoundId,
+    int Epoch,
+    long WeightsVersion,
+    int MinibatchSize,
+    int GroupCount,
+    int Shard,
+    int[] ShardBounds,
+    string[] Holders,
+    int[] SampleIds) : IRoundMessage
+{
+    /// <summary>The minibatch's loss terms, the count its mean divides by (real steps only, with padding); 0 means every sample has the model's terms per sample.</summary>
+    public long LossTerms { get; init; }
+
+    public int FirstGroup => ShardBounds[Shard];
+
+    public int EndGroup => ShardBounds[Shard + 1];
+}
+
+/// <summary>
+/// One worker's share of the validation loss: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of the
+/// validation set taken in order and cut into <see cref="GroupCount"/> groups. No dropout, no gradient.
+/// </summary>
+public sealed record ComputeValidationLoss(
+    Guid JobId,
+    long RoundId,
+    long WeightsVersion,
+    int GroupCount,
+    int FirstGroup,
+    int EndGroup) : IRoundMessage;
+
+/// <summary>
+/// The job ended normally: its model is complete. The worker drops the job's replica; `rnn-worker --once`
+/// exits 0 on it. A job that ends any other way sends nothing: its workers see the coordinator go.
+/// </summary>
+public sealed record JobFinished(Guid JobId) : IProtocolMessage;

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using Akka.Actor;
+using RnnCluster.Coordinator.Training;
+using RnnCluster.Shared.DataPlane;
+using RnnCluster.Shared.Protocol;
+
+namespace RnnCluster.Coordinator.Actors;
+
+/// <summary>
+/// The coordinator's connections: the workers it knows, in the order they joined, each with its id in the job and
+/// its data-plane endpoint once it answered the job; whether each holds the job's data, is reachable, is computing
+/// a request (of which round), which weights it holds, how fast it has been and whether it refused the job; and how
+/// the job (Akka), its data and each step's weights (the data plane) and each request (Akka) reach a worker. It
+/// decides nothing about training. <paramref name="faults"/> are the test hook's (<see cref="TestFaults"/>),
+/// committed here where the weights are sent.
+/// </summary>
+internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob data, Guid jobId, Guid token, DataPlaneNode plane,
+    string coordinatorEndpoint, TestFaults faults)
+{
+    private readonly List<(IActorRef Worker, Link Link)> _workers = new();
+    private readonly HashSet<IActorRef> _faulted = new();
+    private int _nextId = StartJob.CoordinatorId + 1;
+
+    private sealed class Link(int id)
+    {
+        public int Id { get; } = id;
+
+        public string? Endpoint;
+        public bool HasData;
+        public bool Reachable = true;
+        public long WeightsVersion = -1;
+
+        /// <summary>The request it computes; null when it computes nothing.</summary>
+        public Request? Computing;
+
+        public readonly WorkerPace Pace = new();
+
+        public bool RefusedJob;
+    }
+
+    /// <summary>A request a worker computes: of which round, how many samples, sent when (a <see cref="Stopwatch"/> timestamp).</summary>
+    public readonly record struct Request(long Round, int Samples, long SentAt)
+    {
+        public TimeSpan Waited => Stopwatch.GetElapsedTime(SentAt);
+    }
+
+    /// <summary>Workers known, with or without the data.</summary>
+    public int Count => _workers.Count;
+
+    /// <summary>Every worker known, in the order they joined.</summary>
+    public IEnumerable<IActorRef> All => _workers.Select(w => w.Worker);
+
+    /// <summary>Workers holding the whole dataset, in the order they joined.</summary>
+    public IEnumerable<IActorRef> Ready => _workers.Where(w => w.Link.HasData).Select(w => w.Worker);
+
+    public bool HasReady => _workers.Any(w => w.Link.HasData);
+
+    /// <summary>Workers a request can go to now: they hold the data, are reachable, and compute nothing.</summary>
+    public IEnumerable<IActorRef> Idle => _workers.Where(w => w.Link is { HasData: true, Reachable: true, Computing: null }).Select(w => w.Worker);
+
+    /// <summary>Workers that hold the data and are reachable, with the request each computes (if any).</summary>
+    public IEnumerable<(IActorRef Worker, Request? Computing)> Usable
+        => _workers.Where(w => w.Link is { HasData: true, Reachable: true }).Select(w => (w.Worker, w.Link.Computing));
+
+    public int ReachableCount => _workers.Count(w => w.Link.Reachable);
+
+    public bool IsReachable(IActorRef worker) => Find(worker)?.Reachable == true;
+
+    /// <summary>Whether any worker known did not refuse the job: one that may still become ready.</summary>
+    public bool AnyMayServe => _workers.Any(w => !w.Link.RefusedJob);
+
+    /// <summary>Records that the worker cannot hold the job; false when it is unknown or was counted already.</summary>
+    public bool MarkRefusedJob(IActorRef worker)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob) return false;
+        (link.RefusedJob, link.HasData, link.Computing) = (true, false, null);
+        return true;
+    }
+
+    /// <summary>
+    /// The worker refused something it was sent and no longer trusts its copy of the job: it gets the job, its
+    /// data (once it answers with its endpoint again) and, with its next request, the weights again. It computes
+    /// nothing meanwhile.
+    /// </summary>
+    public void SendJobAgain(IActorRef worker)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob) return;
+        (link.Endpoint, link.HasData, link.WeightsVersion, link.Computing) = (null, false, -1, null);
+        SendJob(worker);
+    }
+
+    /// <summary>False when the worker is known already.</summary>
+    public bool Add(IActorRef worker)
+    {
+        if (Find(worker) is not null) return false;
+        _workers.Add((worker, new Link(_nextId++)));
+        return true;
+    }
+
+    /// <summary>False when the worker was not known.</summary>
+    public bool Remove(IActorRef worker) => _workers.RemoveAll(w => w.Worker.Equals(worker)) > 0;
+
+    /// <summary>The worker whose frames carry <paramref name="id"/>, if it is still known.</summary>
+    public IActorRef? WithId(int id) => _workers.FirstOrDefault(w => w.Link.Id == id).Worker;
+
+    /// <summary>Its data-plane endpoint; known once it answered <see cref="StartJob"/>.</summary>
+    public string EndpointOf(IActorRef worker) => Find(worker)?.Endpoint ?? throw new InvalidOperationException($"{worker.Path} has not answered the job");
+
+    /// <summary>Records that the worker holds the data; false when it is unknown or was counted already.</summary>
+    public bool MarkHasData(IActorRef worker)
+    {
+        var link = Find(worker);
+        if (link is null || link.HasData || link.RefusedJob || link.Endpoint is null) return false;
+        link.HasData = true;
+        return true;
+    }
+
+    /// <summary>Records what the failure detector says of a known worker; false when that is no change.</summary>
+    public bool MarkReachable(IActorRef worker, bool reachable)
+    {
+        var link = Find(worker);
+        if (link is null || link.Reachable == reachable) return false;
+        link.Reachable = reachable;
+        return true;
+    }
+
+    /// <summary>The worker answered its request of <paramref name="round"/>: that request; null when it was not what the worker computed.</summary>
+    public Request? MarkDone(IActorRef worker, long round)
+    {
+        var link = Find(worker);
+        if (link?.Computing is not { } request || request.Round != round) return null;
+        link.Computing = null;
+        return request;
+    }
+
+    public WorkerPace Pace(IActorRef worker) => Find(worker)?.Pace ?? new WorkerPace();
+
+    /// <summary>
+    /// The worker's compute speed in samples per second; a worker not measured yet is taken to be as fast as the
+    /// median of those that are (all equal before any is).
+    /// </summary>
+    public double Speed(IActorRef worker)
+        => Find(worker)?.Pace.SamplesPerSecond
+           ?? (_workers.Any(w => w.Link.Pace.IsKnown) ? WorkerPace.Median(_workers.Select(w => w.Link.Pace.SamplesPerSecond).OfType<double>()) : 1);
+
+    /// <summary>The median over the workers measured of their time from request to answer per sample; null before any answer.</summary>
+    public double? RoundTripMsPerSample
+    {
+        get
+        {
+            var known = _workers.Select(w => w.Link.Pace.RoundTripMsPerSample).OfType<double>().ToList();
+            return known.Count == 0 ? null : WorkerPace.Median(known);
+        }
+    }
+
+    /// <summary>The job's description; the worker answers <see cref="WorkerReady"/> with its endpoint, and <see cref="SendData"/> follows.</summary>
+    public void SendJob(IActorRef worker)
+    {
+        var link = Find(worker)!;
+        worker.Tell(new StartJob(jobId, job, shape, token, coordinatorEndpoint, link.Id));
+    }
+
+    /// <summary>
+    /// The dataset on the data plane, to the endpoint the worker answered with; false when the worker is unknown,
+    /// refused the job, or was sent the data already.
+    /// </summary>
+    public bool SendData(IActorRef worker, string endpoint)
+    {
+        var link = Find(worker);
+        if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
+        link.Endpoint = endpoint;
+        var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
+        Send(sender, DataPart.TrainX, data.Train.X);
+        Send(sender, DataPart.TrainY, data.Train.Y);
+        if (data.Train.Lengths is { } lengths) Send(sender, DataPart.TrainLengths, lengths);
+        if (data.Validation is not null)
+        {
+            Send(sender, DataPart.ValidationX, data.Validation.X);
+            Send(sender, DataPart.ValidationY, data.Validation.Y);
+            if (data.Validation.Lengths is { } validationLengths) Send(sender, DataPart.ValidationLengths, validationLengths);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the request of <paramref name="round"/> for <paramref name="samples"/> samples, preceded by the
+    /// weights of <paramref name="version"/> unless the worker holds them. A worker still computing an earlier
+    /// request takes this one after it, and counts as computing this one from now.
+    /// </summary>
+    public void SendRequest(IActorRef worker, long round, int samples, IProtocolMessage request, long version, float[] weights)
+    {
+        SendWeights(worker, version, weights);
+        worker.Tell(request);
+        Find(worker)!.Computing = new Request(round, samples, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Sends the weights of <paramref name="version"/> unless the worker holds them. The array is never written
+    /// (each step makes a new one), so the sends to every worker read it side by side, without a copy.
+    /// </summary>
+    private void SendWeights(IActorRef worker, long version, float[] weights)
+    {
+        var link = Find(worker)!;
+        if (link.WeightsVersion == version) return;
+        var sender = plane.SenderTo(link.Endpoint!, token, StartJob.CoordinatorId);
+        // The test hook: this version's frames land past the end of the weights, once for each worker.
+        long misplace = faults.WeightsOffsetVersion == version && _faulted.Add(worker) ? weights.Length : 0;
+        for (int segment = 0; segment < Segments.Count(weights.Length); segment++)
+        {
+            var (offset, count) = Segments.Range(segment, weights.Length);
+            sender.Send(Frame.Weights(version, offset + misplace, count), weights, offset);
+        }
+        link.WeightsVersion = version;
+    }
+
+    private Link? Find(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
+
+    private static void Send(IFrameSender sender, DataPart part, float[] values)
+    {
+        for (int segment = 0; segment < Segments.Count(values.Length); segment++)
+        {
+            var (offset, count) = Segments.Range(segment, values.Length);
+            sender.Send(Frame.Data((byte)part, offset, count), values, offset);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Rnn.Math;
+using Rnn.Math.Config;
+using Rnn.Math.Model;
+
+namespace RnnCluster.Coordinator.Training;
+
+/// <summary>
+/// Sequences as plain arrays, independent of where they came from: X is (Samples, Timesteps, InputSize) and
+/// Y is (Samples, TargetsPerSample): the outputs, Timesteps × outputs for a sequence output, or class indices.
+/// <see cref="Lengths"/> (Samples), when the sequences differ in length, are their real steps.
+/// </summary>
+public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample)
+{
+    /// <summary>Each sample's real steps when the sequences differ in length; null when all have <see cref="Timesteps"/>.</summary>
+    public float[]? Lengths { get; init; }
+
+    /// <summary>Each sample's loss terms where padding makes them differ (set by <see cref="TrainingJob.Create"/>); null when all have TargetsPerSample.</summary>
+    public int[]? SampleTerms { get; init; }
+
+    /// <summary>The loss terms of the samples <paramref name="ids"/>: the count a mean loss over them divides by.</summary>
+    public long Terms(IReadOnlyList<int> ids)
+    {
+        if (SampleTerms is null) return (long)ids.Count * TargetsPerSample;
+        long terms = 0;
+        foreach (int id in ids) terms += SampleTerms[id];
+        return terms;
+    }
+
+    /// <summary>The loss terms of every sample.</summary>
+    public long TotalTerms => SampleTerms?.Sum(t => (long)t) ?? (long)Samples * TargetsPerSample;
+}
+
+/// <summary>
+/// Everything a training run needs: the model and how to train it, the data, and the weights to start from
+/// in the model's flat parameter layout. Build it with <see cref="Create"/>, which checks that the parts fit.
+/// </summary>
+public sealed record TrainingJob(
+    ModelConfig Model,
+    TrainingConfig Training,
+    SequenceSet Train,
+    SequenceSet? Validation,
+    float[] InitialWeights)
+{
+    /// <summary>
+    /// A job whose data fits its model; without <paramref name="initialWeights"/> the model is initialised from
+    /// the training seed. Throws <see cref="InputException"/> naming what does not fit.
+    /// </summary>
+    public static TrainingJob Create(ModelConfig model, TrainingConfig training, SequenceSet train, SequenceSet? validation, float[]? initialWeights = null)
+    {
+        var network = new Network(model);
+        var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
+        if (training.BatchSize < 1) throw new InputException($"training.batchSize: expected a positive integer, got {training.BatchSize}");
+        if (training.GroupSize < 1) throw new InputException($"training.groupSize: expected a positive integer, got {training.GroupSize}");
+        if (train.Samples < 1) throw new InputException("data: the training part holds no samples");
+        Check(train, "training", network, engine);
+        train = train with { SampleTerms = engine.SampleTerms(train.X, train.Lengths, train.Samples, train.Timesteps) };
+        if (validation is not null)
+        {
+            Check(validation, "validation", network, engine);
+            validation = validation with { SampleTerms = engine.SampleTerms(validation.X, validation.Lengths, validation.Samples, validation.Timesteps) };
+            if (validation.Timesteps != train.Timesteps)
+                throw new InputException($"data: validation sequences have {validation.Timesteps} timesteps, training ones {train.Timesteps}");
+        }
+        if (initialWeights is null)
+        {
+            initialWeights = new float[network.ParameterCount];
+            network.Initialize(initialWeights, training.Seed);
+        }
+        else if (initialWeights.Length != network.ParameterCount)
+            throw new InputException($"initial weights: {initialWeights.Length} parameters, the model has {network.ParameterCount}");
+        return new TrainingJob(model, training, train, validation, initialWeights);
+    }
+
+    private static void Check(SequenceSet set, string part, Network network, GradientEngine engine)
+    {
+        if (set.InputSize != network.InputSize)
+            throw new InputException($"data: the {part} part has {set.InputSize} features per timestep, model.inputSize is {network.InputSize}");
+        int terms = engine.LossTermsPerSample(set.Timesteps);
+        if (set.TargetsPerSample != terms)
+            throw new InputException($"data: the {part} part has {set.TargetsPerSample} targets per sample, the model and loss expect {terms}");
+        if (set.X.Length != (long)set.Samples * set.Timesteps * set.InputSize || set.Y.Length != (long)set.Samples * set.TargetsPerSample)
+            throw new InputException($"data: the {part} part holds {set.X.Length} inputs and {set.Y.Length} targets, not {set.Samples} samples of ({set.Timesteps}, {set.InputSize}) and {set.TargetsPerSample}");
+    }
+}
