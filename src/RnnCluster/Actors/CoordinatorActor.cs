@@ -11,6 +11,8 @@ using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
+using Optimizer = Rnn.Math.Training.Optimizer;
+
 /// <summary>
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each on
 /// the data plane, then for every minibatch gives each usable worker a contiguous run of gradient groups sized by

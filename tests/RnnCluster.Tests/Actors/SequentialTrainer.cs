@@ -5,6 +5,8 @@ using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Tests.Actors;
 
+using Optimizer = Rnn.Math.Training.Optimizer;
+
 /// <summary>
 /// The reference the actors are held to: the training step written as one plain loop in one thread, each
 /// minibatch computed whole by one engine and summed along the reduction tree (docs/determinism.md).

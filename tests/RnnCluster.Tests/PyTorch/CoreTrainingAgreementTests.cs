@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.PyTorch;
 
+using Optimizer = Rnn.Math.Training.Optimizer;
+
 /// <summary>
 /// The training core driven by hand over tests/fixtures_generator/train_reference.py's run: minibatches of the
 /// config's batch size in dataset order, the last one partial, each a mean loss of its own, and one optimizer

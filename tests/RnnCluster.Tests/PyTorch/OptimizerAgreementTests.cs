@@ -3,6 +3,8 @@ using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.PyTorch;
 
+using Optimizer = Rnn.Math.Training.Optimizer;
+
 public class OptimizerAgreementTests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-5;

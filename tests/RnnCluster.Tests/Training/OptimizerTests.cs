@@ -3,6 +3,8 @@ using Rnn.Math.Training;
 
 namespace RnnCluster.Tests.Training;
 
+using Optimizer = Rnn.Math.Training.Optimizer;
+
 public class OptimizerTests
 {
     [Fact]

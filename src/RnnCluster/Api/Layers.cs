@@ -1,0 +1,210 @@
+using System.Text.Json.Nodes;
+
+namespace RnnCluster;
+
+/// <summary>
+/// A layer of a <see cref="Sequential"/> model. Each layer is one entry of the config's <c>model.layers</c>
+/// (docs/contract.md), so a model built here trains, saves and loads exactly as one written in JSON.
+/// </summary>
+public abstract class Layer
+{
+    private protected Layer()
+    {
+    }
+
+    /// <summary>Whether the layer gives one output per timestep (true) or one per sequence (false); null when it keeps what it is given.</summary>
+    private protected abstract bool? GivesSequence { get; }
+
+    /// <summary>Whether the layer reads a sequence (recurrent layers do).</summary>
+    private protected virtual bool NeedsSequence => false;
+
+    /// <summary>Whether the layer may only come first (an embedding reads token ids).</summary>
+    private protected virtual bool OnlyFirst => false;
+
+    internal bool? Sequence => GivesSequence;
+
+    internal bool ReadsSequence => NeedsSequence;
+
+    internal bool First => OnlyFirst;
+
+    /// <summary>The layer's entry in <c>model.layers</c>.</summary>
+    internal abstract JsonObject ToJson();
+
+    internal static Layer FromJson(JsonObject json)
+    {
+        string type = (string)json["type"]!;
+        int Int(string name, int fallback = 0) => json[name] is { } value ? (int)value : fallback;
+        bool Bool(string name) => json[name] is { } value && (bool)value;
+        string? Text(string name) => json[name] is { } value ? (string?)value : null;
+        return type switch
+        {
+            "lstm" => new Lstm(Int("units"), Bool("returnSequences"), Bool("bidirectional")),
+            "gru" => new Gru(Int("units"), Bool("returnSequences"), Bool("bidirectional")),
+            "rnn" => new SimpleRnn(Int("units"), Text("activation") ?? "tanh", Bool("returnSequences"), Bool("bidirectional")),
+            "dropout" => new Dropout((double)json["rate"]!),
+            "dense" => new Dense(Int("units"), Text("activation")),
+            "embedding" => new Embedding(Int("inputDim"), Int("outputDim"), Bool("maskZero")),
+            _ => throw new InvalidDataException($"model.json: unknown layer type \"{type}\""),
+        };
+    }
+}
+
+/// <summary>The recurrent layers' shared shape: units, whether every timestep's state is given on, and both directions.</summary>
+public abstract class RecurrentLayer : Layer
+{
+    private protected RecurrentLayer(string type, int units, bool returnSequences, bool bidirectional)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        Type = type;
+        Units = units;
+        ReturnSequences = returnSequences;
+        Bidirectional = bidirectional;
+    }
+
+    private string Type { get; }
+
+    /// <summary>The size of the hidden state (per direction).</summary>
+    public int Units { get; }
+
+    /// <summary>True: the state of every timestep goes on (many-to-many, or a recurrent layer next); false: the last one only.</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Reads the sequence both ways (PyTorch's <c>bidirectional=True</c>, Keras's <c>Bidirectional</c>) and concatenates the two states.</summary>
+    public bool Bidirectional { get; }
+
+    private protected override bool? GivesSequence => ReturnSequences;
+
+    private protected override bool NeedsSequence => true;
+
+    internal override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["type"] = Type, ["units"] = Units };
+        if (ReturnSequences) json["returnSequences"] = true;
+        if (Bidirectional) json["bidirectional"] = true;
+        return json;
+    }
+}
+
+/// <summary>A long short-term memory layer (PyTorch's <c>nn.LSTM</c>, Keras's <c>LSTM</c>).</summary>
+/// <param name="units">The size of the hidden and cell states.</param>
+/// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
+/// <param name="bidirectional">Read the sequence both ways.</param>
+public sealed class Lstm(int units, bool returnSequences = false, bool bidirectional = false)
+    : RecurrentLayer("lstm", units, returnSequences, bidirectional);
+
+/// <summary>A gated recurrent unit layer (PyTorch's <c>nn.GRU</c>, Keras's <c>GRU</c>).</summary>
+/// <param name="units">The size of the hidden state.</param>
+/// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
+/// <param name="bidirectional">Read the sequence both ways.</param>
+public sealed class Gru(int units, bool returnSequences = false, bool bidirectional = false)
+    : RecurrentLayer("gru", units, returnSequences, bidirectional);
+
+/// <summary>The vanilla recurrent layer h_t = f(W_hh h_{t-1} + W_xh x_t + b) (PyTorch's <c>nn.RNN</c>, Keras's <c>SimpleRNN</c>).</summary>
+public sealed class SimpleRnn : RecurrentLayer
+{
+    /// <param name="units">The size of the hidden state.</param>
+    /// <param name="activation"><c>tanh</c> or <c>relu</c>.</param>
+    /// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
+    /// <param name="bidirectional">Read the sequence both ways.</param>
+    public SimpleRnn(int units, string activation = "tanh", bool returnSequences = false, bool bidirectional = false)
+        : base("rnn", units, returnSequences, bidirectional)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        if (activation is not ("tanh" or "relu")) throw new ArgumentException($"expected \"tanh\" or \"relu\", got \"{activation}\"", nameof(activation));
+        Activation = activation;
+    }
+
+    /// <summary>The nonlinearity f: <c>tanh</c> or <c>relu</c>.</summary>
+    public string Activation { get; }
+
+    internal override JsonObject ToJson()
+    {
+        var json = base.ToJson();
+        if (Activation != "tanh") json["activation"] = Activation;
+        return json;
+    }
+}
+
+/// <summary>Zeroes a fraction of its inputs while training, scaling the rest (inverted dropout); the identity when predicting.</summary>
+public sealed class Dropout : Layer
+{
+    /// <param name="rate">The fraction dropped, in [0, 1).</param>
+    public Dropout(double rate)
+    {
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "expected a fraction in [0, 1)");
+        Rate = rate;
+    }
+
+    /// <summary>The fraction dropped.</summary>
+    public double Rate { get; }
+
+    private protected override bool? GivesSequence => null;
+
+    internal override JsonObject ToJson() => new() { ["type"] = "dropout", ["rate"] = Rate };
+}
+
+/// <summary>A fully connected layer, y = activation(W x + b), applied to every timestep of a sequence.</summary>
+public sealed class Dense : Layer
+{
+    /// <param name="units">The outputs.</param>
+    /// <param name="activation">None (linear) when null, else <c>tanh</c>, <c>relu</c>, <c>sigmoid</c> or <c>softmax</c>.</param>
+    public Dense(int units, string? activation = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        if (activation is not (null or "linear" or "tanh" or "relu" or "sigmoid" or "softmax"))
+            throw new ArgumentException($"expected null, \"tanh\", \"relu\", \"sigmoid\" or \"softmax\", got \"{activation}\"", nameof(activation));
+        Units = units;
+        Activation = activation is "linear" ? null : activation;
+    }
+
+    /// <summary>The outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>The activation; null for a linear layer.</summary>
+    public string? Activation { get; }
+
+    private protected override bool? GivesSequence => null;
+
+    internal override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["type"] = "dense", ["units"] = Units };
+        if (Activation is not null) json["activation"] = Activation;
+        return json;
+    }
+}
+
+/// <summary>Token ids to vectors (PyTorch's <c>nn.Embedding</c>, Keras's <c>Embedding</c>); only as the first layer.</summary>
+public sealed class Embedding : Layer
+{
+    /// <param name="inputDim">The vocabulary's size: ids run from 0 to inputDim - 1.</param>
+    /// <param name="outputDim">The size of each token's vector.</param>
+    /// <param name="maskZero">Id 0 is padding: the steps it fills are out of the loss, the gradients and the metrics.</param>
+    public Embedding(int inputDim, int outputDim, bool maskZero = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDim);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputDim);
+        InputDim = inputDim;
+        OutputDim = outputDim;
+        MaskZero = maskZero;
+    }
+
+    /// <summary>The vocabulary's size.</summary>
+    public int InputDim { get; }
+
+    /// <summary>The size of each token's vector.</summary>
+    public int OutputDim { get; }
+
+    /// <summary>Whether id 0 is padding.</summary>
+    public bool MaskZero { get; }
+
+    private protected override bool? GivesSequence => true;
+
+    private protected override bool OnlyFirst => true;
+
+    internal override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["type"] = "embedding", ["inputDim"] = InputDim, ["outputDim"] = OutputDim };
+        if (MaskZero) json["maskZero"] = true;
+        return json;
+    }
+}
