@@ -149,6 +149,44 @@ public sealed class Sequential : IEnumerable<Layer>
             options, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Trains a model whose first layer is an <see cref="Embedding"/> on token ids <paramref name="tokens"/>
+    /// (samples, timesteps) against class indices <paramref name="y"/> (samples).
+    /// </summary>
+    /// <param name="tokens">Token ids, each in [0, the embedding's inputDim).</param>
+    /// <param name="y">One class index per sample, from 0.</param>
+    /// <param name="epochs">Passes over the training samples.</param>
+    /// <param name="batchSize">Samples per optimizer step.</param>
+    /// <param name="validationSplit">The fraction of samples, taken from the end, that validate instead of training.</param>
+    /// <param name="shuffle">Shuffle the samples every epoch.</param>
+    /// <param name="options">Workers or cluster, seed, checkpoints.</param>
+    /// <param name="progress">Hears every epoch.</param>
+    /// <param name="cancellationToken">Stops the fit at the next step.</param>
+    public Task<History> FitAsync(int[,] tokens, int[] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, bool shuffle = true,
+        FitOptions? options = null, IProgress<EpochProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitAsync(Ids(tokens), y, epochs, batchSize, validationSplit, shuffle, options, progress, cancellationToken);
+
+    /// <summary>The outputs of an <see cref="Embedding"/> model for token ids <paramref name="tokens"/> (samples, timesteps): (samples, outputs).</summary>
+    public float[,] Predict(int[,] tokens) => Predict(Ids(tokens));
+
+    /// <summary>Token ids as the (samples, timesteps, 1) inputs an embedding reads, checked against its vocabulary.</summary>
+    private float[,,] Ids(int[,] tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (_layers.FirstOrDefault() is not Embedding embedding)
+            throw new InvalidOperationException("token ids need an Embedding as the first layer; give other inputs as float[,,]");
+        var x = new float[tokens.GetLength(0), tokens.GetLength(1), 1];
+        for (int i = 0; i < tokens.GetLength(0); i++)
+            for (int t = 0; t < tokens.GetLength(1); t++)
+            {
+                int id = tokens[i, t];
+                if (id < 0 || id >= embedding.InputDim)
+                    throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token [{i}, {t}] is outside the embedding's vocabulary [0, {embedding.InputDim})");
+                x[i, t, 0] = id;
+            }
+        return x;
+    }
+
     private async Task<History> FitCore(float[] x, int samples, int timesteps, int features, float[] y, int targets, int epochs, int batchSize,
         double validationSplit, bool shuffle, FitOptions? options, IProgress<EpochProgress>? progress, CancellationToken cancellation)
     {

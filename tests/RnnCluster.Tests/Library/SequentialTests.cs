@@ -122,6 +122,27 @@ public class SequentialTests
     }
 
     [Fact]
+    public async Task Token_ids_train_an_embedding_classifier_and_ids_outside_its_vocabulary_are_refused()
+    {
+        var tokens = new int[60, 6];
+        var y = new int[60];
+        for (int i = 0; i < 60; i++)
+        {
+            y[i] = i % 2;
+            for (int t = 0; t < 6; t++) tokens[i, t] = 1 + (y[i] == 0 ? t % 2 : 2 + t % 2);
+        }
+        var model = new Sequential(inputSize: 1) { new Embedding(5, 4), new Lstm(8), new Dense(2) };
+        model.Compile(new Adam(learningRate: 0.05), "crossentropy", ["accuracy"]);
+        var history = await model.FitAsync(tokens, y, epochs: 10, batchSize: 12);
+        Assert.True(history.Metrics["accuracy"][^1] > 0.9, $"accuracy {history.Metrics["accuracy"][^1]}");
+        var probabilities = model.Predict(tokens);
+        Assert.True(probabilities[0, 0] > probabilities[0, 1] && probabilities[1, 1] > probabilities[1, 0]);
+        tokens[3, 2] = 5;
+        Assert.Equal("tokens", Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(tokens)).ParamName);
+        Assert.Throws<InvalidOperationException>(() => Seed().Predict(tokens));
+    }
+
+    [Fact]
     public async Task A_cancelled_fit_stops_with_a_checkpoint_in_its_folder()
     {
         using var folder = new TempFolder();
