@@ -3,6 +3,7 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Losses;
+using RnnCluster.Coordinator.Output;
 
 namespace RnnCluster.Coordinator.Cli;
 

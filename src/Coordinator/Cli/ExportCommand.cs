@@ -1,5 +1,6 @@
 using Rnn.Math;
 using Rnn.Math.Export;
+using RnnCluster.Coordinator.Output;
 
 namespace RnnCluster.Coordinator.Cli;
 

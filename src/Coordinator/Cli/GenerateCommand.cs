@@ -4,6 +4,7 @@ using Rnn.Math;
 using Rnn.Math.Data;
 using Rnn.Math.Losses;
 using Rnn.Math.Training;
+using RnnCluster.Coordinator.Output;
 
 namespace RnnCluster.Coordinator.Cli;
 

@@ -4,6 +4,7 @@ using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Losses;
 using Rnn.Math.Weights;
+using RnnCluster.Coordinator.Output;
 using RnnCluster.Coordinator.Plots;
 
 namespace RnnCluster.Coordinator.Cli;

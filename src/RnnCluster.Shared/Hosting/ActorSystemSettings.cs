@@ -54,6 +54,11 @@ public static class ActorSystemSettings
         akka.log-dead-letters = 0
         akka.remote.log-remote-lifecycle-events = off
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-        {{WorkerDispatcher}}.type = PinnedDispatcher
-        """).WithFallback(WireFormat.Config);
+        """).WithFallback(Worker);
+
+    /// <summary>
+    /// What a worker needs of any actor system that hosts it, an RnnCluster program's or another application's:
+    /// the job's wire format and the pinned threads workers compute on.
+    /// </summary>
+    public static Config Worker => ConfigurationFactory.ParseString($"{WorkerDispatcher}.type = PinnedDispatcher").WithFallback(WireFormat.Config);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster;
 
@@ -13,40 +15,28 @@ public abstract class Layer
     }
 
     /// <summary>Whether the layer gives one output per timestep (true) or one per sequence (false); null when it keeps what it is given.</summary>
-    private protected abstract bool? GivesSequence { get; }
+    internal abstract bool? Sequence { get; }
 
     /// <summary>Whether the layer reads a sequence (recurrent layers do).</summary>
-    private protected virtual bool NeedsSequence => false;
+    internal virtual bool ReadsSequence => false;
 
     /// <summary>Whether the layer may only come first (an embedding reads token ids).</summary>
-    private protected virtual bool OnlyFirst => false;
-
-    internal bool? Sequence => GivesSequence;
-
-    internal bool ReadsSequence => NeedsSequence;
-
-    internal bool First => OnlyFirst;
+    internal virtual bool First => false;
 
     /// <summary>The layer's entry in <c>model.layers</c>.</summary>
     internal abstract JsonObject ToJson();
 
-    internal static Layer FromJson(JsonObject json)
+    /// <summary>The layer a config's entry describes, as the config loader read it.</summary>
+    internal static Layer From(LayerConfig config) => config switch
     {
-        string type = (string)json["type"]!;
-        int Int(string name, int fallback = 0) => json[name] is { } value ? (int)value : fallback;
-        bool Bool(string name) => json[name] is { } value && (bool)value;
-        string? Text(string name) => json[name] is { } value ? (string?)value : null;
-        return type switch
-        {
-            "lstm" => new Lstm(Int("units"), Bool("returnSequences"), Bool("bidirectional")),
-            "gru" => new Gru(Int("units"), Bool("returnSequences"), Bool("bidirectional")),
-            "rnn" => new SimpleRnn(Int("units"), Text("activation") ?? "tanh", Bool("returnSequences"), Bool("bidirectional")),
-            "dropout" => new Dropout((double)json["rate"]!),
-            "dense" => new Dense(Int("units"), Text("activation")),
-            "embedding" => new Embedding(Int("inputDim"), Int("outputDim"), Bool("maskZero")),
-            _ => throw new InvalidDataException($"model.json: unknown layer type \"{type}\""),
-        };
-    }
+        LstmConfig lstm => new Lstm(lstm.Units, lstm.ReturnSequences, lstm.Bidirectional),
+        GruConfig gru => new Gru(gru.Units, gru.ReturnSequences, gru.Bidirectional),
+        RnnConfig rnn => new SimpleRnn(rnn.Units, rnn.ReturnSequences, rnn.Bidirectional),
+        DropoutConfig dropout => new Dropout(dropout.Rate),
+        DenseConfig dense => new Dense(dense.Units, dense.Activation == Activation.Linear ? null : dense.Activation.ToString().ToLowerInvariant()),
+        EmbeddingConfig embedding => new Embedding(embedding.InputDim, embedding.OutputDim, embedding.MaskZero),
+        _ => throw new InvalidDataException($"model.json: a layer the C# API has no type for ({config.GetType().Name})"),
+    };
 }
 
 /// <summary>The recurrent layers' shared shape: units, whether every timestep's state is given on, and both directions.</summary>
@@ -72,9 +62,9 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Reads the sequence both ways (PyTorch's <c>bidirectional=True</c>, Keras's <c>Bidirectional</c>) and concatenates the two states.</summary>
     public bool Bidirectional { get; }
 
-    private protected override bool? GivesSequence => ReturnSequences;
+    internal override bool? Sequence => ReturnSequences;
 
-    private protected override bool NeedsSequence => true;
+    internal override bool ReadsSequence => true;
 
     internal override JsonObject ToJson()
     {
@@ -99,31 +89,12 @@ public sealed class Lstm(int units, bool returnSequences = false, bool bidirecti
 public sealed class Gru(int units, bool returnSequences = false, bool bidirectional = false)
     : RecurrentLayer("gru", units, returnSequences, bidirectional);
 
-/// <summary>The vanilla recurrent layer h_t = f(W_hh h_{t-1} + W_xh x_t + b) (PyTorch's <c>nn.RNN</c>, Keras's <c>SimpleRNN</c>).</summary>
-public sealed class SimpleRnn : RecurrentLayer
-{
-    /// <param name="units">The size of the hidden state.</param>
-    /// <param name="activation"><c>tanh</c> or <c>relu</c>.</param>
-    /// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
-    /// <param name="bidirectional">Read the sequence both ways.</param>
-    public SimpleRnn(int units, string activation = "tanh", bool returnSequences = false, bool bidirectional = false)
-        : base("rnn", units, returnSequences, bidirectional)
-    {
-        ArgumentNullException.ThrowIfNull(activation);
-        if (activation is not ("tanh" or "relu")) throw new ArgumentException($"expected \"tanh\" or \"relu\", got \"{activation}\"", nameof(activation));
-        Activation = activation;
-    }
-
-    /// <summary>The nonlinearity f: <c>tanh</c> or <c>relu</c>.</summary>
-    public string Activation { get; }
-
-    internal override JsonObject ToJson()
-    {
-        var json = base.ToJson();
-        if (Activation != "tanh") json["activation"] = Activation;
-        return json;
-    }
-}
+/// <summary>The vanilla recurrent layer h_t = tanh(W_hh h_{t-1} + W_xh x_t + b) (PyTorch's <c>nn.RNN</c>, Keras's <c>SimpleRNN</c>).</summary>
+/// <param name="units">The size of the hidden state.</param>
+/// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
+/// <param name="bidirectional">Read the sequence both ways.</param>
+public sealed class SimpleRnn(int units, bool returnSequences = false, bool bidirectional = false)
+    : RecurrentLayer("rnn", units, returnSequences, bidirectional);
 
 /// <summary>Zeroes a fraction of its inputs while training, scaling the rest (inverted dropout); the identity when predicting.</summary>
 public sealed class Dropout : Layer
@@ -138,7 +109,7 @@ public sealed class Dropout : Layer
     /// <summary>The fraction dropped.</summary>
     public double Rate { get; }
 
-    private protected override bool? GivesSequence => null;
+    internal override bool? Sequence => null;
 
     internal override JsonObject ToJson() => new() { ["type"] = "dropout", ["rate"] = Rate };
 }
@@ -151,8 +122,9 @@ public sealed class Dense : Layer
     public Dense(int units, string? activation = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
-        if (activation is not (null or "linear" or "tanh" or "relu" or "sigmoid" or "softmax"))
-            throw new ArgumentException($"expected null, \"tanh\", \"relu\", \"sigmoid\" or \"softmax\", got \"{activation}\"", nameof(activation));
+        var known = Enum.GetNames<Activation>().Select(name => name.ToLowerInvariant()).ToList();
+        if (activation is not null && !known.Contains(activation))
+            throw new ArgumentException($"expected null or one of {string.Join(", ", known)}, got \"{activation}\"", nameof(activation));
         Units = units;
         Activation = activation is "linear" ? null : activation;
     }
@@ -163,7 +135,7 @@ public sealed class Dense : Layer
     /// <summary>The activation; null for a linear layer.</summary>
     public string? Activation { get; }
 
-    private protected override bool? GivesSequence => null;
+    internal override bool? Sequence => null;
 
     internal override JsonObject ToJson()
     {
@@ -197,9 +169,9 @@ public sealed class Embedding : Layer
     /// <summary>Whether id 0 is padding.</summary>
     public bool MaskZero { get; }
 
-    private protected override bool? GivesSequence => true;
+    internal override bool? Sequence => true;
 
-    private protected override bool OnlyFirst => true;
+    internal override bool First => true;
 
     internal override JsonObject ToJson()
     {

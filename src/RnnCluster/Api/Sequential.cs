@@ -25,10 +25,10 @@ public sealed class Sequential : IEnumerable<Layer>
 
     private readonly List<Layer> _layers = [];
     private JsonObject? _training;
-    private float[]? _weights;
-    private TrainingSummary? _summary;
-    private SeriesScaling? _scaling;
-    private JsonObject? _loadedConfig;
+    private Fitted? _fitted;
+
+    /// <summary>A fitted (or loaded) model: what it predicts with, and what Save writes beside its weights.</summary>
+    private sealed record Fitted(TrainedModel Model, JsonObject Config, TrainingSummary Summary);
 
     /// <param name="inputSize">Features per timestep (for an <see cref="Embedding"/> first layer: 1, the token id).</param>
     public Sequential(int inputSize)
@@ -82,9 +82,9 @@ public sealed class Sequential : IEnumerable<Layer>
         if (loss is not ("mse" or "mae" or "crossentropy")) throw new ArgumentException($"expected \"mse\", \"mae\" or \"crossentropy\", got \"{loss}\"", nameof(loss));
         if (!(clipNorm >= 0) || double.IsInfinity(clipNorm)) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "expected a number of at least 0");
         var names = metrics?.ToList() ?? [];
+        var known = Enum.GetValues<MetricKind>().Select(Metrics.Name).ToList();
         foreach (var name in names)
-            if (!Enum.TryParse<MetricKind>(name, ignoreCase: false, out _) && name is not ("accuracy" or "perplexity" or "mae" or "mse" or "rmse"))
-                throw new ArgumentException($"unknown metric \"{name}\": expected accuracy, perplexity, mae, mse or rmse", nameof(metrics));
+            if (!known.Contains(name)) throw new ArgumentException($"unknown metric \"{name}\": expected {string.Join(", ", known)}", nameof(metrics));
         var training = new JsonObject { ["loss"] = loss, ["optimizer"] = optimizer.ToJson() };
         if (names.Count > 0) training["metrics"] = new JsonArray([.. names.Select(n => (JsonNode)n)]);
         if (clipNorm > 0) training["clipNorm"] = clipNorm;
@@ -94,7 +94,7 @@ public sealed class Sequential : IEnumerable<Layer>
         }
         catch (InputException e)
         {
-            throw new ArgumentException(e.Message, nameof(metrics));
+            throw new ArgumentException(e.Message);
         }
         _training = training;
     }
@@ -213,7 +213,7 @@ public sealed class Sequential : IEnumerable<Layer>
         TrainingJob job;
         try
         {
-            job = TrainingJob.Create(config.Model, config.Training, train, validation, _weights);
+            job = TrainingJob.Create(config.Model, config.Training, train, validation, _fitted?.Model.Parameters);
         }
         catch (InputException e)
         {
@@ -235,13 +235,11 @@ public sealed class Sequential : IEnumerable<Layer>
             throw new FitCanceledException(stopped.Checkpoint, cancellation);
         }
         var stopping = result.State.Stopping;
-        _weights = stopping.BestWeights ?? result.Weights;
         var history = result.Epochs;
         var last = history[^1];
-        _summary = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
+        var summary = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
             config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
-        _loadedConfig = configJson;
-        _scaling = null;
+        _fitted = new Fitted(new TrainedModel(config, null, stopping.BestWeights ?? result.Weights), configJson, summary);
         return HistoryOf(history);
     }
 
@@ -266,20 +264,11 @@ public sealed class Sequential : IEnumerable<Layer>
     private (float[] Outputs, int[] Shape) Outputs(float[,,] x, bool sequence)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var (config, network, weights) = Trained();
-        if (network.OutputIsSequence != sequence)
+        var model = Trained();
+        if (model.Network.OutputIsSequence != sequence)
             throw new InvalidOperationException(sequence ? "the model gives one output per sequence: use Predict" : "the model gives an output per timestep: use PredictSequences");
-        int samples = x.GetLength(0), timesteps = x.GetLength(1), features = x.GetLength(2);
-        if (features != InputSize) throw new ArgumentException($"x has {features} features per timestep and the model's inputSize is {InputSize}", nameof(x));
-        var input = Flat(x);
-        if (_scaling is not null)
-            for (int e = 0; e < input.Length; e++) input[e] = _scaling.Features[e % features].Apply(input[e]);
-        int[] shape = sequence ? [samples, timesteps, network.OutputSize] : [samples, network.OutputSize];
-        var outputs = new float[shape.Aggregate(1, (product, d) => product * d)];
-        new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt).Predict(weights, input, samples, timesteps, outputs);
-        if (_scaling is not null)
-            for (int e = 0; e < outputs.Length; e++) outputs[e] = _scaling.Target.Undo(outputs[e]);
-        return (outputs, shape);
+        RequireFeatures(x);
+        return model.Predict(Flat(x), x.GetLength(0), x.GetLength(1));
     }
 
     /// <summary>The loss and metrics on <paramref name="x"/> and <paramref name="y"/>, scored as validation is (no dropout), by their logged names.</summary>
@@ -300,22 +289,21 @@ public sealed class Sequential : IEnumerable<Layer>
 
     private Dictionary<string, double> EvaluateCore(float[,,] x, float[] y, int rows, int targets)
     {
-        var (config, network, weights) = Trained();
-        int samples = x.GetLength(0), timesteps = x.GetLength(1), features = x.GetLength(2);
+        var model = Trained();
+        int samples = x.GetLength(0), timesteps = x.GetLength(1);
         if (rows != samples) throw new ArgumentException($"y has {rows} samples and x {samples}", nameof(y));
-        if (features != InputSize) throw new ArgumentException($"x has {features} features per timestep and the model's inputSize is {InputSize}", nameof(x));
-        var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
-        if (targets != engine.LossTermsPerSample(timesteps))
-            throw new ArgumentException($"y has {targets} targets per sample; this model and loss expect {engine.LossTermsPerSample(timesteps)}", nameof(y));
-        var all = ShardInput.Gather(Flat(x), y, timesteps, features, targets, [.. Enumerable.Range(0, samples)]);
-        int groupSize = config.Training.GroupSize;
-        var losses = new LossSums[(samples + groupSize - 1) / groupSize];
-        engine.EvaluateGroups(weights, all, groupSize, losses);
-        var sums = losses.Aggregate((a, b) => a + b);
-        double terms = engine.LossTerms(all, 0, samples);
-        var scores = new Dictionary<string, double> { ["loss"] = sums.Loss / terms };
-        foreach (var (name, value) in Metrics.Values(config.Training.Metrics, sums, terms, Metrics.Name)) scores[name] = value;
+        RequireFeatures(x);
+        int expected = new GradientEngine(model.Network, model.Config.Training.Loss, model.Config.Training.TruncatedBptt).LossTermsPerSample(timesteps);
+        if (targets != expected) throw new ArgumentException($"y has {targets} targets per sample; this model and loss expect {expected}", nameof(y));
+        var (loss, metrics) = model.Score(ShardInput.Gather(Flat(x), y, timesteps, InputSize, targets, [.. Enumerable.Range(0, samples)]));
+        var scores = new Dictionary<string, double> { ["loss"] = loss };
+        foreach (var (name, value) in metrics) scores[name] = value;
         return scores;
+    }
+
+    private void RequireFeatures(float[,,] x)
+    {
+        if (x.GetLength(2) != InputSize) throw new ArgumentException($"x has {x.GetLength(2)} features per timestep and the model's inputSize is {InputSize}", nameof(x));
     }
 
     /// <summary>
@@ -326,12 +314,11 @@ public sealed class Sequential : IEnumerable<Layer>
     public void Save(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        var (config, network, weights) = Trained();
+        var (model, config, summary) = Fit();
+        var data = model.Config.Data;
         Directory.CreateDirectory(folder);
-        ModelWeights.Save(Path.Combine(folder, ModelWeights.FileName), network, weights);
-        var scaling = _scaling is null ? null : ScalingEntry.From(config.Data.Normalize, _scaling);
-        new ModelManifest((JsonObject)_loadedConfig!.DeepClone(), config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-            scaling, _summary!).Save(folder);
+        ModelWeights.Save(Path.Combine(folder, ModelWeights.FileName), model.Network, model.Parameters);
+        new ModelManifest((JsonObject)config.DeepClone(), data.Columns, data.Target, data.Timesteps, data.Horizon, model.Scaling, summary).Save(folder);
     }
 
     /// <summary>A model that <see cref="Save"/> or <c>rnn-cluster train</c> wrote, compiled as it was trained, ready to predict or to fit on.</summary>
@@ -341,16 +328,12 @@ public sealed class Sequential : IEnumerable<Layer>
         try
         {
             var manifest = ModelManifest.Load(folder);
-            var config = manifest.RunConfig(folder);
-            var json = manifest.Config;
-            var model = new Sequential(config.Model.InputSize);
-            foreach (var layer in json["model"]!["layers"]!.AsArray()) model.Add(Layer.FromJson(layer!.AsObject()));
-            model._training = (JsonObject)(json["training"]?.DeepClone() ?? new JsonObject());
+            var trained = TrainedModel.Load(folder, manifest);
+            var model = new Sequential(trained.Config.Model.InputSize);
+            foreach (var layer in trained.Config.Model.Layers) model.Add(Layer.From(layer));
+            model._training = (JsonObject)(manifest.Config["training"]?.DeepClone() ?? new JsonObject());
             foreach (var field in new[] { "epochs", "batchSize", "shuffle", "seed" }) model._training.Remove(field);
-            model._weights = ModelWeights.Load(Path.Combine(folder, ModelWeights.FileName), new Network(config.Model), nameof(folder));
-            model._summary = manifest.Training;
-            model._scaling = manifest.Normalization?.ToScaling();
-            model._loadedConfig = (JsonObject)json.DeepClone();
+            model._fitted = new Fitted(trained, (JsonObject)manifest.Config.DeepClone(), manifest.Training);
             return model;
         }
         catch (InputException e)
@@ -364,12 +347,9 @@ public sealed class Sequential : IEnumerable<Layer>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private (RunConfig Config, Network Network, float[] Weights) Trained()
-    {
-        if (_weights is null || _loadedConfig is null) throw new InvalidOperationException("the model is not trained: call FitAsync (or Load a saved model) first");
-        var config = Parse(_loadedConfig);
-        return (config, new Network(config.Model), _weights);
-    }
+    private Fitted Fit() => _fitted ?? throw new InvalidOperationException("the model is not trained: call FitAsync (or Load a saved model) first");
+
+    private TrainedModel Trained() => Fit().Model;
 
     /// <summary>The config this model, these choices and a fit's arguments make: what a user would write for <c>rnn-cluster train</c>.</summary>
     private JsonObject Config(JsonObject training, int epochs, int batchSize, double validationSplit, bool shuffle, ulong seed)

@@ -1,8 +1,6 @@
-using Akka.Configuration;
 using Akka.Hosting;
 using RnnCluster.Shared;
 using RnnCluster.Shared.Hosting;
-using RnnCluster.Shared.Serialization;
 
 namespace RnnCluster;
 
@@ -29,7 +27,7 @@ public static class WorkerHosting
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         return builder
-            .AddHocon(WireFormat.Config.WithFallback(ConfigurationFactory.ParseString($"{ActorSystemSettings.WorkerDispatcher}.type = PinnedDispatcher")), HoconAddMode.Prepend)
+            .AddHocon(ActorSystemSettings.Worker, HoconAddMode.Prepend)
             .AddStartup((system, _) => system.ActorOf(WorkerActor.Props(threads), WorkerActor.Name));
     }
 }

@@ -7,46 +7,58 @@ using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using Rnn.Math.Weights;
-using RnnCluster.Coordinator.Output;
-
-namespace RnnCluster.Coordinator.Cli;
+namespace RnnCluster.Coordinator.Output;
 
 /// <summary>
-/// A finished run's model folder, loaded for inference: the config and statistics from model.json, the
-/// weights from model.safetensors. Predictions come back in the data's own units.
+/// A trained model for inference: a finished run's model folder (the config and statistics from model.json, the
+/// weights from model.safetensors), or a fit's result. Predictions come back in the data's own units. The CLI's
+/// predict, evaluate, generate and export and the C# API's Predict and Evaluate all score through it.
 /// </summary>
-internal sealed class TrainedModel
+public sealed class TrainedModel
 {
-    private readonly float[] parameters;
     private readonly GradientEngine engine;
 
     private readonly SeriesScaling? scaling;
 
-    private TrainedModel(RunConfig config, SeriesScaling? scaling, Network network, float[] parameters)
+    /// <param name="config">The run's config.</param>
+    /// <param name="scaling">The normalisation fitted on the training data; null when it was not normalised.</param>
+    /// <param name="parameters">The weights, in the model's flat parameter layout.</param>
+    public TrainedModel(RunConfig config, SeriesScaling? scaling, float[] parameters)
     {
         Config = config;
         this.scaling = scaling;
-        Network = network;
-        this.parameters = parameters;
-        engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
+        Network = new Network(config.Model);
+        Parameters = parameters;
+        engine = new GradientEngine(Network, config.Training.Loss, config.Training.TruncatedBptt);
     }
 
+    /// <summary>The run's config.</summary>
     public RunConfig Config { get; }
 
+    /// <summary>The model the config describes.</summary>
     public Network Network { get; }
 
+    /// <summary>The weights, in the model's flat parameter layout.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>The normalisation entry model.json keeps; null when the data was not normalised.</summary>
+    public ScalingEntry? Scaling => ScalingEntry.From(Config.Data.Normalize, scaling);
+
+    /// <summary>The name of the column a CSV-trained model predicts.</summary>
     public string Target => Config.Data.Target!;
 
     /// <summary>A text model's characters, id by id; null for any other model.</summary>
     public IReadOnlyList<string>? Vocabulary { get; private init; }
 
-    public static TrainedModel Load(string folder)
+    /// <summary>The model in <paramref name="folder"/>, as <c>train</c> or the C# API's Save wrote it.</summary>
+    public static TrainedModel Load(string folder) => Load(folder, ModelManifest.Load(folder));
+
+    /// <summary>The model in <paramref name="folder"/>, whose <paramref name="manifest"/> is already read.</summary>
+    public static TrainedModel Load(string folder, ModelManifest manifest)
     {
-        var manifest = ModelManifest.Load(folder);
         var config = manifest.RunConfig(folder);
-        var network = new Network(config.Model);
-        var weights = ModelWeights.Load(Path.Combine(folder, ModelWeights.FileName), network, "--model");
-        return new TrainedModel(config, manifest.Normalization?.ToScaling(), network, weights) { Vocabulary = manifest.Vocabulary };
+        var weights = ModelWeights.Load(Path.Combine(folder, ModelWeights.FileName), new Network(config.Model), "--model");
+        return new TrainedModel(config, manifest.Normalization?.ToScaling(), weights) { Vocabulary = manifest.Vocabulary };
     }
 
     /// <summary>The CSV's complete windows, built with the training run's columns, window and normalisation.</summary>
@@ -70,14 +82,19 @@ internal sealed class TrainedModel
         var corpus = text ? TextCorpus.Read(data.Path, Vocabulary) : null;
         var dataset = DatasetLoader.Load(Config with { Data = data, BaseDirectory = "." }, corpus: corpus);
         OutputCheck.Require(dataset, Network.OutputSize, Network.OutputIsSequence, Config.Training.Loss);
-        var ids = Enumerable.Range(0, dataset.Samples).ToArray();
+        var (loss, metrics) = Score(dataset.Gather([.. Enumerable.Range(0, dataset.Samples)]));
+        return (dataset.Samples, loss, metrics);
+    }
+
+    /// <summary>Every sample of <paramref name="all"/> scored as training scores validation: the mean loss, without dropout, and the run's metrics.</summary>
+    public (double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) Score(ShardInput all)
+    {
         int groupSize = Config.Training.GroupSize;
-        var losses = new LossSums[(dataset.Samples + groupSize - 1) / groupSize];
-        var all = dataset.Gather(ids);
-        engine.EvaluateGroups(parameters, all, groupSize, losses);
+        var losses = new LossSums[(all.Count + groupSize - 1) / groupSize];
+        engine.EvaluateGroups(Parameters, all, groupSize, losses);
         var sums = losses.Aggregate((a, b) => a + b);
-        double terms = engine.LossTerms(all, 0, dataset.Samples);
-        return (dataset.Samples, sums.Loss / terms, Metrics.Values(Config.Training.Metrics, sums, terms, Metrics.Name).ToList());
+        double terms = engine.LossTerms(all, 0, all.Count);
+        return (sums.Loss / terms, Metrics.Values(Config.Training.Metrics, sums, terms, Metrics.Name).ToList());
     }
 
     /// <summary>
@@ -89,16 +106,25 @@ internal sealed class TrainedModel
     {
         var file = SafeTensors.Read(safetensorsPath);
         var x = SafeTensorsDataset.Inputs(file, Network.InputSize, tokens: Config.Model.Layers[0] is EmbeddingConfig);
-        int samples = x.Shape[0], timesteps = x.Shape[1], features = x.Shape[2];
+        int samples = x.Shape[0], timesteps = x.Shape[1];
         if (Config.Model.Layers[0] is EmbeddingConfig embedding) SafeTensorsDataset.RequireIds(file.FileName, x, embedding.InputDim);
         int[]? lengths = SafeTensorsDataset.Lengths(file, samples, timesteps)?.Select(length => (int)length).ToArray();
-        var input = x.Data.ToArray();
+        return Predict(x.Data.ToArray(), samples, timesteps, lengths);
+    }
+
+    /// <summary>
+    /// The outputs for <paramref name="input"/> (samples, timesteps, features), which this call may overwrite:
+    /// (N, O) or (N, T, O) values in the data's units, class probabilities for a cross-entropy model.
+    /// </summary>
+    public (float[] Outputs, int[] Shape) Predict(float[] input, int samples, int timesteps, int[]? lengths = null)
+    {
+        int features = Network.InputSize;
         if (scaling is not null)
             for (int e = 0; e < input.Length; e++)
                 input[e] = scaling.Features[e % features].Apply(input[e]);
         int[] shape = Network.OutputIsSequence ? [samples, timesteps, Network.OutputSize] : [samples, Network.OutputSize];
         var outputs = new float[shape.Aggregate(1, (product, d) => product * d)];
-        engine.Predict(parameters, input, samples, timesteps, outputs, lengths);
+        engine.Predict(Parameters, input, samples, timesteps, outputs, lengths);
         if (scaling is not null)
             for (int e = 0; e < outputs.Length; e++)
                 outputs[e] = scaling.Target.Undo(outputs[e]);
@@ -110,18 +136,18 @@ internal sealed class TrainedModel
     {
         int classes = Network.OutputSize;
         var outputs = new float[context.Length * classes];
-        engine.Predict(parameters, [.. context.Select(id => (float)id)], 1, context.Length, outputs);
+        engine.Predict(Parameters, [.. context.Select(id => (float)id)], 1, context.Length, outputs);
         return outputs[^classes..];
     }
 
     /// <summary>The model as standard ONNX operators, with the normalisation of a CSV-trained model in the graph.</summary>
-    public byte[] ToOnnx() => OnnxExport.ToBytes(Network, parameters, scaling, Config.Training.Loss);
+    public byte[] ToOnnx() => OnnxExport.ToBytes(Network, Parameters, scaling, Config.Training.Loss);
 
     /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize).</summary>
     public float[] PredictNormalised(PredictionWindows windows)
     {
         var output = new float[windows.Windows * Network.OutputSize];
-        engine.Predict(parameters, windows.X, windows.Windows, windows.Timesteps, output);
+        engine.Predict(Parameters, windows.X, windows.Windows, windows.Timesteps, output);
         return output;
     }
 }
