@@ -21,7 +21,7 @@ internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Onc
     public static readonly CommandSpec Spec = new("rnn-worker", null,
         "join an RnnCluster cluster as a worker and serve its coordinators, one after another",
         [
-            .. NodeFlags.Specs(defaultPort: 0, "the coordinator's address, akka.tcp://rnn-cluster@HOST:PORT (required)"),
+            .. NodeFlags.Specs(defaultPort: 0, "the coordinator's address, akka.tcp://rnn-cluster@HOST:PORT (required without --discovery)"),
             new("--threads", FlagKind.Value, "N", "threads computing a shard (default 1)", "RNN_THREADS"),
             new("--once", FlagKind.Switch, "", "exit after one job: 0 when it finished, 1 when its coordinator is lost for a minute", "RNN_ONCE"),
             FlagSpec.HelpFlag,
@@ -30,11 +30,12 @@ internal sealed record WorkerCommandLine(NodeOptions Node, int Threads, bool Onc
     /// <summary>Throws <see cref="InputException"/> naming the flag (or variable) and what was expected.</summary>
     public static WorkerCommandLine From(ParsedArgs args)
     {
-        args.RequiredText("--seed-nodes");
         var node = NodeFlags.Read(args, defaultPort: 0);
-        // Without a seed node a worker would form a cluster of its own and wait there for ever.
-        if (node.SeedNodes.Count == 0)
-            throw new InputException($"{args.Source("--seed-nodes")}: expected {ActorSystemSettings.AddressPrefix}HOST:PORT[,...]");
+        // Without a seed node (or discovery) a worker would form a cluster of its own and wait there for ever.
+        if (node.SeedNodes.Count == 0 && node.Discovery is null)
+            throw new InputException(args.Has("--seed-nodes")
+                ? $"{args.Source("--seed-nodes")}: expected {ActorSystemSettings.AddressPrefix}HOST:PORT[,...]"
+                : $"{Spec.Title}: --seed-nodes ADDR,... (or RNN_SEED_NODES) is required, or --discovery MODE to find the cluster by bootstrap");
         return new WorkerCommandLine(node, args.PositiveInt("--threads") ?? 1, args.Switch("--once")) { Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)) };
     }
 }

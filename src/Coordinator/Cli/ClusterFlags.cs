@@ -11,7 +11,7 @@ internal static class ClusterFlags
 {
     public const int DefaultPort = 4053;
 
-    private static readonly string[] OnlyWithCluster = ["--host", "--port", "--public-host", "--seed-nodes", "--min-workers", .. NodeFlags.TlsFlags];
+    private static readonly string[] OnlyWithCluster = ["--host", "--port", "--public-host", "--seed-nodes", "--min-workers", .. NodeFlags.TlsFlags, .. NodeFlags.DiscoveryFlags];
 
     public static ClusterOptions? From(ParsedArgs args)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Coordinator.Cli;
 
@@ -53,6 +54,16 @@ internal static partial class ResumeCommand
             words.AddRange(["--cluster", "--host", node.Host, "--port", Number(node.Port)]);
             if (node.PublicHost is { } publicHost) words.AddRange(["--public-host", publicHost]);
             if (node.SeedNodes.Count > 0) words.AddRange(["--seed-nodes", string.Join(",", node.SeedNodes)]);
+            switch (node.Discovery)
+            {
+                case ContactPointList list:
+                    words.AddRange(["--discovery", list.Mode, "--contact-points", string.Join(",", list.ContactPoints)]);
+                    break;
+                case KubernetesPods pods:
+                    words.AddRange(["--discovery", pods.Mode, "--pod-label", pods.LabelSelector]);
+                    break;
+            }
+            if (node.ManagementPort is { } management) words.AddRange(["--management-port", Number(management)]);
             words.AddRange(["--min-workers", Number(cluster.MinWorkers)]);
         }
         return string.Join(" ", words.Select(Quote));

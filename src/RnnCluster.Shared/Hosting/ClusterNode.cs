@@ -16,7 +16,8 @@ public static class ClusterNode
     public const string WorkerRole = "worker";
 
     /// <summary>
-    /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes)
+    /// A host whose actor system joins the cluster as <paramref name="role"/> (or forms it, without seed nodes),
+    /// or finds it through discovery (<see cref="NodeOptions.Discovery"/>, started by <see cref="StartAsync"/>),
     /// and then runs <paramref name="startActors"/>. Both programs handle SIGTERM and Ctrl+C themselves, so the
     /// host takes no signal (<see cref="SignalFreeLifetime"/>). Failure detection and downing are set for this
     /// workload by <see cref="Membership"/>.
@@ -25,7 +26,7 @@ public static class ClusterNode
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => WithTls(akka, node.Tls)
+        builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => WithDiscovery(WithTls(akka, node.Tls), node)
             .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
             .AddHocon(Membership, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
@@ -45,7 +46,7 @@ public static class ClusterNode
             .AddStartup((system, _) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);
-                if (node.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+                if (node.SeedNodes.Count == 0 && node.Discovery is null) cluster.Join(cluster.SelfAddress);
                 startActors(system);
             }));
         return builder.Build();
@@ -64,6 +65,10 @@ public static class ClusterNode
             .AddSetup(tls.AkkaSetup())
             .AddSetup(new DataPlane.DataPlaneSetup(tls));
     }
+
+    /// <summary>The cluster bootstrap over the node's discovery, when it has one (started by <see cref="StartAsync"/>).</summary>
+    private static AkkaConfigurationBuilder WithDiscovery(AkkaConfigurationBuilder akka, NodeOptions node) =>
+        node is { Discovery: { } discovery, ManagementPort: { } port } ? discovery.Apply(akka, port) : akka;
 
     /// <summary>
     /// Who may down whom, and how fast a silent node is suspected: the cluster has one member that matters (the
@@ -124,8 +129,13 @@ public static class ClusterNode
         var host = Build(node, role, startActors);
         try
         {
-            host.Services.GetRequiredService<ActorSystem>();
+            var system = host.Services.GetRequiredService<ActorSystem>();
             await host.StartAsync(cancellation).ConfigureAwait(false);
+            if (node.ManagementPort is { } port)
+            {
+                var server = ManagementServer.Start(system, node.Host, port);
+                if (node.Discovery is not null) await ManagementServer.StartBootstrapAsync(system, server.BaseUri(node.AdvertisedHost ?? node.Host)).ConfigureAwait(false);
+            }
             return host;
         }
         catch (Exception e) when (e is not OperationCanceledException)

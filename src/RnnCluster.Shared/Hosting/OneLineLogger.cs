@@ -9,7 +9,8 @@ namespace RnnCluster.Shared.Hosting;
 /// per event, so a program's own output stays readable and parseable. Connections that drop or cannot be
 /// made are ordinary in a cluster whose members come and go: a peer closing its connection (Akka's
 /// EndpointDisassociatedException, an error and a warning every time a member leaves) is not printed at all,
-/// since the programs say in their own words who left; other remoting exceptions are named, not traced, and
+/// since the programs say in their own words who left; other remoting exceptions (and the bootstrap's probes
+/// of contact points not up yet) are named, not traced, and
 /// the stack frames Akka writes into such messages are cut. Any other exception keeps its trace: that is a
 /// fault worth reading. A warning repeated word for word within <see cref="RepeatAfter"/> (a
 /// worker retrying an absent seed node every few seconds, again after every job) is printed once per process.
@@ -61,8 +62,16 @@ public sealed class OneLineLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         logEvent.Cause?.GetType().FullName == Disassociated
         || logEvent.Message?.ToString()?.Contains(Disassociated, StringComparison.Ordinal) == true;
 
-    private static bool IsConnectionFault(Exception cause) =>
-        cause.GetType().Namespace?.StartsWith("Akka.Remote", StringComparison.Ordinal) == true;
+    /// <summary>
+    /// Akka.Remote's faults, and the bootstrap's HTTP probe of a contact point that is not up yet (an aggregate of
+    /// HttpRequestException or a timeout), which is every node's normal state while a cluster forms.
+    /// </summary>
+    private static bool IsConnectionFault(Exception cause) => cause switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsConnectionFault),
+        HttpRequestException or TaskCanceledException => true,
+        _ => cause.GetType().Namespace?.StartsWith("Akka.Remote", StringComparison.Ordinal) == true,
+    };
 
     /// <summary>
     /// The text's lines joined by spaces, without the `at ...` frames of exceptions written into it (a frame's

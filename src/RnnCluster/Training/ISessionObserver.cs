@@ -8,7 +8,7 @@ public interface ISessionObserver
 {
     /// <summary>
     /// The session is up and no actor of the job exists yet: the moment a caller may first write to its output.
-    /// In cluster mode the node is bound and <paramref name="seed"/> is what workers give as `--seed-nodes`.
+    /// In cluster mode the node is bound and <paramref name="seed"/> is what workers give as `--seed-nodes` (null under `--discovery`).
     /// </summary>
     void Started(string? seed)
     {

@@ -27,6 +27,9 @@ public static class TrainingSession
     /// </summary>
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
 
+    /// <summary>What the coordinator's `/ready` says while it leaves the cluster after its job.</summary>
+    private static readonly Readiness JobOver = new(false, "the job has ended");
+
     /// <summary>
     /// Local mode: one actor system, <paramref name="workers"/> worker actors and the coordinator, no remoting.
     /// The same actors and messages as the cluster, so the result is the same bits. <paramref name="progress"/>
@@ -93,14 +96,19 @@ public static class TrainingSession
         if (options.MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(options), "--min-workers: at least one worker");
         cancellation.ThrowIfCancellationRequested();
         NodeNames.Check(options.Node);
-        var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole, _ => { }, cancellation).ConfigureAwait(false);
+        var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole,
+            system => NodeHealth.Get(system).Report(ReadinessObserver.Waiting(0, options.MinWorkers)), cancellation).ConfigureAwait(false);
+        var health = NodeHealth.Get(host.Services.GetRequiredService<ActorSystem>());
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
-            var seed = options.Node.SeedNodes.Count == 0
-                ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
+            // Under discovery workers are given the contact points, not a seed: the coordinator may have joined any node.
+            var seed = options.Node.Discovery is not null ? null
+                : options.Node.SeedNodes.Count == 0 ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
                 : string.Join(",", options.Node.SeedNodes);
-            return await Run(system, job, options.MinWorkers, session, seed, null, cancellation, (coordinator, running) =>
+            var readiness = new ReadinessObserver(health);
+            var observed = session with { Observer = session.Observer is null ? readiness : new ObserverGroup(session.Observer, readiness) };
+            return await Run(system, job, options.MinWorkers, observed, seed, null, cancellation, (coordinator, running) =>
             {
                 system.ActorOf(WorkerDiscoveryActor.Props(coordinator), "worker-discovery");
                 system.ActorOf(WorkerDowningActor.Props(), "worker-downing");
@@ -114,6 +122,7 @@ public static class TrainingSession
             // holds it for CoordinatedShutdown's 10 s: the job is over, so those are downed first, and a leave still
             // not done after the grace is left to finish on its own (disposing the host would wait for it, and the
             // caller writes the model only after this returns).
+            health.Report(JobOver);
             var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
             foreach (var unreachable in cluster.State.Unreachable) cluster.Down(unreachable.Address);
             var leaving = host.StopAsync(CancellationToken.None);

@@ -81,7 +81,7 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
         }
     }
 
-    private string Seeds => string.Join(", ", options.Node.SeedNodes);
+    private string Seeds => options.Node.Discovery is { } discovery ? $"the cluster of {discovery.Describe}" : string.Join(", ", options.Node.SeedNodes);
 
     /// <summary>Reads the node's events until one ends its service.</summary>
     private async Task<Ending> ServeAsync(WorkerNode node, CancellationToken stop)

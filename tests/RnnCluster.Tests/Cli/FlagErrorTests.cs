@@ -98,6 +98,29 @@ public class FlagErrorTests
         Assert.Contains("--min-workers needs --cluster", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("--discovery: expected config or kubernetes, got 'dns'", "--cluster", "--discovery", "dns")]
+    [InlineData("--discovery config needs --contact-points HOST:PORT,... (or RNN_CONTACT_POINTS)", "--cluster", "--discovery", "config")]
+    [InlineData("--contact-points needs --discovery config", "--cluster", "--contact-points", "127.0.0.1:8558")]
+    [InlineData("--contact-points: expected management endpoints like HOST:8558, got 'akka.tcp://rnn-cluster@127.0.0.1:4053'",
+        "--cluster", "--discovery", "config", "--contact-points", "akka.tcp://rnn-cluster@127.0.0.1:4053")]
+    [InlineData("--contact-points is for --discovery config; kubernetes finds pods by --pod-label", "--cluster", "--discovery", "kubernetes", "--contact-points", "a:1")]
+    [InlineData("--pod-label needs --discovery kubernetes", "--cluster", "--pod-label", "app=rnn")]
+    [InlineData("--seed-nodes and --discovery: give one way to find the cluster, not both",
+        "--cluster", "--seed-nodes", "akka.tcp://rnn-cluster@127.0.0.1:4053", "--discovery", "kubernetes")]
+    [InlineData("--management-port: expected a port from 1 to 65535", "--cluster", "--management-port", "0")]
+    [InlineData("--discovery needs --cluster", "--discovery", "kubernetes")]
+    public void DiscoveryFlagsAreCheckedAndNamed(string message, params string[] flags)
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", "{}");
+
+        var run = CliRun.Of(["train", "--config", config, .. flags]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
     [Fact]
     public void UserErrorsPrintNoStackTrace()
     {

@@ -80,7 +80,7 @@ public class WorkerCommandLineTests
     public void Seed_nodes_are_required_naming_the_flag_and_its_variable()
     {
         var error = Assert.Throws<InputException>(() => Parse(["--threads", "2"], _ => null));
-        Assert.Equal("rnn-worker: --seed-nodes ADDR,... (or RNN_SEED_NODES) is required", error.Message);
+        Assert.Equal("rnn-worker: --seed-nodes ADDR,... (or RNN_SEED_NODES) is required, or --discovery MODE to find the cluster by bootstrap", error.Message);
     }
 
     [Fact]

@@ -69,6 +69,8 @@ public class WorkerProcessTests
     [InlineData("--port=65536", "--port: expected a port number from 0 to 65535 (0: any free port), got '65536'")]
     [InlineData("--seed-nodes=http://somewhere:80", "--seed-nodes: expected addresses like akka.tcp://rnn-cluster@HOST:PORT, got 'http://somewhere:80'")]
     [InlineData("--seed-nodes=akka.tcp://training@127.0.0.1:4053", "--seed-nodes: 'akka.tcp://training@127.0.0.1:4053' names the actor system 'training'; every node's is 'rnn-cluster' (akka.tcp://rnn-cluster@HOST:PORT)")]
+    [InlineData("--discovery=dns", "--discovery: expected config or kubernetes, got 'dns'")]
+    [InlineData("--discovery=kubernetes", "RNN_SEED_NODES and --discovery: give one way to find the cluster, not both")]
     public async Task A_bad_flag_exits_2_with_one_line_naming_it(string flag, string message)
     {
         var seed = new Dictionary<string, string> { ["RNN_SEED_NODES"] = "akka.tcp://rnn-cluster@127.0.0.1:1" };
