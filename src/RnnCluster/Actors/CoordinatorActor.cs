@@ -11,6 +11,7 @@ using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Coordinator.Actors;
 
+using EarlyStopping = Rnn.Math.Training.EarlyStopping;
 using Optimizer = Rnn.Math.Training.Optimizer;
 
 /// <summary>

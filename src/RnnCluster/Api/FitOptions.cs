@@ -92,4 +92,13 @@ public sealed class History
 
     /// <summary>Each metric's values by its logged name (<c>accuracy</c>, <c>valAccuracy</c>, ...).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<double>> Metrics { get; }
+
+    /// <summary>The learning rate of each epoch's last step, under a schedule or <see cref="ReduceLROnPlateau"/>; null without one.</summary>
+    public IReadOnlyList<double>? LearningRate { get; init; }
+
+    /// <summary>With <see cref="EarlyStopping"/>: the best epoch of the monitored figure, from 1 (its weights are the model's when restored).</summary>
+    public int? BestEpoch { get; init; }
+
+    /// <summary>With <see cref="EarlyStopping"/>: the epoch the fit stopped after, from 1; null when it ran every epoch.</summary>
+    public int? StoppedEpoch { get; init; }
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace RnnCluster;
 
-/// <summary>How <see cref="Sequential.FitAsync(float[,,], float[,], int, int, double, bool, FitOptions?, IProgress{EpochProgress}?, CancellationToken)"/> updates the weights: the config's <c>training.optimizer</c>, as torch.optim computes it.</summary>
+/// <summary>How <see cref="Sequential.FitAsync(float[,,], float[,], int, int, double, bool, FitOptions?, IProgress{EpochProgress}?, IEnumerable{Callback}?, CancellationToken)"/> updates the weights: the config's <c>training.optimizer</c>, as torch.optim computes it.</summary>
 public abstract class Optimizer
 {
     private protected Optimizer(double learningRate)

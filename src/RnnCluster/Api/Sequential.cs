@@ -14,7 +14,7 @@ namespace RnnCluster;
 
 /// <summary>
 /// A stack of layers trained as <c>rnn-cluster train</c> trains a config: the model, <see cref="Compile"/>'s
-/// choices and <see cref="FitAsync(float[,,], float[,], int, int, double, bool, FitOptions?, IProgress{EpochProgress}?, CancellationToken)"/>'s
+/// choices and <see cref="FitAsync(float[,,], float[,], int, int, double, bool, FitOptions?, IProgress{EpochProgress}?, IEnumerable{Callback}?, CancellationToken)"/>'s
 /// arguments become that config and go through the same loader and the same training session, so the weights
 /// are the same bits as the CLI's for the same config and data, on any number of workers.
 /// </summary>
@@ -72,9 +72,10 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <summary>
     /// Fixes how the model trains: the optimizer, the loss (<c>mse</c>, <c>mae</c> or <c>crossentropy</c>, whose
     /// targets are class indices) and the metrics each epoch reports (<c>accuracy</c>, <c>perplexity</c>, <c>mae</c>,
-    /// <c>mse</c>, <c>rmse</c>), with gradient clipping by global norm when <paramref name="clipNorm"/> is above 0.
+    /// <c>mse</c>, <c>rmse</c>), with gradient clipping by global norm when <paramref name="clipNorm"/> is above 0 and
+    /// the learning rate step by step after <paramref name="schedule"/> (<see cref="StepDecay"/>, <see cref="CosineDecay"/>).
     /// </summary>
-    public void Compile(Optimizer optimizer, string loss = "mse", IEnumerable<string>? metrics = null, double clipNorm = 0)
+    public void Compile(Optimizer optimizer, string loss = "mse", IEnumerable<string>? metrics = null, double clipNorm = 0, Schedule? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
@@ -88,6 +89,7 @@ public sealed class Sequential : IEnumerable<Layer>
         var training = new JsonObject { ["loss"] = loss, ["optimizer"] = optimizer.ToJson() };
         if (names.Count > 0) training["metrics"] = new JsonArray([.. names.Select(n => (JsonNode)n)]);
         if (clipNorm > 0) training["clipNorm"] = clipNorm;
+        if (schedule is not null) training["schedule"] = schedule.ToJson();
         try
         {
             Parse(Config(training, 1, 32, 0, true, 0));
@@ -113,16 +115,17 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="shuffle">Shuffle the samples every epoch (the order is a function of the seed and the epoch).</param>
     /// <param name="options">Workers or cluster, seed, checkpoints; null: one local worker, seed 0, no checkpoints.</param>
     /// <param name="progress">Hears every epoch.</param>
+    /// <param name="callbacks">Between epochs: <see cref="EarlyStopping"/>, <see cref="ReduceLROnPlateau"/>.</param>
     /// <param name="cancellationToken">Stops the fit at the next step, with a checkpoint when <see cref="FitOptions.CheckpointDirectory"/> is set (<see cref="FitCanceledException"/>).</param>
     public Task<History> FitAsync(float[,,] x, float[,] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, bool shuffle = true,
-        FitOptions? options = null, IProgress<EpochProgress>? progress = null, CancellationToken cancellationToken = default)
+        FitOptions? options = null, IProgress<EpochProgress>? progress = null, IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         if (y.GetLength(0) != x.GetLength(0))
             throw new ArgumentException($"y has {y.GetLength(0)} samples and x {x.GetLength(0)}: expected one row of targets per sample", nameof(y));
         return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), x.GetLength(2), Flat(y), y.GetLength(1), epochs, batchSize, validationSplit, shuffle,
-            options, progress, cancellationToken);
+            options, progress, callbacks, cancellationToken);
     }
 
     /// <summary>
@@ -137,16 +140,17 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="shuffle">Shuffle the samples every epoch.</param>
     /// <param name="options">Workers or cluster, seed, checkpoints.</param>
     /// <param name="progress">Hears every epoch.</param>
+    /// <param name="callbacks">Between epochs: <see cref="EarlyStopping"/>, <see cref="ReduceLROnPlateau"/>.</param>
     /// <param name="cancellationToken">Stops the fit at the next step.</param>
     public Task<History> FitAsync(float[,,] x, int[] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, bool shuffle = true,
-        FitOptions? options = null, IProgress<EpochProgress>? progress = null, CancellationToken cancellationToken = default)
+        FitOptions? options = null, IProgress<EpochProgress>? progress = null, IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         if (y.Length != x.GetLength(0))
             throw new ArgumentException($"y has {y.Length} samples and x {x.GetLength(0)}: expected one class per sample", nameof(y));
         return FitCore(Flat(x), x.GetLength(0), x.GetLength(1), x.GetLength(2), [.. y.Select(c => (float)c)], 1, epochs, batchSize, validationSplit, shuffle,
-            options, progress, cancellationToken);
+            options, progress, callbacks, cancellationToken);
     }
 
     /// <summary>
@@ -161,10 +165,11 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="shuffle">Shuffle the samples every epoch.</param>
     /// <param name="options">Workers or cluster, seed, checkpoints.</param>
     /// <param name="progress">Hears every epoch.</param>
+    /// <param name="callbacks">Between epochs: <see cref="EarlyStopping"/>, <see cref="ReduceLROnPlateau"/>.</param>
     /// <param name="cancellationToken">Stops the fit at the next step.</param>
     public Task<History> FitAsync(int[,] tokens, int[] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, bool shuffle = true,
-        FitOptions? options = null, IProgress<EpochProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FitAsync(Ids(tokens), y, epochs, batchSize, validationSplit, shuffle, options, progress, cancellationToken);
+        FitOptions? options = null, IProgress<EpochProgress>? progress = null, IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default) =>
+        FitAsync(Ids(tokens), y, epochs, batchSize, validationSplit, shuffle, options, progress, callbacks, cancellationToken);
 
     /// <summary>The outputs of an <see cref="Embedding"/> model for token ids <paramref name="tokens"/> (samples, timesteps): (samples, outputs).</summary>
     public float[,] Predict(int[,] tokens) => Predict(Ids(tokens));
@@ -188,9 +193,14 @@ public sealed class Sequential : IEnumerable<Layer>
     }
 
     private async Task<History> FitCore(float[] x, int samples, int timesteps, int features, float[] y, int targets, int epochs, int batchSize,
-        double validationSplit, bool shuffle, FitOptions? options, IProgress<EpochProgress>? progress, CancellationToken cancellation)
+        double validationSplit, bool shuffle, FitOptions? options, IProgress<EpochProgress>? progress, IEnumerable<Callback>? callbacks, CancellationToken cancellation)
     {
-        var training = _training ?? throw new InvalidOperationException("the model is not compiled: call Compile before FitAsync");
+        var training = (JsonObject)(_training ?? throw new InvalidOperationException("the model is not compiled: call Compile before FitAsync")).DeepClone();
+        foreach (var callback in callbacks ?? [])
+        {
+            if (callback is null) throw new ArgumentException("a callback is null", nameof(callbacks));
+            callback.AddTo(training);
+        }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (!(validationSplit >= 0 && validationSplit < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "expected a fraction in [0, 1)");
@@ -201,7 +211,16 @@ public sealed class Sequential : IEnumerable<Layer>
         if (features != InputSize) throw new ArgumentException($"x has {features} features per timestep and the model's inputSize is {InputSize}", "x");
 
         var configJson = Config(training, epochs, batchSize, validationSplit, shuffle, options.Seed);
-        var config = Parse(configJson);
+        RunConfig config;
+        try
+        {
+            config = Parse(configJson);
+        }
+        catch (InputException e)
+        {
+            // What Compile accepted parses again here, so the callbacks are what can be wrong (a monitor the fit does not log).
+            throw new ArgumentException(e.Message, nameof(callbacks));
+        }
         var network = new Network(config.Model);
         int expected = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt).LossTermsPerSample(timesteps);
         if (targets != expected)
@@ -240,7 +259,7 @@ public sealed class Sequential : IEnumerable<Layer>
         var summary = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
             config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
         _fitted = new Fitted(new TrainedModel(config, null, stopping.BestWeights ?? result.Weights), configJson, summary);
-        return HistoryOf(history);
+        return HistoryOf(history, config.Training.EarlyStopping is null ? null : stopping);
     }
 
     /// <summary>The model's outputs for <paramref name="x"/> (samples, timesteps, features): (samples, outputs); class probabilities for a cross-entropy model.</summary>
@@ -385,13 +404,19 @@ public sealed class Sequential : IEnumerable<Layer>
         return flat;
     }
 
-    private static History HistoryOf(IReadOnlyList<EpochMetrics> epochs)
+    private static History HistoryOf(IReadOnlyList<EpochMetrics> epochs, StoppingState? stopping)
     {
         var metrics = new Dictionary<string, IReadOnlyList<double>>();
         foreach (var name in epochs[0].Metrics?.Keys ?? Enumerable.Empty<string>())
             metrics[name] = [.. epochs.Select(e => e.Metrics![name])];
         var validated = epochs.All(e => e.ValLoss is not null);
-        return new History([.. epochs.Select(e => e.Loss)], validated ? [.. epochs.Select(e => e.ValLoss!.Value)] : null, metrics);
+        var scheduled = epochs.All(e => e.LearningRate is not null);
+        return new History([.. epochs.Select(e => e.Loss)], validated ? [.. epochs.Select(e => e.ValLoss!.Value)] : null, metrics)
+        {
+            LearningRate = scheduled ? [.. epochs.Select(e => e.LearningRate!.Value)] : null,
+            BestEpoch = stopping?.BestEpoch,
+            StoppedEpoch = stopping?.StoppedEpoch,
+        };
     }
 
     /// <summary>The session's reports as <see cref="EpochProgress"/>.</summary>

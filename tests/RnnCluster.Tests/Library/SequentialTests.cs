@@ -17,7 +17,7 @@ public class SequentialTests
 {
     private const int Samples = 96, Timesteps = 8;
 
-    private static (float[,,] X, float[,] Y) Sine()
+    internal static (float[,,] X, float[,] Y) Sine()
     {
         var x = new float[Samples, Timesteps, 1];
         var y = new float[Samples, 1];
@@ -36,7 +36,7 @@ public class SequentialTests
         return model;
     }
 
-    private static int[] Bits(float[,] values) => [.. values.Cast<float>().Select(BitConverter.SingleToInt32Bits)];
+    internal static int[] Bits(float[,] values) => [.. values.Cast<float>().Select(BitConverter.SingleToInt32Bits)];
 
     [Fact]
     public async Task Fit_and_save_write_what_rnn_cluster_train_writes_for_the_same_config_and_data()
