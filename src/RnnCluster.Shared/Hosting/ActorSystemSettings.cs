@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using RnnCluster.Shared.Serialization;
 
@@ -58,7 +60,11 @@ public static class ActorSystemSettings
 
     /// <summary>
     /// What a worker needs of any actor system that hosts it, an RnnCluster program's or another application's:
-    /// the job's wire format and the pinned threads workers compute on.
+    /// the wire format's frame sizes and the pinned threads workers compute on (its serializer comes with
+    /// <see cref="WireFormat.WithWireFormat"/> under Akka.Hosting, or <see cref="Setup"/> without).
     /// </summary>
     public static Config Worker => ConfigurationFactory.ParseString($"{WorkerDispatcher}.type = PinnedDispatcher").WithFallback(WireFormat.Config);
+
+    /// <summary>An actor system made without Akka.Hosting (local mode, tests): <paramref name="config"/> and the protocol's serializer.</summary>
+    public static ActorSystemSetup Setup(Config config) => BootstrapSetup.Create().WithConfig(config).And(WireFormat.Serialization);
 }

@@ -28,6 +28,7 @@ public static class ClusterNode
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddAkka(ActorSystemSettings.SystemName, akka => WithDiscovery(WithTls(akka, node.Tls), node)
             .AddHocon(ActorSystemSettings.Base, HoconAddMode.Prepend)
+            .WithWireFormat()
             .AddHocon(Membership, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions
             {

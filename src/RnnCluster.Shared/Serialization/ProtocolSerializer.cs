@@ -13,8 +13,19 @@ namespace RnnCluster.Shared.Serialization;
 /// fits (tree nodes, groups, job and round) is checked where it is accepted, not here: <c>Round</c> on the
 /// coordinator, <see cref="Compute.JobReplica"/> on the worker.
 /// </summary>
-public sealed class ProtocolSerializer(ExtendedActorSystem system, Config config) : HyperionSerializer(system, config)
+public sealed class ProtocolSerializer(ExtendedActorSystem system) : HyperionSerializer(system, WireSettings)
 {
+    /// <summary>
+    /// Hyperion as <see cref="WireFormat"/> says: the protocol's known types written as numbers, unsafe types
+    /// refused, no object references, no version tolerance.
+    /// </summary>
+    private static readonly Config WireSettings = ConfigurationFactory.ParseString($"""
+        known-types-provider = "{typeof(ProtocolTypes).AssemblyQualifiedName}"
+        disallow-unsafe-type = true
+        preserve-object-references = false
+        version-tolerance = false
+        """);
+
     /// <summary>What <see cref="UndecodableMessage.Manifest"/> names: Hyperion writes no manifest of its own.</summary>
     public const string Manifest = "control";
 

@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
 using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Serialization;
 
 namespace RnnCluster.Shared.Serialization;
 
@@ -28,22 +31,14 @@ public static class WireFormat
 
     public const int SerializerId = 4107;
 
+    /// <summary>The serializer's name among the actor system's serializers.</summary>
+    public const string SerializerName = "rnn-protocol";
+
+    /// <summary>What the serializer carries: every protocol message (none may fall back to Akka's JSON serializer).</summary>
+    public static readonly IReadOnlyList<Type> BoundTypes = [typeof(Protocol.IProtocolMessage)];
+
+    /// <summary>The frame sizes, which Akka.Remote reads from its settings (a hosted node sets them through its remote options too).</summary>
     public static readonly string Hocon = $$"""
-        akka.actor {
-          serializers.rnn-protocol = "{{typeof(ProtocolSerializer).AssemblyQualifiedName}}"
-          serialization-bindings {
-            "{{typeof(Protocol.IProtocolMessage).AssemblyQualifiedName}}" = rnn-protocol
-          }
-          serialization-identifiers {
-            "{{typeof(ProtocolSerializer).AssemblyQualifiedName}}" = {{SerializerId}}
-          }
-          serialization-settings.rnn-protocol {
-            known-types-provider = "{{typeof(ProtocolTypes).AssemblyQualifiedName}}"
-            disallow-unsafe-type = true
-            preserve-object-references = false
-            version-tolerance = false
-          }
-        }
         akka.remote.dot-netty.tcp {
           maximum-frame-size = {{MaximumFrameSizeBytes}}b
           send-buffer-size = {{2 * MaximumFrameSizeBytes}}b
@@ -52,4 +47,19 @@ public static class WireFormat
         """;
 
     public static Config Config => ConfigurationFactory.ParseString(Hocon);
+
+    /// <summary>
+    /// The serializer registered through Akka.Hosting, as remoting is: the programs' nodes
+    /// (<see cref="Hosting.ClusterNode"/>) and any application hosting a worker go through here.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithWireFormat(this AkkaConfigurationBuilder builder) => builder
+        .WithCustomSerializer(SerializerName, BoundTypes, system => new ProtocolSerializer(system))
+        .AddHocon(Config, HoconAddMode.Prepend);
+
+    /// <summary>
+    /// The same serializer for an actor system made without Akka.Hosting (local mode, tests): the setup Akka.Hosting
+    /// builds from <see cref="WithWireFormat"/>.
+    /// </summary>
+    public static SerializationSetup Serialization => SerializationSetup.Create(system => ImmutableHashSet.Create(
+        SerializerDetails.Create(SerializerName, new ProtocolSerializer(system), BoundTypes.ToImmutableHashSet())));
 }

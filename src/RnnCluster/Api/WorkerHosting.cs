@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using RnnCluster.Shared;
 using RnnCluster.Shared.Hosting;
+using RnnCluster.Shared.Serialization;
 
 namespace RnnCluster;
 
@@ -28,6 +29,7 @@ public static class WorkerHosting
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         return builder
             .AddHocon(ActorSystemSettings.Worker, HoconAddMode.Prepend)
+            .WithWireFormat()
             .AddStartup((system, _) => system.ActorOf(WorkerActor.Props(threads), WorkerActor.Name));
     }
 }

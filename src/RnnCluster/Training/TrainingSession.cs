@@ -47,7 +47,7 @@ public static class TrainingSession
         // before the cancellation is registered below.
         cancellation.ThrowIfCancellationRequested();
         var system = ActorSystem.Create(ActorSystemSettings.SystemName,
-            local.Extra.WithFallback(SharedRoundThreads(local.Workers)).WithFallback(ActorSystemSettings.Base));
+            ActorSystemSettings.Setup(local.Extra.WithFallback(SharedRoundThreads(local.Workers)).WithFallback(ActorSystemSettings.Base)));
         try
         {
             return await Run(system, job, local.Workers, session, null, ActorSystemSettings.WorkerDispatcher, cancellation, (coordinator, _) =>

@@ -39,7 +39,7 @@ public class ControlMessageBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _system = ActorSystem.Create("serialization", ActorSystemSettings.Base);
+        _system = ActorSystem.Create("serialization", ActorSystemSettings.Setup(ActorSystemSettings.Base));
         _serializer = _system.Serialization.FindSerializerFor(Message.Value);
         _bytes = _serializer.ToBinary(Message.Value);
         Console.WriteLine($"// {Message}: {_bytes.Length} bytes through {_serializer.GetType().Name}");

@@ -24,7 +24,7 @@ namespace RnnCluster.Tests.Actors;
 /// of each round is finished here, from the replies the test makes, and the reply that completes it sends the
 /// root to the coordinator's data plane, as the root's owner would.
 /// </summary>
-public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(ActorSystemSettings.Base)
+public abstract class CoordinatorProbeTests() : Akka.TestKit.Xunit2.TestKit(ActorSystemSettings.Setup(ActorSystemSettings.Base))
 {
     protected static readonly float[] Initial = [0.5f, -0.25f];
 

@@ -24,7 +24,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly RecordingSink _sink = new();
     private readonly StartJob _start;
 
-    public WorkerActorTests() : base(ActorSystemSettings.Base)
+    public WorkerActorTests() : base(ActorSystemSettings.Setup(ActorSystemSettings.Base))
     {
         var token = Guid.NewGuid();
         var endpoint = DataPlaneNode.Get(Sys).Register(token, _sink);

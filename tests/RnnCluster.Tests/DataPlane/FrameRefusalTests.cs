@@ -10,7 +10,7 @@ using RnnCluster.Shared.Protocol;
 namespace RnnCluster.Tests.DataPlane;
 
 /// <summary>What a node's data plane refuses before a byte of payload lands: anything that does not fit what it expects.</summary>
-public sealed class FrameRefusalTests() : TestKit(ActorSystemSettings.Base)
+public sealed class FrameRefusalTests() : TestKit(ActorSystemSettings.Setup(ActorSystemSettings.Base))
 {
     private const int Parameters = 100_000;
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Hosting;
 using Akka.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Rnn.Math.Config;
 using Rnn.Math.Losses;
 using RnnCluster.Tests.Actors;
@@ -13,7 +16,7 @@ namespace RnnCluster.Tests.Serialization;
 /// <summary>The control messages through the serializer every node uses (Hyperion with the protocol's allowed types).</summary>
 public sealed class ProtocolSerializationTests : IAsyncLifetime
 {
-    private readonly ActorSystem _system = ActorSystem.Create("serialization", ActorSystemSettings.Base);
+    private readonly ActorSystem _system = ActorSystem.Create("serialization", ActorSystemSettings.Setup(ActorSystemSettings.Base));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -87,5 +90,30 @@ public sealed class ProtocolSerializationTests : IAsyncLifetime
         var unknown = Assert.IsType<UndecodableMessage>(serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3], typeof(object)));
 
         Assert.All(new[] { truncated, unknown }, refused => Assert.False(string.IsNullOrWhiteSpace(refused.Reason)));
+    }
+
+    /// <summary>
+    /// The programs' nodes and an application hosting a worker register the serializer through Akka.Hosting, with the
+    /// settings of the one a local run gets from its setup: the same identifier and Hyperion options on every node.
+    /// </summary>
+    [Fact]
+    public async Task Hosted_nodes_get_the_same_serializer_through_akka_hosting()
+    {
+        using var node = ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, []), ClusterNode.WorkerRole, _ => { });
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka(WorkerHosting.SystemName, akka => akka.WithRnnWorker());
+        using var application = builder.Build();
+        var local = (ProtocolSerializer)_system.Serialization.FindSerializerForType(typeof(IProtocolMessage));
+        foreach (var host in new[] { node, application })
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var serializer = Assert.IsType<ProtocolSerializer>(system.Serialization.FindSerializerForType(typeof(StartJob)));
+            Assert.Equal(WireFormat.SerializerId, serializer.Identifier);
+            Assert.Equal((local.Settings.DisallowUnsafeType, local.Settings.PreserveObjectReferences, local.Settings.VersionTolerance, local.Settings.KnownTypesProvider),
+                (serializer.Settings.DisallowUnsafeType, serializer.Settings.PreserveObjectReferences, serializer.Settings.VersionTolerance, serializer.Settings.KnownTypesProvider));
+            await system.Terminate();
+        }
+        Assert.Equal((true, false, false, typeof(ProtocolTypes)),
+            (local.Settings.DisallowUnsafeType, local.Settings.PreserveObjectReferences, local.Settings.VersionTolerance, local.Settings.KnownTypesProvider));
     }
 }
