@@ -81,7 +81,8 @@ public sealed class WorkerActor : ReceiveActor
     {
         EndJob();
         _coordinator = Sender;
-        if (Unfit(job) is { } reason)
+        var (network, unfit) = Build(job);
+        if (unfit is { } reason)
         {
             _log.Info("refused job {0}: {1}", job.JobId, reason);
             var refused = new JobRefused(job.JobId, reason);
@@ -89,31 +90,36 @@ public sealed class WorkerActor : ReceiveActor
             Context.System.EventStream.Publish(refused);
             return;
         }
-        _computer = new ShardComputer(job, _threads);
-        _replica = new JobReplica(job, _computer.ParameterCount);
+        _computer = new ShardComputer(job, network!, _threads);
+        _replica = new JobReplica(job, network!.ParameterCount);
         _inbox = new WorkerInbox(_replica, Self);
         Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
-        Context.System.EventStream.Publish(job);
+        Context.System.EventStream.Publish(new JobAccepted(job, network));
     }
 
-    /// <summary>Why this worker cannot hold the job, or null: worked out from its sizes before anything is allocated.</summary>
-    private string? Unfit(StartJob job)
+    /// <summary>
+    /// The job's network, built once from its model, or why this worker cannot hold the job: worked out from its
+    /// sizes before anything is allocated.
+    /// </summary>
+    private (Network? Network, string? Unfit) Build(StartJob job)
     {
+        Network network;
         MemoryEstimate need;
         try
         {
-            need = ShardComputer.Memory(job.Job, job.Shape, _threads);
+            network = new Network(job.Job.ParseModel());
+            need = ShardComputer.Memory(network, job.Job, job.Shape, _threads);
         }
         catch (InputException e)
         {
-            return e.Message;
+            return (null, e.Message);
         }
         if (!need.FitsInArrays)
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{need.Longest.What} would hold {MemoryEstimate.Values(need.Longest.Values)}, more than one array can hold ({Array.MaxLength:N0})");
+            return (null, string.Create(CultureInfo.InvariantCulture,
+                $"{need.Longest.What} would hold {MemoryEstimate.Values(need.Longest.Values)}, more than one array can hold ({Array.MaxLength:N0})"));
         if (need.Bytes > _memoryBytes)
-            return $"it needs about {MemoryEstimate.Size(need.Bytes)} on a worker ({need.Describe()}), this machine has {MemoryEstimate.Size(_memoryBytes)}";
-        return null;
+            return (null, $"it needs about {MemoryEstimate.Size(need.Bytes)} on a worker ({need.Describe()}), this machine has {MemoryEstimate.Size(_memoryBytes)}");
+        return (network, null);
     }
 
     /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>

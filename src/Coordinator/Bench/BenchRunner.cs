@@ -64,7 +64,7 @@ public static class BenchRunner
         var weights = new float[network.ParameterCount];
         for (int i = 0; i < weights.Length; i++) weights[i] = (random.NextSingle() * 2 - 1) * 0.05f;
         var training = config.Training with { Epochs = 1 };
-        return TrainingJob.Create(config.Model, training, new SequenceSet(x, y, samples, timesteps, network.InputSize, targets), null, weights);
+        return TrainingJob.Create(config.Model, training, new SequenceSet(x, y, samples, timesteps, network.InputSize, targets), null, weights, network);
     }
 
     private static BenchResult Summarise(TrainingJob job, BenchOptions options, TrainingResult result)

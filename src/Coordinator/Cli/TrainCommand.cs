@@ -49,7 +49,7 @@ internal static class TrainCommand
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
-            dataset.ValidationCount > 0 ? Part(dataset, dataset.TrainCount, dataset.ValidationCount) : null, initial);
+            dataset.ValidationCount > 0 ? Part(dataset, dataset.TrainCount, dataset.ValidationCount) : null, initial, network);
         var epochs = config.Training.Epochs;
         var checkpoints = new CheckpointPolicy(CheckpointFolder.Of(options.OutDir), RunFingerprint.Of(config, job), options.CheckpointEvery);
         var start = options.Resume

@@ -19,10 +19,10 @@ public sealed class ShardComputer
     private readonly GradientEngine[] _engines;
     private readonly List<float[]> _gradients = new();
 
-    public ShardComputer(StartJob job, int threads)
+    /// <summary>Computes <paramref name="job"/>'s shards with its <paramref name="network"/> (built once by the worker) on <paramref name="threads"/> engines.</summary>
+    public ShardComputer(StartJob job, Network network, int threads)
     {
         _job = job;
-        var network = new Network(job.Job.ParseModel());
         _engines = Enumerable.Range(0, System.Math.Max(1, threads))
             .Select(_ => new GradientEngine(network, job.Job.Loss, job.Job.TruncatedBptt))
             .ToArray();
@@ -31,15 +31,14 @@ public sealed class ShardComputer
     public int ParameterCount => _engines[0].Network.ParameterCount;
 
     /// <summary>
-    /// What a worker needs to hold a job (<paramref name="training"/> on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
+    /// What a worker needs to hold a job (<paramref name="training"/>, whose model is <paramref name="network"/>, on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
     /// it is allocated: the weights, one gradient per group of a whole minibatch (a worker may be left to compute
     /// one alone), each engine's buffers and gathered samples for its part of a training shard or of a validation
     /// slice, whichever is larger, and the dataset. Throws <see cref="Rnn.Math.InputException"/> for a model
     /// whose tensors could not be arrays at all.
     /// </summary>
-    public static MemoryEstimate Memory(WorkerJob training, DataShape shape, int threads)
+    public static MemoryEstimate Memory(Network network, WorkerJob training, DataShape shape, int threads)
     {
-        var network = new Network(training.ParseModel());
         var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
         int engines = System.Math.Max(1, threads), groupSize = training.GroupSize;
         int minibatch = System.Math.Min(training.BatchSize, shape.TrainSamples);

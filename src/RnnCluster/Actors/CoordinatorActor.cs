@@ -87,7 +87,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _client = client;
         _settings = settings with { MinWorkers = System.Math.Max(1, settings.MinWorkers) };
         _optimizer = Optimizer.Create(job.Training.OptimizerOrDefault);
-        _layout = new Network(job.Model).Layout;
+        _layout = job.Network.Layout;
         var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample)
         {
             HasLengths = job.Train.Lengths is not null,

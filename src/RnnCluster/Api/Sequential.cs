@@ -232,7 +232,7 @@ public sealed class Sequential : IEnumerable<Layer>
         TrainingJob job;
         try
         {
-            job = TrainingJob.Create(config.Model, config.Training, train, validation, _fitted?.Model.Parameters);
+            job = TrainingJob.Create(config.Model, config.Training, train, validation, _fitted?.Model.Parameters, network);
         }
         catch (InputException e)
         {

@@ -29,7 +29,7 @@ public static class MemoryBudget
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
         var shape = new DataShape(data.TrainCount, data.Samples - data.TrainCount, data.Timesteps, data.Features, engine.LossTermsPerSample(data.Timesteps));
         var coordinator = Coordinator(network, config.Training, shape);
-        var worker = localWorkers > 0 ? ShardComputer.Memory(WorkerJob.Of(config.Model, config.Training), shape, threads) : null;
+        var worker = localWorkers > 0 ? ShardComputer.Memory(network, WorkerJob.Of(config.Model, config.Training), shape, threads) : null;
         foreach (var estimate in worker is null ? [coordinator] : new[] { coordinator, worker })
         {
             if (estimate.FitsInArrays) continue;

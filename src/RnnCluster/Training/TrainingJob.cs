@@ -41,13 +41,39 @@ public sealed record TrainingJob(
     SequenceSet? Validation,
     float[] InitialWeights)
 {
+    /// <summary>The model to train; a job given another one (<c>with</c>) builds that one's network.</summary>
+    public ModelConfig Model
+    {
+        get;
+        init
+        {
+            field = value;
+            _network = null;
+        }
+    } = Model;
+
+    private Network? _network;
+
+    /// <summary>
+    /// The model's network, built once for the job (by <see cref="Create"/>, which checks the data against it) and
+    /// used by everything on the coordinator's side: the parameter layout of its steps and checkpoints.
+    /// </summary>
+    public Network Network => _network ??= new Network(Model);
+
     /// <summary>
     /// A job whose data fits its model; without <paramref name="initialWeights"/> the model is initialised from
     /// the training seed. Throws <see cref="InputException"/> naming what does not fit.
     /// </summary>
-    public static TrainingJob Create(ModelConfig model, TrainingConfig training, SequenceSet train, SequenceSet? validation, float[]? initialWeights = null)
+    /// <param name="model">The model to train.</param>
+    /// <param name="training">How to train it.</param>
+    /// <param name="train">The training sequences.</param>
+    /// <param name="validation">The validation sequences; null: none.</param>
+    /// <param name="initialWeights">The weights to start from; null: the model's initialisers from the training seed.</param>
+    /// <param name="network">The network the caller built from <paramref name="model"/> already (for its memory check, say), so that a run builds it once; null: built here.</param>
+    public static TrainingJob Create(ModelConfig model, TrainingConfig training, SequenceSet train, SequenceSet? validation, float[]? initialWeights = null,
+        Network? network = null)
     {
-        var network = new Network(model);
+        network ??= new Network(model);
         var engine = new GradientEngine(network, training.Loss, training.TruncatedBptt);
         if (training.BatchSize < 1) throw new InputException($"training.batchSize: expected a positive integer, got {training.BatchSize}");
         if (training.GroupSize < 1) throw new InputException($"training.groupSize: expected a positive integer, got {training.GroupSize}");
@@ -68,7 +94,7 @@ public sealed record TrainingJob(
         }
         else if (initialWeights.Length != network.ParameterCount)
             throw new InputException($"initial weights: {initialWeights.Length} parameters, the model has {network.ParameterCount}");
-        return new TrainingJob(model, training, train, validation, initialWeights);
+        return new TrainingJob(model, training, train, validation, initialWeights) { _network = network };
     }
 
     private static void Check(SequenceSet set, string part, Network network, GradientEngine engine)

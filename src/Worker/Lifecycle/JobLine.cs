@@ -9,15 +9,14 @@ namespace RnnCluster.Worker.Lifecycle;
 internal static class JobLine
 {
     /// <summary>`job 6f1c2a57: lstm(50) → dropout(0.2) → dense(1), 10,451 parameters; 92 training + 23 validation sequences of 12 × 1 (5.4 KB)`</summary>
-    public static string Received(StartJob job)
+    public static string Received(StartJob job, Network network)
     {
         var shape = job.Shape;
-        var model = job.Job.ParseModel();
-        var layers = string.Join(" → ", model.Layers.Select(Layer));
+        var layers = string.Join(" → ", network.Layers.Select(layer => Layer(layer.Config)));
         long floats = Enum.GetValues<DataPart>().Sum(shape.Length);
         var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Id(job.JobId)}: {layers}, {new Network(model).ParameterCount:N0} parameters; " +
+            $"{Id(job.JobId)}: {layers}, {network.ParameterCount:N0} parameters; " +
             $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))})");
     }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
+using RnnCluster.Shared;
 using RnnCluster.Shared.Hosting;
 using RnnCluster.Shared.Protocol;
 
@@ -33,7 +34,7 @@ internal sealed class MembershipWatcher : ReceiveActor
             if (_coordinators.Remove(removed.Member.Address))
                 Report(new CoordinatorRemoved(removed.Member.Address, removed.PreviousStatus == MemberStatus.Exiting, _coordinators.Count));
         });
-        Receive<StartJob>(job => Report(new JobReceived(job)));
+        Receive<JobAccepted>(accepted => Report(new JobReceived(accepted.Job, accepted.Network)));
         Receive<JobFinished>(finished => Report(new JobEnded(finished.JobId)));
         Receive<JobRefused>(refused => Report(new JobDeclined(refused.JobId, refused.Reason)));
         Receive<MessageRefused>(refused => Report(new MessageDeclined(refused.JobId, refused.Reason)));
@@ -46,7 +47,7 @@ internal sealed class MembershipWatcher : ReceiveActor
     {
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
             typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
-        Context.System.EventStream.Subscribe(Self, typeof(StartJob));
+        Context.System.EventStream.Subscribe(Self, typeof(JobAccepted));
         Context.System.EventStream.Subscribe(Self, typeof(JobFinished));
         Context.System.EventStream.Subscribe(Self, typeof(JobRefused));
         Context.System.EventStream.Subscribe(Self, typeof(MessageRefused));

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rnn.Math.Model;
 using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
@@ -24,7 +25,7 @@ internal sealed record CoordinatorReachable(Address Coordinator) : WorkerEvent;
 /// </summary>
 internal sealed record CoordinatorRemoved(Address Coordinator, bool Left, int Remaining) : WorkerEvent;
 
-internal sealed record JobReceived(StartJob Job) : WorkerEvent;
+internal sealed record JobReceived(StartJob Job, Network Network) : WorkerEvent;
 
 internal sealed record JobEnded(Guid JobId) : WorkerEvent;
 

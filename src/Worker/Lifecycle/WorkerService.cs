@@ -126,7 +126,7 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                     Say($"coordinator {unreachable.Coordinator} is unreachable");
                     break;
                 case JobReceived received:
-                    Say(JobLine.Received(received.Job));
+                    Say(JobLine.Received(received.Job, received.Network));
                     break;
                 case JobDeclined declined:
                     Say($"{JobLine.Id(declined.JobId)} refused: {declined.Reason}");

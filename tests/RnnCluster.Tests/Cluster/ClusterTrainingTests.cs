@@ -117,7 +117,7 @@ public class ClusterTrainingTests
             .Select(_ => ClusterNode.Build(new NodeOptions("127.0.0.1", 0, null, [seed]), ClusterNode.WorkerRole, system =>
             {
                 system.ActorOf(WorkerActor.Props(threads: 1, workerFaults), WorkerActor.Name);
-                if (jobs is not null) system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new JobListener(jobs))), typeof(StartJob));
+                if (jobs is not null) system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new JobListener(jobs))), typeof(JobAccepted));
             }))
             .ToList();
         try
@@ -148,6 +148,6 @@ public class ClusterTrainingTests
 
     private sealed class JobListener : ReceiveActor
     {
-        public JobListener(StepObserver observer) => Receive<StartJob>(job => observer.Job = job);
+        public JobListener(StepObserver observer) => Receive<JobAccepted>(accepted => observer.Job = accepted.Job);
     }
 }
