@@ -17,7 +17,8 @@ using Optimizer = Rnn.Math.Training.Optimizer;
 /// <summary>
 /// Runs one training job over whatever workers are there: waits for enough of them, ships the dataset to each on
 /// the data plane, then for every minibatch gives each usable worker a contiguous run of gradient groups sized by
-/// its speed (with the weights first, on the data plane, when it lacks them), receives the root of the reduction
+/// its speed (with the weights first, on the data plane, when it lacks them; who gets what, and when a shard is
+/// late, is <see cref="ShardPolicy"/>'s to decide, the actor's to carry out), receives the root of the reduction
 /// tree the workers finished among themselves (tensors on the data plane, replies and loss sums through Akka),
 /// clips, and steps the optimizer; at each epoch's end it shards the validation set the same way and reports the
 /// epoch's metrics to the client. In a validation round a shard whose worker is lost or unreachable goes to a
@@ -47,6 +48,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Optimizer _optimizer;
     private readonly ParameterLayout _layout;
     private readonly WorkerRoster _workers;
+    private readonly ShardPolicy _policy;
     private readonly List<RoundTiming> _timings = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly double _secondsBefore;
@@ -95,6 +97,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _inbox = new RootInbox(job.InitialWeights.Length, Self);
         var endpoint = _plane.Register(_token, _inbox);
         _workers = new WorkerRoster(WorkerJob.Of(job.Model, job.Training), shape, job, _jobId, _token, _plane, endpoint, settings.Faults);
+        _policy = new ShardPolicy(_workers, _settings);
         WaitingForWorkers();
     }
 
@@ -124,40 +127,27 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void WaitingForWorkers()
     {
-        Receive<WorkerJoined>(joined =>
+        ReceiveCommon(joined: worker =>
         {
-            if (!AddWorker(joined.Worker)) return;
+            if (!AddWorker(worker)) return;
             if (_workers.Count < _settings.MinWorkers)
             {
                 ReportWaiting();
                 return;
             }
             Timers.Cancel(nameof(RemindWaiting));
-            foreach (var worker in _workers.All) _workers.SendJob(worker);
+            foreach (var each in _workers.All) _workers.SendJob(each);
             Become(DistributingData);
-        });
-        Receive<Terminated>(terminated =>
+        }, gone: worker =>
         {
-            if (RemoveWorker(terminated.ActorRef)) ReportWaiting();
-        });
-        Receive<WorkerDowned>(downed =>
-        {
-            if (RemoveWorker(downed.Worker)) ReportWaiting();
+            if (RemoveWorker(worker)) ReportWaiting();
         });
         Receive<RemindWaiting>(_ => ReportWaiting());
-        ReceiveReachability();
-        Receive<StopTraining>(_ => Stop());
-        Receive<ClusterLost>(LoseCluster);
     }
 
     private void DistributingData()
     {
-        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
-        Receive<Terminated>(terminated => RemoveStartedWorker(terminated.ActorRef));
-        Receive<WorkerDowned>(downed => RemoveStartedWorker(downed.Worker));
-        Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
-        ReceiveReachability();
-        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
+        ReceiveCommon(JoinStarted, worker => RemoveStartedWorker(worker));
         Receive<DataReceived>(IsThisJob, _ =>
         {
             if (!_workers.MarkHasData(Sender) || _workers.Ready.Count() < _settings.MinWorkers) return;
@@ -165,21 +155,13 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Become(Training);
             NextRound();
         });
-        ReceiveRefusals();
-        Receive<StopTraining>(_ => Stop());
-        Receive<ClusterLost>(LoseCluster);
-        Receive<IProtocolMessage>(Misaddressed);
+        ReceiveStarted();
     }
 
     private void Training()
     {
-        Receive<WorkerJoined>(joined => { if (AddWorker(joined.Worker)) _workers.SendJob(joined.Worker); });
-        Receive<Terminated>(terminated => WorkerGone(terminated.ActorRef));
-        Receive<WorkerDowned>(downed => WorkerGone(downed.Worker));
-        ReceiveReachability();
-        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
+        ReceiveCommon(JoinStarted, WorkerGone);
         Receive<DataReceived>(IsThisJob, _ => { if (_workers.MarkHasData(Sender)) Dispatch(); });
-        Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         Receive<CheckLateShards>(_ => Dispatch());
         Receive<RootOverdue>(overdue => _round is { IsValidation: false, IsComplete: false } round && round.Id == overdue.RoundId, _ => RootMissing(_round!));
         Receive<RootArrived>(arrived => _round is { IsValidation: false } && _round.Id == arrived.RoundId, _ =>
@@ -191,10 +173,39 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<ValidationLossComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: false));
         Receive<ShardFailed>(IsThisRound, Fail);
         Receive<ShardFailed>(IsThisJob, failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
-        ReceiveRefusals();
+        ReceiveStarted();
+    }
+
+    /// <summary>
+    /// What every state hears the same way: workers joining and going (each state says what that means to it),
+    /// the failure detector's news, and the session's stop and loss of the cluster.
+    /// </summary>
+    private void ReceiveCommon(Action<IActorRef> joined, Action<IActorRef> gone)
+    {
+        Receive<WorkerJoined>(message => joined(message.Worker));
+        Receive<Terminated>(terminated => gone(terminated.ActorRef));
+        Receive<WorkerDowned>(downed => gone(downed.Worker));
+        ReceiveReachability();
         Receive<StopTraining>(_ => Stop());
         Receive<ClusterLost>(LoseCluster);
+    }
+
+    /// <summary>
+    /// What both states after the job was sent hear the same way: a worker's data-plane endpoint, the deadline for
+    /// lost workers, refusals, and protocol messages that are not for this job (last, so the handlers above win).
+    /// </summary>
+    private void ReceiveStarted()
+    {
+        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
+        Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
+        ReceiveRefusals();
         Receive<IProtocolMessage>(Misaddressed);
+    }
+
+    /// <summary>A worker that joins once the job was sent gets the job at once.</summary>
+    private void JoinStarted(IActorRef worker)
+    {
+        if (AddWorker(worker)) _workers.SendJob(worker);
     }
 
     /// <summary>A worker left, died or was downed: it loses its claim on its shard, which goes to another worker.</summary>
@@ -364,23 +375,14 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// the workers route their partial sums along the tree and the root alone comes back here. Without any usable
     /// worker the round starts once one is (<see cref="Dispatch"/>). Returns what it handed out.
     /// </summary>
-    private List<(IActorRef Worker, int First, int End)> StartTrainingRound(IReadOnlyCollection<IActorRef> excluded)
+    private List<Assignment> StartTrainingRound(IReadOnlyCollection<IActorRef> excluded)
     {
         var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
         int groupSize = _job.Training.GroupSize, samples = minibatch.Length;
         int groupCount = EpochPlan.GroupCount(samples, groupSize);
-        var usable = Available(startingRound: true);
-        var workers = usable.Where(w => !excluded.Contains(w)).ToList();
-        if (workers.Count == 0) workers = usable;
         _round = null;
-        if (workers.Count == 0) return [];
-        var pieces = ShardPlanner.Plan(0, groupCount, workers.Select(_workers.Speed).ToArray());
-        var holding = new List<(IActorRef Worker, int First, int End)>();
-        for (int i = 0; i < pieces.Count; i++)
-        {
-            if (pieces[i].First == pieces[i].End) _workers.Pace(workers[i]).Passed();
-            else holding.Add((workers[i], pieces[i].First, pieces[i].End));
-        }
+        var holding = _policy.TrainingRound(groupCount, excluded);
+        if (holding.Count == 0) return [];
         int[] bounds = [.. holding.Select(h => h.First), groupCount];
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
@@ -406,29 +408,13 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Workers a request can go to now: the idle ones; and when <paramref name="startingRound"/>, also those still
-    /// computing a request of an earlier round that is not late (a copy overtaken by the original's answer, say):
-    /// the new request waits behind it for a moment, where leaving them out would run the whole round on fewer
-    /// workers. A worker late on its request (a straggler, or dead without the cluster knowing yet) is left out
-    /// until it answers.
+    /// Puts every idle worker to use in the round in flight, as the policy (<see cref="ShardPolicy"/>) cuts the
+    /// work, and returns what it handed out. A training round not started for want of workers starts; one that lost
+    /// a holder (gone, unreachable, refused) or has a shard late while a worker is idle starts again without it
+    /// (<see cref="StartTrainingRound"/>). A validation round gives out its gaps, then copies of late shards.
+    /// Either way it sets the timer for the next shard to become late.
     /// </summary>
-    private List<IActorRef> Available(bool startingRound)
-    {
-        var idle = _workers.Idle.ToList();
-        if (startingRound)
-            idle.AddRange(_workers.Usable.Where(u => u.Computing is { } request && !IsLate(u.Worker, request)).Select(u => u.Worker));
-        return idle;
-    }
-
-    /// <summary>
-    /// Puts every idle worker to use in the round in flight, and returns what it handed out. A training round
-    /// not started for want of workers starts; one that lost a holder (gone, unreachable, refused) or has a shard
-    /// late while a worker is idle starts again without it (<see cref="StartTrainingRound"/>). A validation round
-    /// gives first the groups no one computes (all of them at the start of a round, the shards of lost workers
-    /// later), cut among the idle workers by their speed; then, to workers still idle, copies of late shards, cut
-    /// the same way. Either way it sets the timer for the next shard to become late.
-    /// </summary>
-    private List<(IActorRef Worker, int First, int End)> Dispatch(bool startingRound = false)
+    private List<Assignment> Dispatch(bool startingRound = false)
     {
         Timers.Cancel(nameof(CheckLateShards));
         var given = _round switch
@@ -439,106 +425,45 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             var round => DispatchValidation(round, startingRound),
         };
         // Shards already late wait for a worker to become free, which calls this again; the timer is for the rest.
-        var next = _round is null ? TimeSpan.MaxValue
-            : LateShards().Where(l => l.Allowed > l.Waited).Select(l => l.Allowed - l.Waited).DefaultIfEmpty(TimeSpan.MaxValue).Min();
-        if (next != TimeSpan.MaxValue) Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
+        if (_round is { } inFlight && _policy.NextLate(inFlight, _samplesOf) is { } next)
+            Timers.StartSingleTimer(nameof(CheckLateShards), CheckLateShards.Instance, next);
         return given;
     }
 
-    /// <summary>A training round's shards are one partition: a gap, or a late shard with a worker idle to take it, starts the round again.</summary>
-    private List<(IActorRef Worker, int First, int End)> DispatchTraining(Round round)
+    private List<Assignment> DispatchTraining(Round round)
     {
-        // A holder gone before its sums went on would leave the root short, whether or not it had answered.
-        if (round.Gaps(_workers.IsReachable).Count > 0 || round.Contributors.Any(worker => !_workers.IsReachable(worker) || round.Refused.Contains(worker)))
+        if (_policy.Judge(round, _samplesOf) is not { } verdict) return [];
+        if (verdict.Late is not { } late)
         {
             _log.Info("round {0} lost a holder and starts again as round {1}", round.Id, _nextRoundId);
-            return StartTrainingRound(round.Refused);
+            return StartTrainingRound(verdict.Excluded);
         }
-        var ready = _workers.Ready.ToList();
-        if (!_workers.Idle.Any(worker => round.MayTake(worker, ready))) return [];
-        var late = LateShards().Where(l => l.Waited >= l.Allowed).OrderByDescending(l => l.Waited - l.Allowed).FirstOrDefault();
-        if (late.Holder is null) return [];
         _log.Info("round {0} waits on a late shard and starts again as round {1}", round.Id, _nextRoundId);
-        var given = StartTrainingRound([.. round.Refused, late.Holder]);
+        var given = StartTrainingRound(verdict.Excluded);
         Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, given, late.Waited, late.Allowed);
         return given;
     }
 
-    private List<(IActorRef Worker, int First, int End)> DispatchValidation(Round round, bool startingRound)
+    private List<Assignment> DispatchValidation(Round round, bool startingRound)
     {
-        var given = new List<(IActorRef, int, int)>();
-        var idle = Available(startingRound);
-        var ready = _workers.Ready.ToList();
-        idle.RemoveAll(worker => !round.MayTake(worker, ready));
-        var gaps = round.Gaps(_workers.IsReachable);
-        int ungiven = gaps.Sum(g => g.End - g.First);
-        foreach (var (first, end) in gaps)
+        var (gaps, copies) = _policy.Validation(round, startingRound, _samplesOf);
+        foreach (var piece in gaps) Send(round, piece);
+        var given = new List<Assignment>(gaps);
+        foreach (var (late, pieces) in copies)
         {
-            // Idle workers go to each gap in proportion to its size, at least one while any is left.
-            int share = System.Math.Max(1, (int)System.Math.Round(idle.Count * (end - first) / (double)ungiven));
-            ungiven -= end - first;
-            given.AddRange(Give(first, end, idle, share));
-        }
-        var copied = new HashSet<(int, int)>();
-        foreach (var late in LateShards().Where(l => l.Waited >= l.Allowed).OrderByDescending(l => l.Waited - l.Allowed).ToList())
-        {
-            if (idle.Count == 0) break;
-            if (!copied.Add((late.First, late.End))) continue;
-            var copies = Give(late.First, late.End, idle, idle.Count);
-            given.AddRange(copies);
+            foreach (var piece in pieces) Send(round, piece);
+            given.AddRange(pieces);
             round.MarkCopied(late.First, late.End);
-            Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, copies, late.Waited, late.Allowed);
+            Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, pieces, late.Waited, late.Allowed);
         }
         return given;
     }
 
-    /// <summary>
-    /// Cuts groups [first, end) by speed among the first <paramref name="count"/> <paramref name="idle"/> workers
-    /// and sends each its piece; the workers used leave the list.
-    /// </summary>
-    private List<(IActorRef Worker, int First, int End)> Give(int first, int end, List<IActorRef> idle, int count)
+    /// <summary>Issues <paramref name="piece"/> of <paramref name="round"/> to its worker and sends the request.</summary>
+    private void Send(Round round, Assignment piece)
     {
-        var given = new List<(IActorRef, int, int)>();
-        var workers = idle.Take(count).ToList();
-        if (workers.Count == 0) return given;
-        var pieces = ShardPlanner.Plan(first, end, workers.Select(_workers.Speed).ToArray());
-        for (int i = 0; i < pieces.Count; i++)
-        {
-            if (pieces[i].First == pieces[i].End)
-            {
-                _workers.Pace(workers[i]).Passed();
-                continue;
-            }
-            var request = _round!.Issue(workers[i], pieces[i].First, pieces[i].End);
-            _workers.SendRequest(workers[i], _round.Id, _samplesOf(pieces[i].First, pieces[i].End), request, _state.Step, _state.Weights);
-            given.Add((workers[i], pieces[i].First, pieces[i].End));
-        }
-        idle.RemoveAll(w => given.Any(g => g.Item1.Equals(w)));
-        return given;
-    }
-
-    /// <summary>Each reachable holder's shard of the round in flight, with the time it has had it and the time it is allowed.</summary>
-    private IEnumerable<(int First, int End, IActorRef Holder, TimeSpan Waited, TimeSpan Allowed)> LateShards()
-    {
-        foreach (var (first, end, holder, waited) in _round!.Waiting(_workers.IsReachable))
-            if (Allowance(holder, _samplesOf(first, end)) is { } allowed) yield return (first, end, holder, waited, allowed);
-    }
-
-    private bool IsLate(IActorRef worker, WorkerRoster.Request request) => Allowance(worker, request.Samples) is { } allowed && request.Waited > allowed;
-
-    /// <summary>
-    /// How long <paramref name="worker"/> may take for <paramref name="samples"/> samples: the time it is expected
-    /// to take (its recent time per sample from request to answer, or the median of all workers' for one not
-    /// measured yet, times the samples), stretched by <see cref="CoordinatorSettings.LateMultiple"/> but by no
-    /// less than <see cref="CoordinatorSettings.LateFloor"/>. Before any worker has answered there is no measure,
-    /// and nothing is late.
-    /// </summary>
-    private TimeSpan? Allowance(IActorRef worker, int samples)
-    {
-        if ((_workers.Pace(worker).RoundTripMsPerSample ?? _workers.RoundTripMsPerSample) is not { } msPerSample) return null;
-        var expected = TimeSpan.FromMilliseconds(msPerSample * samples);
-        var slack = expected * (_settings.LateMultiple - 1);
-        return expected + (slack > _settings.LateFloor ? slack : _settings.LateFloor);
+        var request = round.Issue(piece.Worker, piece.First, piece.End);
+        _workers.SendRequest(piece.Worker, round.Id, _samplesOf(piece.First, piece.End), request, _state.Step, _state.Weights);
     }
 
     /// <summary>
@@ -569,17 +494,17 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// it went anywhere (another holder may still cover it), or that it waits for a worker. A training round's
     /// shard goes to every worker of the round started again in its place.
     /// </summary>
-    private void Reissue(Round round, IActorRef worker, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> given)
+    private void Reissue(Round round, IActorRef worker, (int First, int End) shard, ReissueCause cause, List<Assignment> given)
     {
         var to = round.IsValidation ? Overlapping(given, shard) : given;
         if (to.Count == 0 && _round is { } now && !now.Gaps(_workers.IsReachable).Any(g => g.First < shard.End && shard.First < g.End)) return;
         Report(round, worker, shard, cause, to, TimeSpan.Zero, TimeSpan.Zero);
     }
 
-    private static List<(IActorRef Worker, int First, int End)> Overlapping(List<(IActorRef Worker, int First, int End)> given, (int First, int End) shard)
+    private static List<Assignment> Overlapping(List<Assignment> given, (int First, int End) shard)
         => given.Where(g => g.First < shard.End && shard.First < g.End).ToList();
 
-    private void Report(Round round, IActorRef from, (int First, int End) shard, ReissueCause cause, List<(IActorRef Worker, int First, int End)> to,
+    private void Report(Round round, IActorRef from, (int First, int End) shard, ReissueCause cause, List<Assignment> to,
         TimeSpan waited, TimeSpan allowed)
     {
         _client.Tell(new ShardReissued(new ShardReissue(_state.Epoch + 1, _state.Step + 1, round.IsValidation, shard.First, shard.End,
