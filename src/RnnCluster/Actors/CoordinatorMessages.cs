@@ -35,25 +35,25 @@ internal sealed record StopTraining : INoSerializationVerificationNeeded
 }
 
 /// <summary>Training cannot go on until <see cref="Needed"/> workers are ready; <see cref="Joined"/> are there now.</summary>
-public sealed record WaitingForWorkers(int Joined, int Needed) : INoSerializationVerificationNeeded;
+internal sealed record WaitingForWorkers(int Joined, int Needed) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// A worker joined the job: <see cref="Worker"/> is its actor path (what tells local workers apart),
 /// <see cref="Address"/> its node; <see cref="Workers"/> are known now.
 /// </summary>
-public sealed record WorkerArrived(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
+internal sealed record WorkerArrived(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker left or died; <see cref="Workers"/> remain.</summary>
-public sealed record WorkerLeft(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
+internal sealed record WorkerLeft(string Worker, string Address, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker (<see cref="Address"/> is its node) became unreachable; <see cref="Reachable"/> of <see cref="Workers"/> are reachable now.</summary>
-public sealed record WorkerLost(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
+internal sealed record WorkerLost(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>An unreachable worker is reachable again and takes work again.</summary>
-public sealed record WorkerBack(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
+internal sealed record WorkerBack(string Address, int Reachable, int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>A shard was given to other workers: its holder was lost, unreachable or late.</summary>
-public sealed record ShardReissued(ShardReissue Reissue) : INoSerializationVerificationNeeded;
+internal sealed record ShardReissued(ShardReissue Reissue) : INoSerializationVerificationNeeded;
 
 /// <summary>A training step ended; <see cref="Round"/> says how its round went.</summary>
 internal sealed record StepCompleted(StepProgress Progress, RoundReport Round) : INoSerializationVerificationNeeded;
@@ -62,10 +62,10 @@ internal sealed record StepCompleted(StepProgress Progress, RoundReport Round) :
 internal sealed record CheckpointSaved(string Path, long Step) : INoSerializationVerificationNeeded;
 
 /// <summary>A training step was skipped: its loss, gradient or update was not finite.</summary>
-public sealed record StepSkipped(SkippedStep Skip) : INoSerializationVerificationNeeded;
+internal sealed record StepSkipped(SkippedStep Skip) : INoSerializationVerificationNeeded;
 
 /// <summary>The worker at <see cref="Address"/> refused the job: it cannot hold it, for <see cref="Reason"/>.</summary>
-public sealed record WorkerRefusedJob(string Address, string Reason) : INoSerializationVerificationNeeded;
+internal sealed record WorkerRefusedJob(string Address, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// A message between the coordinator and the worker at <see cref="Address"/> did not fit and was refused, by
