@@ -81,6 +81,11 @@ public sealed record ContactPointList(IReadOnlyList<string> ContactPoints) : Nod
 
     public override string Describe => $"contact points {string.Join(", ", ContactPoints)}";
 
+    /// <summary>Two lists are the same discovery when they name the same contact points in the same order.</summary>
+    public bool Equals(ContactPointList? other) => other is not null && ContactPoints.SequenceEqual(other.ContactPoints);
+
+    public override int GetHashCode() => ContactPoints.Aggregate(0, HashCode.Combine);
+
     protected override int RequiredContactPoints => ContactPoints.Count;
 
     protected override AkkaConfigurationBuilder WithDiscovery(AkkaConfigurationBuilder akka) =>

@@ -88,4 +88,25 @@ public class ClusterFlagsTests
         Assert.StartsWith("--seed-nodes: 'akka.tcp://training@10.0.0.1:4053' names the actor system 'training'", error.Message);
         Assert.Contains("'rnn-cluster'", error.Message);
     }
+
+    /// <summary>The resume command a stopped run prints keeps the way its node found the cluster: read back, it is the same node.</summary>
+    [Theory]
+    [InlineData("--discovery", "config", "--contact-points", "127.0.0.1:8600,127.0.0.1:8601", "--management-port", "8600")]
+    [InlineData("--discovery", "kubernetes", "--pod-label", "app=mine")]
+    public void The_resume_command_keeps_discovery_and_the_management_port(params string[] discovery)
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("config.json", "{}");
+        string[] args = ["--config", config, "--out", folder.File("run"), "--cluster", "--port", "4100", .. discovery];
+        var options = TrainOptions.From(ParsedArgs.Parse(Commands.Train, args, _ => null), DateTime.Now);
+        Directory.CreateDirectory(folder.File("run"));
+
+        var words = ResumeCommand.For(options).Split(' ');
+        Assert.Equal(["rnn-cluster", "train", "--resume"], words[..3]);
+        var resumed = ClusterFlags.From(ParsedArgs.Parse(Commands.Train, words[2..], _ => null))!.Node;
+        var original = options.Cluster!.Node;
+        Assert.Equal(original.Discovery, resumed.Discovery);
+        Assert.Equal(original.ManagementPort, resumed.ManagementPort);
+        Assert.NotNull(resumed.Discovery);
+    }
 }
