@@ -20,24 +20,7 @@ internal static class ResumePoint
         return TrainingState.Initial(job);
     }
 
-    /// <summary>
-    /// The state to resume from. A damaged checkpoint is passed over with one warning line each; no usable
-    /// checkpoint, one of another model or data, or one already past <paramref name="epochs"/> is the user's error.
-    /// </summary>
-    public static TrainingState Load(string runFolder, CheckpointPolicy checkpoints, Network network, int epochs, TextWriter warnings)
-    {
-        var found = checkpoints.Folder.NewestValid(warning => warnings.WriteLine($"warning: {warning}"))
-            ?? throw new InputException($"--resume {runFolder}: no checkpoint in {checkpoints.Folder.Path} " +
-                (checkpoints.Folder.Files().Count == 0 ? "(the run stopped before its first checkpoint: start it again)" : "reads back whole"));
-        var differences = found.Fingerprint.Differences(checkpoints.Fingerprint);
-        if (differences.Count > 0)
-            throw new InputException($"--resume {runFolder}: {Path.GetFileName(found.Path)} is a checkpoint of another run: " +
-                string.Join("; ", differences.Take(3)) + (differences.Count > 3 ? $"; and {differences.Count - 3} more" : ""));
-        var (epoch, minibatch) = (found.Position.Epoch, found.Position.Minibatch);
-        int fewest = minibatch == 0 ? epoch : epoch + 1;
-        if (epochs < fewest)
-            throw new InputException($"--epochs {epochs}: the run is past that already ({Path.GetFileName(found.Path)} is " +
-                (minibatch == 0 ? $"after epoch {epoch}" : $"in epoch {epoch + 1}") + $"); give --epochs {fewest} or more");
-        return found.State(network.Layout);
-    }
+    /// <summary>The state to resume from (<see cref="CheckpointPolicy.Resume"/>); a damaged checkpoint is passed over with one warning line each.</summary>
+    public static TrainingState Load(string runFolder, CheckpointPolicy checkpoints, Network network, int epochs, TextWriter warnings) =>
+        checkpoints.Resume(network, epochs, $"--resume {runFolder}", "--epochs", warning => warnings.WriteLine($"warning: {warning}"));
 }

@@ -27,11 +27,20 @@ public sealed record FitOptions
     /// <summary>A checkpoint every this many steps besides the one at each epoch's end; null: at epoch ends only.</summary>
     public int? CheckpointEverySteps { get; init; }
 
+    /// <summary>
+    /// Go on from the newest checkpoint in <see cref="CheckpointDirectory"/> that reads back whole (as <c>rnn-cluster
+    /// train --resume</c>): a fit cancelled there, or a process that died, finishes on the same bits as a fit never
+    /// stopped. The model, data and training arguments must be the ones it was written by (<c>epochs</c> may be
+    /// larger); the history is the whole run's, the epochs before the checkpoint included.
+    /// </summary>
+    public bool Resume { get; init; }
+
     internal void Check()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Workers, nameof(Workers));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads, nameof(Threads));
         if (CheckpointEverySteps is { } every) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(every, nameof(CheckpointEverySteps));
+        if (Resume && CheckpointDirectory is null) throw new ArgumentException("Resume needs the CheckpointDirectory to resume from", "options");
     }
 }
 

@@ -241,7 +241,8 @@ public sealed class Sequential : IEnumerable<Layer>
         var checkpoints = options.CheckpointDirectory is { } folder
             ? new CheckpointPolicy(CheckpointFolder.Of(folder), RunFingerprint.Of(config, job), options.CheckpointEverySteps)
             : null;
-        var session = new SessionOptions(Checkpoints: checkpoints, Observer: new FitObserver(progress, epochs));
+        var session = new SessionOptions(Start: options.Resume ? Resume(checkpoints!, network, epochs) : null,
+            Checkpoints: checkpoints, Observer: new FitObserver(progress, epochs));
         TrainingResult result;
         try
         {
@@ -260,6 +261,22 @@ public sealed class Sequential : IEnumerable<Layer>
             config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
         _fitted = new Fitted(new TrainedModel(config, null, stopping.BestWeights ?? result.Weights), configJson, summary);
         return HistoryOf(history, config.Training.EarlyStopping is null ? null : stopping);
+    }
+
+    /// <summary>
+    /// Where a resumed fit starts (<see cref="FitOptions.Resume"/>): the checks of <c>train --resume</c>, failing as
+    /// the argument that is wrong. A damaged checkpoint is passed over for the one before it.
+    /// </summary>
+    private static TrainingState Resume(CheckpointPolicy checkpoints, Network network, int epochs)
+    {
+        try
+        {
+            return checkpoints.Resume(network, epochs, $"options.Resume ({checkpoints.Folder.Path})", nameof(epochs), _ => { });
+        }
+        catch (InputException e)
+        {
+            throw new ArgumentException(e.Message, e.Message.StartsWith($"{nameof(epochs)} ", StringComparison.Ordinal) ? nameof(epochs) : "options");
+        }
     }
 
     /// <summary>The model's outputs for <paramref name="x"/> (samples, timesteps, features): (samples, outputs); class probabilities for a cross-entropy model.</summary>

@@ -158,6 +158,36 @@ public class SequentialTests
     }
 
     [Fact]
+    public async Task A_cancelled_fit_resumed_by_a_new_model_finishes_on_the_bits_of_a_fit_never_stopped()
+    {
+        using var folder = new TempFolder();
+        var (x, y) = Sine();
+        var whole = Seed();
+        var wholeHistory = await whole.FitAsync(x, y, epochs: 6, batchSize: 16, validationSplit: 0.25, options: new FitOptions { Seed = 4 });
+
+        using var cancel = new CancellationTokenSource();
+        var stopAfterSecond = new Recorder([], epoch => { if (epoch.Epoch == 2) cancel.Cancel(); });
+        await Assert.ThrowsAsync<FitCanceledException>(() => Seed().FitAsync(x, y, epochs: 6, batchSize: 16, validationSplit: 0.25,
+            options: new FitOptions { Seed = 4, CheckpointDirectory = folder.Path }, progress: stopAfterSecond, cancellationToken: cancel.Token));
+
+        var resuming = new FitOptions { Seed = 4, CheckpointDirectory = folder.Path, Resume = true };
+        // A checkpoint past the epochs asked for, or of another fit (another seed), is refused as the argument that differs.
+        Assert.Equal("epochs", (await Assert.ThrowsAsync<ArgumentException>(() => Seed().FitAsync(x, y, epochs: 1, batchSize: 16, validationSplit: 0.25,
+            options: resuming))).ParamName);
+        Assert.Equal("options", (await Assert.ThrowsAsync<ArgumentException>(() => Seed().FitAsync(x, y, epochs: 6, batchSize: 16, validationSplit: 0.25,
+            options: resuming with { Seed = 5 }))).ParamName);
+        Assert.Equal("options", (await Assert.ThrowsAsync<ArgumentException>(() => Seed().FitAsync(x, y, epochs: 6,
+            options: new FitOptions { Resume = true }))).ParamName);
+
+        var again = Seed();
+        var history = await again.FitAsync(x, y, epochs: 6, batchSize: 16, validationSplit: 0.25, options: resuming);
+        Assert.Equal(Bits(whole.Predict(x)), Bits(again.Predict(x)));
+        // The history is the run's: the epochs before the checkpoint come from it.
+        Assert.Equal(wholeHistory.Loss, history.Loss);
+        Assert.Equal(wholeHistory.ValLoss, history.ValLoss);
+    }
+
+    [Fact]
     public async Task Bad_arguments_fail_with_exceptions_that_name_them()
     {
         var (x, y) = Sine();
