@@ -146,14 +146,6 @@ internal static class TrainCommand
         return node;
     }
 
-    private static SequenceSet Part(Dataset dataset, int first, int count)
-    {
-        var xSize = dataset.Timesteps * dataset.Features;
-        var ySize = dataset.TargetsPerSample;
-        return new SequenceSet(dataset.X.AsSpan(first * xSize, count * xSize).ToArray(), dataset.Y.AsSpan(first * ySize, count * ySize).ToArray(),
-            count, dataset.Timesteps, dataset.Features, ySize)
-        {
-            Lengths = dataset.Lengths?.AsSpan(first, count).ToArray(),
-        };
-    }
+    private static SequenceSet Part(Dataset dataset, int first, int count) =>
+        SequenceSet.Slice(dataset.X, dataset.Y, dataset.Lengths, first, count, dataset.Timesteps, dataset.Features, dataset.TargetsPerSample);
 }

@@ -107,7 +107,7 @@ public sealed class ManagementServer : IDisposable
             var (status, json) = context.Request.HttpMethod != "GET" ? (HttpStatusCode.MethodNotAllowed, Reason("GET only"))
                 : context.Request.Url?.AbsolutePath switch
                 {
-                    AlivePath => Probe(NodeHealth.Get(_system).Alive ? new Readiness(true, "the actor system runs") : new Readiness(false, "the actor system has stopped")),
+                    AlivePath => Probe(NodeHealth.Get(_system).Liveness),
                     ReadyPath => Probe(NodeHealth.Get(_system).Readiness),
                     SeedNodesPath => (HttpStatusCode.OK, SeedNodes()),
                     _ => (HttpStatusCode.NotFound, Reason($"not found; the endpoints are {AlivePath}, {ReadyPath} and {SeedNodesPath}")),

@@ -23,9 +23,14 @@ public sealed class NodeHealth : IExtension
     /// <summary>From now on `/ready` answers <paramref name="readiness"/>.</summary>
     public void Report(Readiness readiness) => _reported = readiness;
 
-    public bool Alive => !_system.WhenTerminated.IsCompleted;
+    private static readonly Readiness Running = new(true, "the actor system runs");
+    private static readonly Readiness Stopped = new(false, "the actor system has stopped");
 
-    public Readiness Readiness => !Alive ? new Readiness(false, "the actor system has stopped") : _reported ?? Membership();
+    /// <summary>What `/alive` answers.</summary>
+    public Readiness Liveness => _system.WhenTerminated.IsCompleted ? Stopped : Running;
+
+    /// <summary>What `/ready` answers.</summary>
+    public Readiness Readiness => _system.WhenTerminated.IsCompleted ? Stopped : _reported ?? Membership();
 
     private Readiness Membership()
     {

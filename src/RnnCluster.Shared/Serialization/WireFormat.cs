@@ -37,7 +37,7 @@ public static class WireFormat
     /// <summary>What the serializer carries: every protocol message (none may fall back to Akka's JSON serializer).</summary>
     public static readonly IReadOnlyList<Type> BoundTypes = [typeof(Protocol.IProtocolMessage)];
 
-    /// <summary>The frame sizes, which Akka.Remote reads from its settings (a hosted node sets them through its remote options too).</summary>
+    /// <summary>The frame sizes, which Akka.Remote reads from its settings (every node gets them with ActorSystemSettings.Worker).</summary>
     public static readonly string Hocon = $$"""
         akka.remote.dot-netty.tcp {
           maximum-frame-size = {{MaximumFrameSizeBytes}}b
@@ -52,9 +52,8 @@ public static class WireFormat
     /// The serializer registered through Akka.Hosting, as remoting is: the programs' nodes
     /// (<see cref="Hosting.ClusterNode"/>) and any application hosting a worker go through here.
     /// </summary>
-    public static AkkaConfigurationBuilder WithWireFormat(this AkkaConfigurationBuilder builder) => builder
-        .WithCustomSerializer(SerializerName, BoundTypes, system => new ProtocolSerializer(system))
-        .AddHocon(Config, HoconAddMode.Prepend);
+    public static AkkaConfigurationBuilder WithWireFormat(this AkkaConfigurationBuilder builder) =>
+        builder.WithCustomSerializer(SerializerName, BoundTypes, system => new ProtocolSerializer(system));
 
     /// <summary>
     /// The same serializer for an actor system made without Akka.Hosting (local mode, tests): the setup Akka.Hosting

@@ -433,14 +433,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private List<Assignment> DispatchTraining(Round round)
     {
         if (_policy.Judge(round, _samplesOf) is not { } verdict) return [];
-        if (verdict.Late is not { } late)
-        {
-            _log.Info("round {0} lost a holder and starts again as round {1}", round.Id, _nextRoundId);
-            return StartTrainingRound(verdict.Excluded);
-        }
-        _log.Info("round {0} waits on a late shard and starts again as round {1}", round.Id, _nextRoundId);
+        _log.Info("round {0} {1} and starts again as round {2}", round.Id, verdict.Late is null ? "lost a holder" : "waits on a late shard", _nextRoundId);
         var given = StartTrainingRound(verdict.Excluded);
-        Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, given, late.Waited, late.Allowed);
+        if (verdict.Late is { } late) Report(round, late.Holder, (late.First, late.End), ReissueCause.Late, given, late.Waited, late.Allowed);
         return given;
     }
 

@@ -64,8 +64,8 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
             return new TrainingVerdict(round.Refused, null);
         var ready = workers.Ready.ToList();
         if (!workers.Idle.Any(worker => round.MayTake(worker, ready))) return null;
-        var late = Held(round, samplesOf).Where(h => h.IsLate).OrderByDescending(h => h.Waited - h.Allowed).ToList();
-        return late.Count == 0 ? null : new TrainingVerdict([.. round.Refused, late[0].Holder], late[0]);
+        var late = Late(round, samplesOf).FirstOrDefault();
+        return late.Holder is null ? null : new TrainingVerdict([.. round.Refused, late.Holder], late);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
         var ready = workers.Ready.ToList();
         idle.RemoveAll(worker => !round.MayTake(worker, ready));
         var gaps = round.Gaps(workers.IsReachable);
-        var late = Held(round, samplesOf).Where(h => h.IsLate).OrderByDescending(h => h.Waited - h.Allowed).ToList();
+        var late = Late(round, samplesOf).ToList();
         var given = new List<Assignment>();
         int ungiven = gaps.Sum(g => g.End - g.First);
         foreach (var (first, end) in gaps)
@@ -104,6 +104,10 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
         foreach (var (first, end, holder, waited) in round.Waiting(workers.IsReachable))
             if (Allowance(holder, samplesOf(first, end)) is { } allowed) yield return new HeldShard(first, end, holder, waited, allowed);
     }
+
+    /// <summary>The shards of <paramref name="round"/> late now, the latest past its allowance first.</summary>
+    private IEnumerable<HeldShard> Late(Round round, Func<int, int, int> samplesOf) =>
+        Held(round, samplesOf).Where(h => h.IsLate).OrderByDescending(h => h.Waited - h.Allowed);
 
     /// <summary>How long until the next shard of <paramref name="round"/> not late yet becomes late; null when none will.</summary>
     public TimeSpan? NextLate(Round round, Func<int, int, int> samplesOf) =>

@@ -227,8 +227,8 @@ public sealed class Sequential : IEnumerable<Layer>
             throw new ArgumentException($"y has {targets} targets per sample; this model and loss expect {expected}", "y");
         int trainCount = ValidationSplit.TrainCount(samples, (float)validationSplit);
         if (trainCount < 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"leaves none of the {samples} samples to train on");
-        var train = Part(x, y, 0, trainCount, timesteps, features, targets);
-        var validation = trainCount < samples ? Part(x, y, trainCount, samples - trainCount, timesteps, features, targets) : null;
+        var train = SequenceSet.Slice(x, y, null, 0, trainCount, timesteps, features, targets);
+        var validation = trainCount < samples ? SequenceSet.Slice(x, y, null, trainCount, samples - trainCount, timesteps, features, targets) : null;
         TrainingJob job;
         try
         {
@@ -406,13 +406,6 @@ public sealed class Sequential : IEnumerable<Layer>
     }
 
     private static RunConfig Parse(JsonObject config) => ConfigLoader.Parse(config.ToJsonString(), "the model", Environment.CurrentDirectory);
-
-    private static SequenceSet Part(float[] x, float[] y, int first, int count, int timesteps, int features, int targets)
-    {
-        int xSize = timesteps * features;
-        return new SequenceSet(x.AsSpan(first * xSize, count * xSize).ToArray(), y.AsSpan(first * targets, count * targets).ToArray(),
-            count, timesteps, features, targets);
-    }
 
     private static float[] Flat(Array array)
     {

@@ -27,12 +27,12 @@ public sealed record CheckpointPolicy(CheckpointFolder Folder, RunFingerprint Fi
                 (Folder.Files().Count == 0 ? "(the run stopped before its first checkpoint: start it again)" : "reads back whole"));
         var differences = found.Fingerprint.Differences(Fingerprint);
         if (differences.Count > 0)
-            throw new InputException($"{source}: {System.IO.Path.GetFileName(found.Path)} is a checkpoint of another run: " +
+            throw new InputException($"{source}: {Path.GetFileName(found.Path)} is a checkpoint of another run: " +
                 string.Join("; ", differences.Take(3)) + (differences.Count > 3 ? $"; and {differences.Count - 3} more" : ""));
         var (epoch, minibatch) = (found.Position.Epoch, found.Position.Minibatch);
         int fewest = minibatch == 0 ? epoch : epoch + 1;
         if (epochs < fewest)
-            throw new InputException($"{epochsName} {epochs}: the run is past that already ({System.IO.Path.GetFileName(found.Path)} is " +
+            throw new InputException($"{epochsName} {epochs}: the run is past that already ({Path.GetFileName(found.Path)} is " +
                 (minibatch == 0 ? $"after epoch {epoch}" : $"in epoch {epoch + 1}") + $"); give {epochsName} {fewest} or more");
         return found.State(network.Layout);
     }

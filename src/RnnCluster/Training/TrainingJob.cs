@@ -28,6 +28,21 @@ public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timestep
 
     /// <summary>The loss terms of every sample.</summary>
     public long TotalTerms => SampleTerms?.Sum(t => (long)t) ?? (long)Samples * TargetsPerSample;
+
+    /// <summary>
+    /// Samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of sequences laid out
+    /// as a set's are: <paramref name="x"/> (samples, timesteps, features), <paramref name="y"/> (samples, targets),
+    /// <paramref name="lengths"/> (samples) when they differ in length. The parts are copies.
+    /// </summary>
+    public static SequenceSet Slice(float[] x, float[] y, float[]? lengths, int first, int count, int timesteps, int features, int targets)
+    {
+        int xSize = timesteps * features;
+        return new SequenceSet(x.AsSpan(first * xSize, count * xSize).ToArray(), y.AsSpan(first * targets, count * targets).ToArray(),
+            count, timesteps, features, targets)
+        {
+            Lengths = lengths?.AsSpan(first, count).ToArray(),
+        };
+    }
 }
 
 /// <summary>

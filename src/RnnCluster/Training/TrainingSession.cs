@@ -98,10 +98,10 @@ public static class TrainingSession
         NodeNames.Check(options.Node);
         var host = await ClusterNode.StartAsync(options.Node, ClusterNode.CoordinatorRole,
             system => NodeHealth.Get(system).Report(ReadinessObserver.Waiting(0, options.MinWorkers)), cancellation).ConfigureAwait(false);
-        var health = NodeHealth.Get(host.Services.GetRequiredService<ActorSystem>());
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var health = NodeHealth.Get(system);
         try
         {
-            var system = host.Services.GetRequiredService<ActorSystem>();
             // Under discovery workers are given the contact points, not a seed: the coordinator may have joined any node.
             var seed = options.Node.Discovery is not null ? null
                 : options.Node.SeedNodes.Count == 0 ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()
@@ -123,7 +123,7 @@ public static class TrainingSession
             // not done after the grace is left to finish on its own (disposing the host would wait for it, and the
             // caller writes the model only after this returns).
             health.Report(JobOver);
-            var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
+            var cluster = Akka.Cluster.Cluster.Get(system);
             foreach (var unreachable in cluster.State.Unreachable) cluster.Down(unreachable.Address);
             var leaving = host.StopAsync(CancellationToken.None);
             if (await Task.WhenAny(leaving, Task.Delay(ShutdownGrace)).ConfigureAwait(false) == leaving) host.Dispose();
