@@ -91,7 +91,7 @@ public sealed class WorkerActor : ReceiveActor
             return;
         }
         _computer = new ShardComputer(job, network!, _threads);
-        _replica = new JobReplica(job, network!.ParameterCount);
+        _replica = new JobReplica(job, network!.ParameterCount, network.StateWidth);
         _inbox = new WorkerInbox(_replica, Self);
         Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
         Context.System.EventStream.Publish(new JobAccepted(job, network));
@@ -237,13 +237,13 @@ public sealed class WorkerActor : ReceiveActor
     private void ComputeGradients(ComputeGradients request)
     {
         var watch = Stopwatch.StartNew();
-        var partials = _computer!.Gradients(_replica!, request);
+        var (partials, states) = _computer!.Gradients(_replica!, request);
         SlowDown(request.SampleIds.Length, ++_trainingShards);
         double computeMs = watch.Elapsed.TotalMilliseconds;
         var assembly = _inbox!.Current(request.RoundId);
         assembly?.AddLocal(partials.Select(p => (p.Node, p.Gradient)));
         var sums = partials.Select(p => new PartialSum(p.Node.Level, p.Node.Index, p.Sums)).ToArray();
-        _coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs));
+        _coordinator.Tell(new GradientsComputed(request.JobId, request.RoundId, sums, computeMs) { States = states });
     }
 
     /// <summary>

@@ -21,6 +21,6 @@ internal static class ResumePoint
     }
 
     /// <summary>The state to resume from (<see cref="CheckpointPolicy.Resume"/>); a damaged checkpoint is passed over with one warning line each.</summary>
-    public static TrainingState Load(string runFolder, CheckpointPolicy checkpoints, Network network, int epochs, TextWriter warnings) =>
-        checkpoints.Resume(network, epochs, $"--resume {runFolder}", "--epochs", warning => warnings.WriteLine($"warning: {warning}"));
+    public static TrainingState Load(string runFolder, CheckpointPolicy checkpoints, TrainingJob job, int epochs, TextWriter warnings) =>
+        checkpoints.Resume(job, epochs, $"--resume {runFolder}", "--epochs", warning => warnings.WriteLine($"warning: {warning}"));
 }

@@ -53,7 +53,7 @@ internal static class TrainCommand
         var epochs = config.Training.Epochs;
         var checkpoints = new CheckpointPolicy(CheckpointFolder.Of(options.OutDir), RunFingerprint.Of(config, job), options.CheckpointEvery);
         var start = options.Resume
-            ? ResumePoint.Load(options.OutDir, checkpoints, network, epochs, context.Stderr)
+            ? ResumePoint.Load(options.OutDir, checkpoints, job, epochs, context.Stderr)
             : ResumePoint.Fresh(job, checkpoints.Folder, options.OutDir);
         if (options.Resume && !options.Quiet) context.Stdout.WriteLine($"resuming from {checkpoints.Folder.Latest}");
 

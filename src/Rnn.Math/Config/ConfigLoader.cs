@@ -14,10 +14,10 @@ public static class ConfigLoader
 {
     private static readonly string[] TopFields = ["model", "data", "training"];
     private static readonly string[] ModelFields = ["inputSize", "layers"];
-    private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "validationSplit", "validationPath", "normalize"];
-    private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit", "validationPath"];
-    private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit"];
-    private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit", "validationPath"];
+    private static readonly string[] CsvFields = ["source", "path", "columns", "target", "timesteps", "horizon", "stride", "validationSplit", "validationPath", "normalize", "streams"];
+    private static readonly string[] SafetensorsFields = ["source", "path", "validationSplit", "validationPath", "streams"];
+    private static readonly string[] SyntheticFields = ["source", "generator", "samples", "timesteps", "seed", "validationSplit", "streams"];
+    private static readonly string[] TextFields = ["source", "path", "timesteps", "stride", "validationSplit", "validationPath", "streams"];
     private static readonly string[] TrainingFields = ["epochs", "batchSize", "loss", "shuffle", "seed", "clipNorm", "optimizer", "truncatedBptt", "groupSize", "maxBadSteps", "metrics", "schedule", "earlyStopping"];
     private static readonly string[] EarlyStoppingFields = ["monitor", "patience", "minDelta", "restoreBest"];
     private static readonly string[] StepScheduleFields = ["type", "every", "gamma"];
@@ -63,12 +63,44 @@ public static class ConfigLoader
         {
             BaseDirectory = baseDirectory,
         };
+        config = WithStreams(dataObject, training, config);
         if (data.Source == DataSource.Text) RequireTextModel(root, config);
         if (config.Training.Schedule is { Type: ScheduleKind.Plateau } plateau)
             RequireLogged(training!.OptionalObject("schedule")!, plateau.Monitor, config);
         if (config.Training.EarlyStopping is { } stopping)
             RequireLogged(training!.OptionalObject("earlyStopping")!, stopping.Monitor, config);
         return config;
+    }
+
+    /// <summary>
+    /// A stateful model (docs/stateful.md) reads its windows as streams, one window of every stream a minibatch:
+    /// data.streams and training.batchSize are one number (either may be given; both must then agree), the windows
+    /// are not shuffled, and a CSV's or text's windows follow each other (stride = timesteps, a CSV's default then).
+    /// Any other model's data has no streams, and a CSV's windows start every row.
+    /// </summary>
+    private static RunConfig WithStreams(ConfigObject dataObject, ConfigObject? training, RunConfig config)
+    {
+        var (data, train) = (config.Data, config.Training);
+        bool stateful = config.Model.Layers.Any(layer => layer is RecurrentConfig { Stateful: true });
+        var streamsField = dataObject.Field("streams");
+        if (!stateful)
+        {
+            if (streamsField is not null)
+                throw dataObject.Error(streamsField, "only a stateful model reads its data as streams: set \"stateful\": true on its recurrent layers, or drop streams");
+            return data.Source == DataSource.Csv ? config with { Data = data with { Stride = System.Math.Max(1, data.Stride) } } : config;
+        }
+        int streams = streamsField is null ? train.BatchSize : dataObject.Int("streams", null, 1);
+        if (streamsField is not null && training?.Field("batchSize") is { } batch && train.BatchSize != streams)
+            throw training.Error(batch, $"a stateful model's minibatch is one window of each of its data.streams ({streams}): drop batchSize or make it {streams}");
+        if (training?.Field("shuffle") is { } shuffle && train.Shuffle)
+            throw training.Error(shuffle, "a stateful model reads each stream's windows in order: shuffle must be false");
+        if (data.Source is DataSource.Csv or DataSource.Text)
+        {
+            if (dataObject.Field("stride") is { } stride && data.Stride != data.Timesteps)
+                throw dataObject.Error(stride, $"a stateful model carries each window's state into the next, so its windows must follow each other: stride must equal timesteps ({data.Timesteps})");
+            data = data with { Stride = data.Timesteps };
+        }
+        return config with { Data = data with { Streams = streams }, Training = train with { BatchSize = streams, Shuffle = false } };
     }
 
     /// <summary>The names each epoch logs: loss and the metrics, and with validation data their `val` forms.</summary>
@@ -168,6 +200,7 @@ public static class ConfigLoader
                     Timesteps: data.Int("timesteps", null, 1),
                     Horizon: data.Int("horizon", 1, 1),
                     ValidationSplit: split,
+                    Stride: data.Int("stride", 0, 1),
                     Normalize: data.Choice<Normalization>("normalize", "normalisation", Normalization.None));
             case DataSource.Safetensors:
                 data.RejectUnknown(SafetensorsFields, owner);

@@ -57,7 +57,11 @@ public sealed record DataConfig(
     int Samples = 0,
     ulong Seed = 0,
     int Stride = 0,
-    string? ValidationPath = null);
+    string? ValidationPath = null)
+{
+    /// <summary>`streams`: the streams a stateful model reads its windows as (docs/stateful.md); the loader makes it training.batchSize. 0 otherwise.</summary>
+    public int Streams { get; init; }
+}
 
 public enum LossKind { Mse, Mae, CrossEntropy }
 

@@ -20,8 +20,8 @@ internal static class CsvDataset
             throw new InputException($"data.columns gives {columns.Count} features per timestep but model.inputSize is {inputSize}");
         }
         var series = CsvSeries.Read(path, columns, target, targetRequired: true);
-        int timesteps = data.Timesteps, horizon = data.Horizon;
-        int windows = SlidingWindows.WithTargets(series.Rows, timesteps, horizon);
+        int timesteps = data.Timesteps, horizon = data.Horizon, stride = System.Math.Max(1, data.Stride);
+        int windows = SlidingWindows.WithTargets(series.Rows, timesteps, horizon, stride);
         if (windows < 1)
         {
             throw new InputException(
@@ -29,11 +29,11 @@ internal static class CsvDataset
         }
         int train = ValidationSplit.RequireTrainCount(windows, data.ValidationSplit, "windows");
         // Rows [0, fitRows) are those the training windows read or predict; later rows belong to validation only.
-        int fitRows = SlidingWindows.TargetRow(train - 1, timesteps, horizon) + 1;
+        int fitRows = SlidingWindows.TargetRow(train - 1, timesteps, horizon, stride) + 1;
         scaling ??= new SeriesScaling(
             [.. columns.Select(c => ColumnScaling.Fit(c, data.Normalize, series.Column(c).AsSpan(0, fitRows)))],
             ColumnScaling.Fit(target, data.Normalize, series.Column(target).AsSpan(0, fitRows)));
-        // Windows overlap: X holds every row timesteps times, so a modest file can make an array too long for .NET.
+        // Windows overlap: with stride 1, X holds every row timesteps times, so a modest file can make an array too long for .NET.
         long values = (long)windows * timesteps * columns.Count;
         if (values > Array.MaxLength)
         {
@@ -41,8 +41,8 @@ internal static class CsvDataset
                 $"data.timesteps: {timesteps} is too large for {series.FileName}: its {windows:N0} windows of {timesteps} × {columns.Count} would hold {MemoryEstimate.Values(values)}, more than one array can hold ({Array.MaxLength:N0})"));
         }
         beforeAllocating(new DatasetSize(windows, train, timesteps, columns.Count));
-        var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps);
-        var y = SlidingWindows.Targets(Scaled(series.Column(target), scaling.Target), windows, timesteps, horizon);
+        var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps, stride);
+        var y = SlidingWindows.Targets(Scaled(series.Column(target), scaling.Target), windows, timesteps, horizon, stride);
         return new Dataset(x, y, windows, timesteps, columns.Count, 1, SequenceTargets: false, train) { Scaling = scaling };
     }
 

@@ -8,7 +8,7 @@ namespace Rnn.Math.LayerTypes;
 /// <summary>`gru`: PyTorch's nn.GRU (gates r, z, n; the reset gate scales W_hn h + b_hn, Keras's reset_after).</summary>
 public sealed record GruConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
 {
-    internal static readonly LayerType Type = new("gru", Fields, layer => new GruConfig(ReadUnits(layer), ReadReturnSequences(layer)) { Bidirectional = ReadBidirectional(layer) });
+    internal static readonly LayerType Type = new("gru", Fields, layer => WithOptions(new GruConfig(ReadUnits(layer), ReadReturnSequences(layer)), layer));
 
     public override string TypeName => Type.Name;
 

@@ -17,13 +17,25 @@ namespace Rnn.Math.LayerTypes;
 /// </summary>
 public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerConfig
 {
-    private protected static readonly string[] Fields = ["type", "units", "returnSequences", "bidirectional"];
+    private protected static readonly string[] Fields = ["type", "units", "returnSequences", "bidirectional", "stateful"];
 
     /// <summary>The tensors of one direction: weight_ih, weight_hh, bias_ih, bias_hh.</summary>
     internal const int SlotsPerDirection = 4;
 
     /// <summary>Whether a backward direction reads each sequence from its last real step, its states beside the forward ones.</summary>
     public bool Bidirectional { get; init; }
+
+    /// <summary>
+    /// Keras's `stateful=True`: the state a window ends with starts the next window of the same stream (the same row of
+    /// the next minibatch), as docs/stateful.md describes; the gradient stops at the window's start.
+    /// </summary>
+    public bool Stateful { get; init; }
+
+    /// <summary>The floats of a stateful layer's carried state per sample: h, and the LSTM's c; 0 when not stateful.</summary>
+    public int StateWidth => Stateful ? StatesPerUnit * Units : 0;
+
+    /// <summary>The cell's carried values per unit: h, and the LSTM's c.</summary>
+    private protected virtual int StatesPerUnit => 1;
 
     /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
     public int Directions => Bidirectional ? 2 : 1;
@@ -49,6 +61,8 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
     public override void Validate(string field)
     {
         if (Units <= 0) throw new InputException($"{field}.units: expected a positive integer, got {Units}");
+        if (Stateful && Bidirectional)
+            throw new InputException($"{field}.stateful: a bidirectional layer reads each window from its end as well, so no state can carry from one window to the next; drop stateful or bidirectional");
         // G·H is a dimension of the layer's tensors and buffers; it must be an int before any size is taken.
         if ((long)Gates * Units > Array.MaxLength)
             throw new InputException(string.Create(CultureInfo.InvariantCulture,
@@ -67,11 +81,12 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
         return Bidirectional ? [.. forward, .. forward.Select(t => new LayerTensor(t.Name + "_reverse", t.Shape))] : forward;
     }
 
-    /// <summary>`bidirectional` is written only when set, so the model of a one-way layer reads as it always did.</summary>
+    /// <summary>`bidirectional` and `stateful` are written only when set, so the model of a plain layer reads as it always did.</summary>
     public override JsonObject ToJson()
     {
         var json = new JsonObject { ["type"] = TypeName, ["units"] = Units, ["returnSequences"] = ReturnSequences };
         if (Bidirectional) json["bidirectional"] = true;
+        if (Stateful) json["stateful"] = true;
         return json;
     }
 
@@ -79,7 +94,9 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
 
     private protected static bool ReadReturnSequences(ConfigObject layer) => layer.Bool("returnSequences", false);
 
-    private protected static bool ReadBidirectional(ConfigObject layer) => layer.Bool("bidirectional", false);
+    /// <summary>The fields every recurrent layer type shares besides units and returnSequences.</summary>
+    private protected static RecurrentConfig WithOptions(RecurrentConfig config, ConfigObject layer)
+        => config with { Bidirectional = layer.Bool("bidirectional", false), Stateful = layer.Bool("stateful", false) };
 
     /// <summary>
     /// Each direction's kernels as Keras's Bidirectional initialises its two copies of the layer: independently, the

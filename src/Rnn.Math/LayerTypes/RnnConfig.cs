@@ -6,7 +6,7 @@ namespace Rnn.Math.LayerTypes;
 /// <summary>`rnn`: PyTorch's nn.RNN with tanh, h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); one gate.</summary>
 public sealed record RnnConfig(int Units, bool ReturnSequences = false) : RecurrentConfig(Units, ReturnSequences)
 {
-    internal static readonly LayerType Type = new("rnn", Fields, layer => new RnnConfig(ReadUnits(layer), ReadReturnSequences(layer)) { Bidirectional = ReadBidirectional(layer) });
+    internal static readonly LayerType Type = new("rnn", Fields, layer => WithOptions(new RnnConfig(ReadUnits(layer), ReadReturnSequences(layer)), layer));
 
     public override string TypeName => Type.Name;
 

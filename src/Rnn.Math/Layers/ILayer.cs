@@ -23,3 +23,19 @@ internal interface ILayer
     /// </summary>
     IEnumerable<double> Buffers(double samples, double steps);
 }
+
+/// <summary>
+/// A layer whose state at the end of a window can start the next window of the same stream: a stateful recurrent
+/// layer. States are rows of (n, width) floats, one row per sample, each stateful layer's columns from its offset.
+/// </summary>
+internal interface IStatefulLayer
+{
+    /// <summary>The floats of one sample's state; 0 for a layer that is not stateful.</summary>
+    int StateWidth { get; }
+
+    /// <summary>Makes the next pass over <paramref name="n"/> samples begin from these states when it starts from state (<see cref="Pass.FromState"/>).</summary>
+    void LoadState(ReadOnlySpan<float> states, int n, int width, int offset);
+
+    /// <summary>The state the last pass over <paramref name="n"/> samples ended with.</summary>
+    void SaveState(Span<float> states, int n, int width, int offset);
+}

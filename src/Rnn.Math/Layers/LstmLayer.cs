@@ -57,6 +57,10 @@ internal sealed class LstmLayer(LayerSpec spec) : RecurrentLayer(spec)
 
     protected override Span<float> CarriedGradient(int s) => _dCell.AsSpan(s * H, H);
 
+    protected override int CellStateWidth => H;
+
+    protected override float[] CellState(int n) => Scratch.Ensure(ref _cellLast, n * H);
+
     protected override void EndForward(int n, int steps)
     {
         Scratch.Ensure(ref _cellLast, n * H);

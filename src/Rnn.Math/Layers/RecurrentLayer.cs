@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Rnn.Math.Kernels;
+using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 
 namespace Rnn.Math.Layers;
@@ -12,12 +13,13 @@ namespace Rnn.Math.Layers;
 /// of a window starts the next one (truncated BPTT); the gradient stops at the window's start.
 /// Under a <see cref="StepMask"/> a padded step holds the state it got (h and the LSTM's c pass through), outputs
 /// zeros, and passes its gradient through unchanged with a gradient of zero for its gates; steps past the window's
-/// <see cref="Pass.Extent"/>, padding for every sample, are not computed at all.
+/// <see cref="Pass.Extent"/>, padding for every sample, are not computed at all. A stateful layer's first window starts
+/// from the state it was given (<see cref="IStatefulLayer"/>): h, and the cell's own state after it.
 /// </summary>
-internal abstract class RecurrentLayer : ILayer
+internal abstract class RecurrentLayer : ILayer, IStatefulLayer
 {
     protected readonly int I, H, GH;
-    private readonly bool _returnSequences;
+    private readonly bool _returnSequences, _stateful;
     private readonly TensorSlot _weightIh, _weightHh, _biasIh, _biasHh;
 
     protected float[] Gates = [];      // (n, T, GH): pre-activations, then the cell's activated gates
@@ -42,6 +44,39 @@ internal abstract class RecurrentLayer : ILayer
         (_weightIh, _weightHh, _biasIh, _biasHh) = (spec.Slots[0], spec.Slots[1], spec.Slots[2], spec.Slots[3]);
         GH = _weightIh.Shape[0];  // weight_ih is (G·H, I)
         _returnSequences = spec.OutputIsSequence;
+        _stateful = spec.Config is RecurrentConfig { Stateful: true };
+        StateWidth = _stateful ? H + CellStateWidth : 0;
+    }
+
+    public int StateWidth { get; }
+
+    /// <summary>The cell's own state per sample beside h (the LSTM's c): what <see cref="CellState"/> holds per row.</summary>
+    protected virtual int CellStateWidth => 0;
+
+    /// <summary>The cell's own state at the window's end, (n, <see cref="CellStateWidth"/>), sized for n samples: the next window's start.</summary>
+    protected virtual float[] CellState(int n) => [];
+
+    public void LoadState(ReadOnlySpan<float> states, int n, int width, int offset)
+    {
+        Scratch.Ensure(ref _final, n * H);
+        var cell = CellState(n);
+        for (int s = 0; s < n; s++)
+        {
+            var row = states.Slice(s * width + offset, StateWidth);
+            row[..H].CopyTo(_final.AsSpan(s * H, H));
+            row[H..].CopyTo(cell.AsSpan(s * CellStateWidth, CellStateWidth));
+        }
+    }
+
+    public void SaveState(Span<float> states, int n, int width, int offset)
+    {
+        var cell = CellState(n);
+        for (int s = 0; s < n; s++)
+        {
+            var row = states.Slice(s * width + offset, StateWidth);
+            _final.AsSpan(s * H, H).CopyTo(row);
+            cell.AsSpan(s * CellStateWidth, CellStateWidth).CopyTo(row[H..]);
+        }
     }
 
     /// <summary>Whether bias_hh joins the input projection; GRU keeps it inside the reset gate's product instead.</summary>
@@ -108,7 +143,7 @@ internal abstract class RecurrentLayer : ILayer
 
         ProjectInput(parameters, input, rows);
 
-        bool carry = pass.FirstStep > 0;
+        bool carry = pass.FirstStep > 0 || (_stateful && pass.FromState);
         Scratch.Ensure(ref _final, n * H);
         for (int s = 0; s < n; s++)
         {

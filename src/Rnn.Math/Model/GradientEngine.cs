@@ -20,6 +20,7 @@ public sealed class GradientEngine
     private readonly ILayer[] _layers;
     private readonly bool _softmaxInLoss;
     private readonly bool _maskZero;
+    private readonly IStatefulLayer[] _stateful;  // the stateful layers, in order: their columns of a state row
     private float[] _xWindow = [];         // (n, Tw, I) when a window is shorter than the sequence
     private float[] _yWindow = [];         // (n, Tw, target width)
     private float[] _outputGradient = [];  // (n, Tout, O)
@@ -37,11 +38,48 @@ public sealed class GradientEngine
         _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is DenseConfig { Activation: Activation.Softmax };
         _layers = network.Layers.Select(spec => spec.Config.Build(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
         _maskZero = network.Layers[0].Config is EmbeddingConfig { MaskZero: true };
+        _stateful = [.. _layers.OfType<IStatefulLayer>().Where(layer => layer.StateWidth > 0)];
+        StateWidth = _stateful.Sum(layer => layer.StateWidth);
         if (truncatedBptt > 0 && network.Layers.Any(l => l.Config is RecurrentConfig { Bidirectional: true }))
             throw new InputException("training.truncatedBptt: a bidirectional layer reads every sequence whole (its backward direction starts at the end); use full BPTT (0)");
     }
 
     public Network Network => _network;
+
+    /// <summary>
+    /// The floats of one sample's carried state: every stateful layer's h (and the LSTM's c), in layer order; 0 for a
+    /// model without a stateful layer. A shard's <see cref="ShardInput.State"/> starts its samples from such rows, and
+    /// <see cref="SaveState"/> gives the rows its last pass ended with.
+    /// </summary>
+    public int StateWidth { get; }
+
+    /// <summary>The states (n, <see cref="StateWidth"/>) the last pass over <paramref name="n"/> samples ended with, into <paramref name="states"/>.</summary>
+    public void SaveState(Span<float> states, int n)
+    {
+        if (states.Length < n * StateWidth) throw new ArgumentException($"states must hold {n}·{StateWidth} floats", nameof(states));
+        int offset = 0;
+        foreach (var layer in _stateful)
+        {
+            layer.SaveState(states, n, StateWidth, offset);
+            offset += layer.StateWidth;
+        }
+    }
+
+    /// <summary>The pass starting from <paramref name="states"/> (n, StateWidth) when given: loaded into the stateful layers.</summary>
+    private Pass FromState(in Pass pass, float[]? states)
+    {
+        if (states is null) return pass;
+        if (StateWidth == 0) throw new ArgumentException("the model has no stateful layer to carry a state", nameof(states));
+        if (states.Length < pass.Samples * StateWidth)
+            throw new ArgumentException($"states hold {states.Length} floats, expected (n, width) = ({pass.Samples}, {StateWidth})", nameof(states));
+        int offset = 0;
+        foreach (var layer in _stateful)
+        {
+            layer.LoadState(states, pass.Samples, StateWidth, offset);
+            offset += layer.StateWidth;
+        }
+        return pass with { FromState = true };
+    }
 
     /// <summary>
     /// Loss terms per sample of <paramref name="timesteps"/> steps: the count behind the mean. The caller's
@@ -97,7 +135,7 @@ public sealed class GradientEngine
     {
         int n = shard.Count, T = shard.Timesteps;
         CheckShard(parameters, shard, groupSize);
-        var whole = new Pass(n, T, 0, groupSize, shard.SampleIds, dropout, MaskOf(shard));
+        var whole = FromState(new Pass(n, T, 0, groupSize, shard.SampleIds, dropout, MaskOf(shard)), shard.State);
         if (gradients.Count < whole.GroupCount || losses.Length < whole.GroupCount)
             throw new ArgumentException($"{whole.GroupCount} groups need as many gradient buffers and losses");
         for (int g = 0; g < whole.GroupCount; g++)
@@ -126,7 +164,7 @@ public sealed class GradientEngine
     public void EvaluateGroups(ReadOnlySpan<float> parameters, ShardInput shard, int groupSize, Span<LossSums> losses)
     {
         CheckShard(parameters, shard, groupSize);
-        var pass = new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null, MaskOf(shard));
+        var pass = FromState(new Pass(shard.Count, shard.Timesteps, 0, groupSize, shard.SampleIds, null, MaskOf(shard)), shard.State);
         if (losses.Length < pass.GroupCount)
             throw new ArgumentException($"{pass.GroupCount} groups need as many losses");
         losses[..pass.GroupCount].Clear();
@@ -136,12 +174,14 @@ public sealed class GradientEngine
     /// <summary>
     /// Inference without dropout: x (n, T, I) → output (n, O) or (n, T, O), with the last layer's activation applied;
     /// a cross-entropy model gives class probabilities (the softmax of its logits), whatever its last activation.
+    /// A stateful model starts from <paramref name="states"/> (n, <see cref="StateWidth"/>) when given, else from zero.
     /// </summary>
-    public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output, IReadOnlyList<int>? lengths = null)
+    public void Predict(ReadOnlySpan<float> parameters, float[] x, int n, int timesteps, Span<float> output, IReadOnlyList<int>? lengths = null,
+        float[]? states = null)
     {
         if (n <= 0 || timesteps <= 0 || x.Length < n * timesteps * _network.InputSize)
             throw new ArgumentException($"x must hold n·T·I = {n}·{timesteps}·{_network.InputSize} floats", nameof(x));
-        var pass = new Pass(n, timesteps, 0, n, null, null, StepMask.Of(n, timesteps, lengths, _maskZero ? x.AsSpan(0, n * timesteps) : default));
+        var pass = FromState(new Pass(n, timesteps, 0, n, null, null, StepMask.Of(n, timesteps, lengths, _maskZero ? x.AsSpan(0, n * timesteps) : default)), states);
         int rows = n * (_network.OutputIsSequence ? timesteps : 1), width = _network.OutputSize;
         if (output.Length < rows * width)
             throw new ArgumentException($"output must hold {rows * width} floats", nameof(output));

@@ -63,6 +63,9 @@ public sealed class Network
     /// <summary>True for a many-to-many model (output (n, T, O)); false for many-to-one (output (n, O)).</summary>
     public bool OutputIsSequence { get; }
 
+    /// <summary>The floats of one sample's carried state: every stateful layer's h (and the LSTM's c), in layer order; 0 for a model without one.</summary>
+    public int StateWidth => Layers.Select(layer => layer.Config).OfType<RecurrentConfig>().Sum(layer => layer.StateWidth);
+
     /// <summary>Fills <paramref name="parameters"/> (length <see cref="ParameterCount"/>) as Keras would, from <paramref name="seed"/> alone.</summary>
     public void Initialize(Span<float> parameters, ulong seed)
     {

@@ -5,10 +5,13 @@ namespace Rnn.Math.Training;
 /// model or (Count, Timesteps, outputs) for many-to-many (class indices, one per sample or timestep, for
 /// cross-entropy). SampleIds are the samples' indices in the dataset, which key their dropout masks.
 /// <see cref="Lengths"/>, when the data has them, are the samples' real steps (1..Timesteps); the rest is padding.
+/// <see cref="State"/>, for a stateful model, is the state (Count, GradientEngine.StateWidth) each sample starts from.
 /// </summary>
 public sealed record ShardInput(float[] X, float[] Y, int[] SampleIds, int Count, int Timesteps)
 {
     public int[]? Lengths { get; init; }
+
+    public float[]? State { get; init; }
 
     /// <summary>
     /// The samples <paramref name="sampleIds"/>, copied in that order out of a whole set: allX (N, T, inputSize)

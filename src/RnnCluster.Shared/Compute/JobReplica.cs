@@ -13,9 +13,11 @@ public sealed class JobReplica
 {
     private readonly float[][] _data;
 
-    public JobReplica(StartJob job, int parameterCount)
+    /// <param name="stateWidth">The floats of one sample's carried state for a stateful job (the network's StateWidth), else 0.</param>
+    public JobReplica(StartJob job, int parameterCount, int stateWidth = 0)
     {
         Job = job;
+        StateWidth = stateWidth;
         _data = Enum.GetValues<DataPart>().Select(part => new float[job.Shape.Length(part)]).ToArray();
         Weights = new float[parameterCount];
     }
@@ -23,6 +25,8 @@ public sealed class JobReplica
     public StartJob Job { get; }
 
     public int ParameterCount => Weights.Length;
+
+    public int StateWidth { get; }
 
     /// <summary>The weights of <see cref="WeightsVersion"/>; replaced, not written, when a new version is complete.</summary>
     public float[] Weights { get; private set; }
@@ -60,15 +64,27 @@ public sealed class JobReplica
             return $"{request.SampleIds.Length} sample ids for groups [{request.FirstGroup}, {request.EndGroup}), which hold {expected}";
         foreach (int id in request.SampleIds)
             if (id < 0 || id >= shape.TrainSamples) return $"sample id {id}, outside the {shape.TrainSamples} training samples";
-        return null;
+        return States(request);
+    }
+
+    /// <summary>A stateful job's request carries a state row per sample; any other carries none.</summary>
+    private string? States(ComputeGradients request)
+    {
+        bool stateful = Job.Job.Streams > 0;
+        long expected = (long)request.SampleIds.Length * StateWidth;
+        if (!stateful) return request.States is null ? null : $"states of {request.States.Length} floats for a job that is not stateful";
+        if (request.States is null) return "no states for a stateful job";
+        return request.States.Length == expected ? null : $"states of {request.States.Length} floats for {request.SampleIds.Length} samples of {StateWidth}";
     }
 
     /// <summary>Null when the request can be computed here as it is; else why it is refused.</summary>
     public string? Check(ComputeValidationLoss request)
     {
         var (samples, groupSize) = (Job.Shape.ValidationSamples, Job.Job.GroupSize);
-        if (request.GroupCount != (samples + groupSize - 1) / groupSize)
-            return $"{request.GroupCount} groups for {samples} validation samples in groups of {groupSize}";
+        // A stateful job's validation groups are of streams: one per window, or the job's streams where there are fewer.
+        int units = Job.Job.Streams > 0 ? System.Math.Min(Job.Job.Streams, samples) : samples;
+        if (request.GroupCount != (units + groupSize - 1) / groupSize)
+            return $"{request.GroupCount} groups for {units} validation {(Job.Job.Streams > 0 ? "streams" : "samples")} in groups of {groupSize}";
         return Groups(request.FirstGroup, request.EndGroup, request.GroupCount);
     }
 

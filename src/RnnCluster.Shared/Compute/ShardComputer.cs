@@ -71,17 +71,27 @@ public sealed class ShardComputer
             .Append((-1, samples * shape.Timesteps * shape.InputSize))
             .Append((-1, samples * shape.TargetsPerSample));
 
-    /// <summary>The shard's partial sums; each gradient buffer is scratch, valid until the next call.</summary>
-    public IReadOnlyList<(TreeNode Node, float[] Gradient, LossSums Sums)> Gradients(JobReplica replica, ComputeGradients request)
+    /// <summary>
+    /// The shard's partial sums; each gradient buffer is scratch, valid until the next call. A stateful job's shard
+    /// starts from the request's states and gives the states its samples ended with (a new array: it leaves with
+    /// the answer); null otherwise.
+    /// </summary>
+    public (IReadOnlyList<(TreeNode Node, float[] Gradient, LossSums Sums)> Partials, float[]? States) Gradients(JobReplica replica, ComputeGradients request)
     {
         var losses = new LossSums[request.EndGroup - request.FirstGroup];
         while (_gradients.Count < losses.Length) _gradients.Add(new float[ParameterCount]);
         long terms = request.LossTerms > 0 ? request.LossTerms : (long)_engines[0].LossTermsPerSample(_job.Shape.Timesteps) * request.MinibatchSize;
         float lossScale = 1f / terms;
         var dropout = new DropoutKey(_job.Job.Seed, request.Epoch);
+        var states = request.States is null ? null : new float[request.States.Length];
         Run(replica, DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths, request.SampleIds, losses, (engine, weights, shard, first, count) =>
-            engine.ComputeGroups(weights, shard, _job.Job.GroupSize, lossScale, dropout,
-                _gradients.GetRange(first, count), losses.AsSpan(first, count)));
+        {
+            int firstSample = first * _job.Job.GroupSize, width = engine.StateWidth;
+            var shardFromState = states is null ? shard : shard with { State = request.States![(firstSample * width)..((firstSample + shard.Count) * width)] };
+            engine.ComputeGroups(weights, shardFromState, _job.Job.GroupSize, lossScale, dropout,
+                _gradients.GetRange(first, count), losses.AsSpan(first, count));
+            if (states is not null) engine.SaveState(states.AsSpan(firstSample * width, shard.Count * width), shard.Count);
+        });
 
         var partials = new List<(TreeNode, float[], LossSums)>();
         foreach (var node in ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount))
@@ -90,11 +100,25 @@ public sealed class ShardComputer
             int leaf = node.FirstGroup - request.FirstGroup;
             partials.Add((node, _gradients[leaf], losses[leaf]));
         }
-        return partials;
+        return (partials, states);
     }
 
     /// <summary>The loss and metric sums of the shard's tree nodes over the validation set, without dropout.</summary>
     public PartialSum[] ValidationLoss(JobReplica replica, ComputeValidationLoss request)
+    {
+        var losses = _job.Job.Streams > 0 ? StreamValidationLosses(replica, request) : ValidationLosses(replica, request);
+        var noGradients = Enumerable.Repeat(Array.Empty<float>(), losses.Length).ToArray();
+        return ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount)
+            .Select(node =>
+            {
+                ReductionTree.SumInPlace(node, request.GroupCount, noGradients, losses, request.FirstGroup);
+                return new PartialSum(node.Level, node.Index, losses[node.FirstGroup - request.FirstGroup]);
+            })
+            .ToArray();
+    }
+
+    /// <summary>Each group's sums over its validation samples, in slices of <see cref="ValidationSliceGroups"/> groups per thread.</summary>
+    private LossSums[] ValidationLosses(JobReplica replica, ComputeValidationLoss request)
     {
         int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
         int groups = request.EndGroup - request.FirstGroup;
@@ -111,15 +135,55 @@ public sealed class ShardComputer
                 engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
             sliceLosses.CopyTo(losses, slice);
         }
+        return losses;
+    }
 
-        var noGradients = Enumerable.Repeat(Array.Empty<float>(), groups).ToArray();
-        return ReductionTree.Cover(request.FirstGroup, request.EndGroup, request.GroupCount)
-            .Select(node =>
+    /// <summary>
+    /// A stateful job's validation: the groups are of validation streams (<see cref="StreamLayout"/> over the validation
+    /// windows), each group read window by window, every stream from a zero state carried from its window to the next;
+    /// a group's sums add its windows' in order, so they are the same bits on any worker. Groups run on the engines in
+    /// contiguous runs, one per thread.
+    /// </summary>
+    private LossSums[] StreamValidationLosses(JobReplica replica, ComputeValidationLoss request)
+    {
+        int samples = _job.Shape.ValidationSamples, groupSize = _job.Job.GroupSize;
+        var streams = new StreamLayout(samples, System.Math.Min(_job.Job.Streams, samples));
+        var losses = new LossSums[request.EndGroup - request.FirstGroup];
+        int threads = System.Math.Min(_engines.Length, losses.Length);
+        void RunThread(int t)
+        {
+            for (int g = losses.Length * t / threads; g < losses.Length * (t + 1) / threads; g++)
             {
-                ReductionTree.SumInPlace(node, request.GroupCount, noGradients, losses, request.FirstGroup);
-                return new PartialSum(node.Level, node.Index, losses[node.FirstGroup - request.FirstGroup]);
-            })
-            .ToArray();
+                int firstStream = (request.FirstGroup + g) * groupSize, endStream = System.Math.Min(firstStream + groupSize, streams.Count);
+                losses[g] = StreamLoss(_engines[t], replica, streams, firstStream, endStream);
+            }
+        }
+        if (threads == 1) RunThread(0);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
+        return losses;
+    }
+
+    /// <summary>The sums of streams [first, end) over all their windows, each window of them one pass from the states the one before left.</summary>
+    private LossSums StreamLoss(GradientEngine engine, JobReplica replica, StreamLayout streams, int first, int end)
+    {
+        int width = engine.StateWidth;
+        var states = new float[(end - first) * width];
+        var sums = new LossSums[1];
+        var total = default(LossSums);
+        int windows = Enumerable.Range(first, end - first).Max(streams.Length);
+        for (int k = 0; k < windows; k++)
+        {
+            int[] alive = [.. Enumerable.Range(first, end - first).Where(s => k < streams.Length(s))];
+            var rows = new float[alive.Length * width];
+            for (int i = 0; i < alive.Length; i++) states.AsSpan((alive[i] - first) * width, width).CopyTo(rows.AsSpan(i * width));
+            var shard = Gather(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths,
+                [.. alive.Select(s => streams.Start(s) + k)]) with { State = rows };
+            engine.EvaluateGroups(replica.Weights, shard, alive.Length, sums);
+            total += sums[0];
+            engine.SaveState(rows, alive.Length);
+            for (int i = 0; i < alive.Length; i++) rows.AsSpan(i * width, width).CopyTo(states.AsSpan((alive[i] - first) * width));
+        }
+        return total;
     }
 
     private delegate void EngineCall(GradientEngine engine, float[] weights, ShardInput shard, int firstGroup, int groupCount);

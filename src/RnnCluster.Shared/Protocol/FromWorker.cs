@@ -18,7 +18,11 @@ public readonly record struct PartialSum(int Level, int Index, LossSums Sums);
 /// The shard is done: its tree nodes with their loss sums (their gradients went on along the data plane), and how
 /// long the worker computed (milliseconds, not counting the wait for the request).
 /// </summary>
-public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage;
+public sealed record GradientsComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage
+{
+    /// <summary>A stateful job's states (samples, width) the shard's samples ended with, in request order; null otherwise.</summary>
+    public float[]? States { get; init; }
+}
 
 /// <summary>The validation shard is done: the loss sums of its tree nodes.</summary>
 public sealed record ValidationLossComputed(Guid JobId, long RoundId, PartialSum[] Partials, double ComputeMs) : IRoundMessage;

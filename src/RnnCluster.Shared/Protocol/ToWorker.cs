@@ -1,4 +1,5 @@
 using Rnn.Math.Config;
+using Rnn.Math.LayerTypes;
 
 namespace RnnCluster.Shared.Protocol;
 
@@ -6,7 +7,9 @@ namespace RnnCluster.Shared.Protocol;
 // answers WorkerReady with its data-plane endpoint, and the dataset follows on the data plane), then each step the
 // new weights go out on the data plane and each worker is asked for its shard (ComputeGradients); at the end of an
 // epoch the validation set is sharded the same way (ComputeValidationLoss). When the last epoch is done, JobFinished.
-// Tensors never travel in these messages: see DataPlane/DataPlaneNode.cs.
+// Tensors never travel in these messages (see DataPlane/DataPlaneNode.cs), but for a stateful job's carried states:
+// a few floats per stream of the request's samples, which must reach the coordinator with the answer so that any
+// worker can take the next window of any stream and a dead worker's streams are not lost (docs/stateful.md).
 
 /// <summary>
 /// The sizes of the job's dataset. X is (samples, timesteps, inputSize) and Y is (samples, targetsPerSample):
@@ -41,8 +44,14 @@ public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY, TrainLen
 /// </summary>
 public sealed record WorkerJob(string Model, LossKind Loss, int TruncatedBptt, int GroupSize, ulong Seed, int BatchSize)
 {
+    /// <summary>A stateful job's streams (its batch size): validation reads the validation windows as min(Streams, windows) streams. 0 otherwise.</summary>
+    public int Streams { get; init; }
+
     public static WorkerJob Of(ModelConfig model, TrainingConfig training)
-        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed, training.BatchSize);
+        => new(model.ToJson().ToJsonString(), training.Loss, training.TruncatedBptt, training.GroupSize, training.Seed, training.BatchSize)
+        {
+            Streams = model.Layers.OfType<RecurrentConfig>().Any(layer => layer.Stateful) ? training.BatchSize : 0,
+        };
 
     public ModelConfig ParseModel() => ConfigLoader.ParseModel(Model, "StartJob model");
 }
@@ -80,6 +89,9 @@ public sealed record ComputeGradients(
     /// <summary>The minibatch's loss terms, the count its mean divides by (real steps only, with padding); 0 means every sample has the model's terms per sample.</summary>
     public long LossTerms { get; init; }
 
+    /// <summary>A stateful job's state (samples, width) each of <see cref="SampleIds"/> starts from: its stream's after the window before; null otherwise.</summary>
+    public float[]? States { get; init; }
+
     public int FirstGroup => ShardBounds[Shard];
 
     public int EndGroup => ShardBounds[Shard + 1];
@@ -87,7 +99,8 @@ public sealed record ComputeGradients(
 
 /// <summary>
 /// One worker's share of the validation loss: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of the
-/// validation set taken in order and cut into <see cref="GroupCount"/> groups. No dropout, no gradient.
+/// validation set taken in order and cut into <see cref="GroupCount"/> groups. No dropout, no gradient. A stateful
+/// job's groups are of validation streams, each read window by window from a zero state.
 /// </summary>
 public sealed record ComputeValidationLoss(
     Guid JobId,

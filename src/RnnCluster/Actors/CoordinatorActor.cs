@@ -169,7 +169,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _round!.RootArrived();
             if (_round.IsComplete) Finished(_round);
         });
-        Receive<GradientsComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: true));
+        Receive<GradientsComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: true, done.States));
         Receive<ValidationLossComputed>(IsThisJob, done => Answered(done, done.Partials, done.ComputeMs, withGradients: false));
         Receive<ShardFailed>(IsThisRound, Fail);
         Receive<ShardFailed>(IsThisJob, failed => { if (_workers.MarkDone(Sender, failed.RoundId) is not null) Dispatch(); });
@@ -363,7 +363,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Finish();
             return;
         }
-        _plan ??= new EpochPlan(_job.Train.Samples, _job.Training.BatchSize, _job.Training.Shuffle, _job.Training.Seed, _state.Epoch);
+        _plan ??= EpochPlan.Of(_job, _state.Epoch);
         if (_state.Minibatch < _plan.MinibatchCount) Dispatch();
         else if (_job.Validation is { Samples: > 0 }) StartValidationRound();
         else FinishEpoch(_state, null);
@@ -389,20 +389,54 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         long terms = _job.Train.Terms(minibatch);
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
-            new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, Array.IndexOf(bounds, first), bounds, holders,
-                minibatch[(first * groupSize)..System.Math.Min(end * groupSize, samples)]) { LossTerms = terms }, excluded);
+        {
+            var ids = minibatch[(first * groupSize)..System.Math.Min(end * groupSize, samples)];
+            return new ComputeGradients(_jobId, id, epoch, step, samples, groupCount, Array.IndexOf(bounds, first), bounds, holders, ids)
+            {
+                LossTerms = terms,
+                States = StatesOf(ids),
+            };
+        }, excluded, _job.StateWidth);
         _inbox.Expect(id, groupCount);
         foreach (var (worker, first, end) in holding)
             _workers.SendRequest(worker, id, _samplesOf(first, end), _round.Issue(worker, first, end), step, _state.Weights);
         return holding;
     }
 
+    /// <summary>A stateful job's states of the streams of samples <paramref name="ids"/>, one row each (null for a job that is not stateful).</summary>
+    private float[]? StatesOf(int[] ids)
+    {
+        if (_job.Streams is not { } streams) return null;
+        int width = _job.StateWidth;
+        var states = new float[ids.Length * width];
+        for (int i = 0; i < ids.Length; i++)
+            _state.StreamStates.AsSpan(streams.StreamOf(ids[i]) * width, width).CopyTo(states.AsSpan(i * width));
+        return states;
+    }
+
+    /// <summary>The streams' states after <paramref name="round"/>: each of its samples' stream goes on from the state the sample ended with.</summary>
+    private float[] StatesAfter(Round round, int[] minibatch)
+    {
+        if (_job.Streams is not { } streams) return _state.StreamStates;
+        int width = _job.StateWidth, groupSize = _job.Training.GroupSize;
+        var next = (float[])_state.StreamStates.Clone();
+        foreach (var (first, _, states) in round.States)
+            for (int i = 0; i < states.Length / width; i++)
+                states.AsSpan(i * width, width).CopyTo(next.AsSpan(streams.StreamOf(minibatch[first * groupSize + i]) * width));
+        return next;
+    }
+
+    /// <summary>
+    /// The validation round: groups of validation samples, or for a stateful job of validation streams (each read
+    /// window by window on one worker), whose samples are what a worker's pace is judged by.
+    /// </summary>
     private void StartValidationRound()
     {
         int groupSize = _job.Training.GroupSize, samples = _job.Validation!.Samples;
-        int groupCount = EpochPlan.GroupCount(samples, groupSize);
+        int units = _job.ValidationStreams?.Count ?? samples, perUnit = _job.ValidationStreams?.Windows ?? 1;
+        int groupCount = EpochPlan.GroupCount(units, groupSize);
         var (id, step) = (_nextRoundId++, _state.Step);
-        _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
+        _samplesOf = (first, end) => (System.Math.Min(end * groupSize, units) - first * groupSize) * perUnit;
         _round = Round.Validation(id, groupCount, (first, end) => new ComputeValidationLoss(_jobId, id, step, groupCount, first, end));
         Dispatch(startingRound: true);
     }
@@ -511,7 +545,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// reply to the round in flight is counted if it came first (see <see cref="Round.Complete"/>). Every training
     /// answer measures the worker's pace, counted or not: a slow worker's answers are the ones that come late.
     /// </summary>
-    private void Answered(IRoundMessage reply, PartialSum[] partials, double computeMs, bool withGradients)
+    private void Answered(IRoundMessage reply, PartialSum[] partials, double computeMs, bool withGradients, float[]? states = null)
     {
         if (reply.RoundId >= _nextRoundId)
         {
@@ -526,7 +560,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (request is not null) Dispatch();
             return;
         }
-        var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients);
+        var (_, refusal) = round.Complete(Sender, partials, computeMs, withGradients, states);
         Judge(reply, refusal);
         if (round.IsComplete) Finished(round);
         else if (_round == round)
@@ -574,7 +608,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Skip(fault, minibatchSize, terms, timing, Names(round.Contributors));
             return;
         }
-        _state = _state.Stepped(step.Weights, step.Optimizer, sums, timing, Names(round.Contributors), TrainingSeconds());
+        _state = _state.Stepped(step.Weights, step.Optimizer, sums, timing, Names(round.Contributors), TrainingSeconds(), StatesAfter(round, minibatch));
         double meanLoss = loss / terms;
         _client.Tell(new StepCompleted(new StepProgress(_state.Epoch + 1, _state.Minibatch, _plan.MinibatchCount, meanLoss, round.Contributors.Count),
             new RoundReport(timing, round.Shares)));

@@ -37,6 +37,8 @@ internal sealed class Round
     private readonly HashSet<IActorRef> _refused;
     private readonly Dictionary<IActorRef, (int Samples, double ComputeMs)> _contributors = new();
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly int _stateWidth;
+    private readonly List<(int First, int End, float[] States)> _states = new();
     private bool _rootArrived;
 
     /// <summary>The groups [First, End) asked of its holders, each with the time its request was sent to it.</summary>
@@ -58,9 +60,10 @@ internal sealed class Round
     /// <summary>A worker's shard and the tree nodes its reply must close.</summary>
     private sealed record Holding(Shard Shard, IReadOnlyList<TreeNode> Nodes);
 
-    private Round(long id, int groupCount, float[]? gradient, Func<int, int, IProtocolMessage> request, IEnumerable<IActorRef> refused)
+    private Round(long id, int groupCount, float[]? gradient, Func<int, int, IProtocolMessage> request, IEnumerable<IActorRef> refused, int stateWidth)
     {
         Id = id;
+        _stateWidth = stateWidth;
         _groupCount = groupCount;
         _gradient = gradient;
         _request = request;
@@ -72,12 +75,14 @@ internal sealed class Round
     /// <summary>
     /// A training round of <paramref name="groupCount"/> groups, whose summed gradient arrives in
     /// <paramref name="gradient"/>; <paramref name="request"/> makes the message asking for groups [first, end).
-    /// Workers in <paramref name="refused"/> sent something refused in the round this one starts again.
+    /// Workers in <paramref name="refused"/> sent something refused in the round this one starts again. A stateful
+    /// job's answers carry <paramref name="stateWidth"/> floats of state per sample (<see cref="States"/>).
     /// </summary>
-    public static Round Training(long id, int groupCount, float[] gradient, Func<int, int, IProtocolMessage> request, IEnumerable<IActorRef> refused)
-        => new(id, groupCount, gradient, request, refused);
+    public static Round Training(long id, int groupCount, float[] gradient, Func<int, int, IProtocolMessage> request, IEnumerable<IActorRef> refused,
+        int stateWidth = 0)
+        => new(id, groupCount, gradient, request, refused, stateWidth);
 
-    public static Round Validation(long id, int groupCount, Func<int, int, IProtocolMessage> request) => new(id, groupCount, null, request, []);
+    public static Round Validation(long id, int groupCount, Func<int, int, IProtocolMessage> request) => new(id, groupCount, null, request, [], 0);
 
     public long Id { get; }
 
@@ -106,6 +111,9 @@ internal sealed class Round
     /// <summary>What each contributor did: the samples of its shards (none in a validation round) and its compute time.</summary>
     public IReadOnlyList<WorkerShare> Shares =>
         _contributors.Select(c => new WorkerShare(c.Key.Path.ToString(), c.Value.Samples, c.Value.ComputeMs)).ToList();
+
+    /// <summary>A stateful training round's counted answers: the states the samples of groups [First, End) ended with, in minibatch order.</summary>
+    public IReadOnlyList<(int First, int End, float[] States)> States => _states;
 
     /// <summary>The sum of every group's gradient (empty for validation), loss and metrics.</summary>
     public (float[] Gradient, LossSums Sums) Root => (_gradient ?? [], _losses.Root.Sums);
@@ -193,9 +201,9 @@ internal sealed class Round
     /// Takes a worker's closing reply (<paramref name="withGradients"/> for a training reply): Counted when its
     /// sums went into the tree, the worker holding a shard whose groups no other answer has covered yet; Refusal
     /// when it is such a holder's but does not fit; neither when it is dropped (a duplicate, a shard taken back,
-    /// or overtaken by another answer).
+    /// or overtaken by another answer). A stateful training reply carries the states its samples ended with.
     /// </summary>
-    public (bool Counted, string? Refusal) Complete(IActorRef worker, PartialSum[] partials, double computeMs, bool withGradients)
+    public (bool Counted, string? Refusal) Complete(IActorRef worker, PartialSum[] partials, double computeMs, bool withGradients, float[]? states = null)
     {
         if (!_held.TryGetValue(worker, out var holding)) return (false, null);
         var shard = holding.Shard;
@@ -212,6 +220,9 @@ internal sealed class Round
             return (false, $"it closed the tree nodes {Names(nodes)}, its shard's are {Names(holding.Nodes)}");
         if (!double.IsFinite(computeMs) || computeMs < 0)
             return (false, string.Create(CultureInfo.InvariantCulture, $"a compute time of {computeMs} ms"));
+        long expected = (long)shard.Samples * _stateWidth;
+        if (!IsValidation && (states?.Length ?? 0) != expected)
+            return (false, $"states of {states?.Length ?? 0} floats, its shard's {shard.Samples} samples have {expected}");
 
         _held.Remove(worker);
         Drop(worker, shard);
@@ -219,6 +230,7 @@ internal sealed class Round
             if (!_losses.Add(new TreeNode(p.Level, p.Index), [], p.Sums))
                 throw new InvalidOperationException($"round {Id}: node ({p.Level}, {p.Index}) overlaps groups already summed");
         for (int g = shard.First; g < shard.End; g++) _summed[g] = true;
+        if (expected > 0) _states.Add((shard.First, shard.End, states!));
         SlowestComputeMs = System.Math.Max(SlowestComputeMs, computeMs);
         var (samples, ms) = _contributors.GetValueOrDefault(worker);
         _contributors[worker] = (samples + shard.Samples, ms + computeMs);

@@ -241,7 +241,7 @@ public sealed class Sequential : IEnumerable<Layer>
         var checkpoints = options.CheckpointDirectory is { } folder
             ? new CheckpointPolicy(CheckpointFolder.Of(folder), RunFingerprint.Of(config, job), options.CheckpointEverySteps)
             : null;
-        var session = new SessionOptions(Start: options.Resume ? Resume(checkpoints!, network, epochs) : null,
+        var session = new SessionOptions(Start: options.Resume ? Resume(checkpoints!, job, epochs) : null,
             Checkpoints: checkpoints, Observer: new FitObserver(progress, epochs));
         TrainingResult result;
         try
@@ -267,11 +267,11 @@ public sealed class Sequential : IEnumerable<Layer>
     /// Where a resumed fit starts (<see cref="FitOptions.Resume"/>): the checks of <c>train --resume</c>, failing as
     /// the argument that is wrong. A damaged checkpoint is passed over for the one before it.
     /// </summary>
-    private static TrainingState Resume(CheckpointPolicy checkpoints, Network network, int epochs)
+    private static TrainingState Resume(CheckpointPolicy checkpoints, TrainingJob job, int epochs)
     {
         try
         {
-            return checkpoints.Resume(network, epochs, $"options.Resume ({checkpoints.Folder.Path})", nameof(epochs), _ => { });
+            return checkpoints.Resume(job, epochs, $"options.Resume ({checkpoints.Folder.Path})", nameof(epochs), _ => { });
         }
         catch (InputException e)
         {

@@ -15,7 +15,8 @@ namespace RnnCluster.Coordinator.Checkpoints;
 /// <summary>
 /// A checkpoint is one safetensors file: the weights under the model's own tensor names (so PyTorch reads them
 /// as it reads model.safetensors), the optimizer's moments as <c>optimizer.first</c> and <c>optimizer.second</c>
-/// over the flat parameter layout, and in the metadata the rest of the <see cref="TrainingState"/> as JSON
+/// over the flat parameter layout, a stateful run's carried states as <c>streams.state</c> (streams × state width),
+/// and in the metadata the rest of the <see cref="TrainingState"/> as JSON
 /// (<c>position</c>), the run's <see cref="RunFingerprint"/> (<c>config</c>, <c>data</c>) and a SHA-256 over all
 /// metadata and tensor bytes (<c>sha256</c>), so that a damaged file is refused however it was damaged.
 /// </summary>
@@ -27,6 +28,7 @@ public static class CheckpointFile
     private const string FirstMoment = "optimizer.first";
     private const string SecondMoment = "optimizer.second";
     private const string BestWeights = "earlyStopping.best";
+    private const string StreamStates = "streams.state";
     private const string ChecksumKey = "sha256";
 
     private static readonly JsonSerializerOptions Json = new()
@@ -40,7 +42,7 @@ public static class CheckpointFile
     public static bool IsCheckpoint(SafeTensorsFile file) => file.Metadata.GetValueOrDefault("format") == Format;
 
     /// <summary>Whether a checkpoint's tensor of that name is the training's state (the optimizer's, early stopping's) rather than the model's.</summary>
-    public static bool IsOptimizerTensor(string name) => name is FirstMoment or SecondMoment or BestWeights;
+    public static bool IsOptimizerTensor(string name) => name is FirstMoment or SecondMoment or BestWeights or StreamStates;
 
     /// <summary>
     /// Writes atomically (temporary file, flushed to disk, renamed over <paramref name="path"/>). Weights or moments
@@ -57,6 +59,7 @@ public static class CheckpointFile
             .ToList();
         if (state.Optimizer.Second.Length > 0) tensors.Add(new NamedTensor(SecondMoment, [state.Optimizer.Second.Length], state.Optimizer.Second));
         if (state.Stopping.BestWeights is { } best) tensors.Add(new NamedTensor(BestWeights, [best.Length], best));
+        if (state.StreamStates.Length > 0) tensors.Add(new NamedTensor(StreamStates, [state.StreamStates.Length], state.StreamStates));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -128,8 +131,11 @@ public static class CheckpointFile
     /// <summary>A checkpoint read and checked: its position and fingerprint, and its tensors for <see cref="State"/>.</summary>
     public sealed record Checkpoint(string Path, Position Position, RunFingerprint Fingerprint, SafeTensorsFile File)
     {
-        /// <summary>The state to continue from, its tensors checked against <paramref name="layout"/>.</summary>
-        public TrainingState State(ParameterLayout layout)
+        /// <summary>
+        /// The state to continue from, its tensors checked against <paramref name="layout"/> and, for a stateful run,
+        /// its streams' states against <paramref name="streamStates"/> floats.
+        /// </summary>
+        public TrainingState State(ParameterLayout layout, int streamStates = 0)
         {
             var weights = new float[layout.Count];
             foreach (var slot in layout.Slots) File.Require(slot.Name, slot.Shape).Span.CopyTo(slot.Of(weights.AsSpan()));
@@ -144,6 +150,7 @@ public static class CheckpointFile
                 {
                     BestWeights = File.Contains(BestWeights) ? File.Require(BestWeights, layout.Count).ToArray() : null,
                 },
+                StreamStates = streamStates > 0 ? File.Require(StreamStates, streamStates).ToArray() : [],
             };
         }
     }

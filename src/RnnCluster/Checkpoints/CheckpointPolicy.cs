@@ -1,5 +1,4 @@
 using Rnn.Math;
-using Rnn.Math.Model;
 using RnnCluster.Coordinator.Training;
 
 namespace RnnCluster.Coordinator.Checkpoints;
@@ -20,7 +19,7 @@ public sealed record CheckpointPolicy(CheckpointFolder Folder, RunFingerprint Fi
     /// <paramref name="epochs"/>. Throws <see cref="InputException"/> otherwise, its message beginning with
     /// <paramref name="source"/> (where the resume was asked for) or with <paramref name="epochsName"/> and the epochs.
     /// </summary>
-    public TrainingState Resume(Network network, int epochs, string source, string epochsName, Action<string> warn)
+    public TrainingState Resume(TrainingJob job, int epochs, string source, string epochsName, Action<string> warn)
     {
         var found = Folder.NewestValid(warn)
             ?? throw new InputException($"{source}: no checkpoint in {Folder.Path} " +
@@ -34,6 +33,6 @@ public sealed record CheckpointPolicy(CheckpointFolder Folder, RunFingerprint Fi
         if (epochs < fewest)
             throw new InputException($"{epochsName} {epochs}: the run is past that already ({Path.GetFileName(found.Path)} is " +
                 (minibatch == 0 ? $"after epoch {epoch}" : $"in epoch {epoch + 1}") + $"); give {epochsName} {fewest} or more");
-        return found.State(network.Layout);
+        return found.State(job.Network.Layout, job.StreamStateLength);
     }
 }

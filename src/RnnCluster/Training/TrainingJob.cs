@@ -1,6 +1,7 @@
 using Rnn.Math;
 using Rnn.Math.Config;
 using Rnn.Math.Model;
+using Rnn.Math.Training;
 
 namespace RnnCluster.Coordinator.Training;
 
@@ -75,6 +76,20 @@ public sealed record TrainingJob(
     /// </summary>
     public Network Network => _network ??= new Network(Model);
 
+    /// <summary>The floats of one stream's carried state: every stateful layer's (docs/stateful.md); 0 for a model without one.</summary>
+    public int StateWidth => Network.StateWidth;
+
+    /// <summary>A stateful job's training windows as streams, one per row of a minibatch (training.batchSize of them); null otherwise.</summary>
+    public StreamLayout? Streams => StateWidth > 0 ? new StreamLayout(Train.Samples, Training.BatchSize) : null;
+
+    /// <summary>A stateful job's validation windows as streams: as many as training has, or one per window when there are fewer.</summary>
+    public StreamLayout? ValidationStreams => StateWidth > 0 && Validation is { Samples: > 0 } validation
+        ? new StreamLayout(validation.Samples, System.Math.Min(Training.BatchSize, validation.Samples))
+        : null;
+
+    /// <summary>The length of <see cref="TrainingState.StreamStates"/>: streams × <see cref="StateWidth"/>.</summary>
+    public int StreamStateLength => StateWidth > 0 ? Training.BatchSize * StateWidth : 0;
+
     /// <summary>
     /// A job whose data fits its model; without <paramref name="initialWeights"/> the model is initialised from
     /// the training seed. Throws <see cref="InputException"/> naming what does not fit.
@@ -93,6 +108,7 @@ public sealed record TrainingJob(
         if (training.BatchSize < 1) throw new InputException($"training.batchSize: expected a positive integer, got {training.BatchSize}");
         if (training.GroupSize < 1) throw new InputException($"training.groupSize: expected a positive integer, got {training.GroupSize}");
         if (train.Samples < 1) throw new InputException("data: the training part holds no samples");
+        if (network.StateWidth > 0) RequireStreams(training, train);
         Check(train, "training", network, engine);
         train = train with { SampleTerms = engine.SampleTerms(train.X, train.Lengths, train.Samples, train.Timesteps) };
         if (validation is not null)
@@ -110,6 +126,15 @@ public sealed record TrainingJob(
         else if (initialWeights.Length != network.ParameterCount)
             throw new InputException($"initial weights: {initialWeights.Length} parameters, the model has {network.ParameterCount}");
         return new TrainingJob(model, training, train, validation, initialWeights) { _network = network };
+    }
+
+    /// <summary>A stateful model reads its windows in the streams' order, one window of every stream a minibatch.</summary>
+    private static void RequireStreams(TrainingConfig training, SequenceSet train)
+    {
+        if (training.Shuffle)
+            throw new InputException("training.shuffle: a stateful model reads each stream's windows in order; set shuffle to false");
+        if (train.Samples < training.BatchSize)
+            throw new InputException($"data.streams: a stateful model reads its training windows as {training.BatchSize} streams (data.streams, or training.batchSize), which needs at least {training.BatchSize} windows; the training part has {train.Samples}");
     }
 
     private static void Check(SequenceSet set, string part, Network network, GradientEngine engine)

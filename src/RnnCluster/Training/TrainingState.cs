@@ -11,6 +11,7 @@ namespace RnnCluster.Coordinator.Training;
 /// updates it made). <see cref="Tally"/> is the current epoch so far, so a resumed epoch reports the same line
 /// of metrics; <see cref="TrainingSeconds"/> the run's training time up to here, across resumes;
 /// <see cref="BadSteps"/> the steps skipped in a row up to here, so a resumed run stops where it would have.
+/// <see cref="StreamStates"/> is a stateful job's carried state, one row per stream (docs/stateful.md).
 /// A state is never changed: every step makes a new one, and its arrays are never written.
 /// </summary>
 public sealed record TrainingState(
@@ -30,20 +31,30 @@ public sealed record TrainingState(
     /// <summary>Early stopping's position after the epochs done so far (<see cref="EarlyStopping"/>).</summary>
     public StoppingState Stopping { get; init; } = StoppingState.Start;
 
-    /// <summary>A run before its first step: the job's initial weights, the optimizer's zero state.</summary>
+    /// <summary>
+    /// A stateful job's state per stream (streams, StateWidth) as the next minibatch starts from it: each stream's
+    /// state after its last window trained, zero at an epoch's start. Empty for a job that is not stateful.
+    /// </summary>
+    public float[] StreamStates { get; init; } = [];
+
+    /// <summary>A run before its first step: the job's initial weights, the optimizer's zero state, every stream's state zero.</summary>
     public static TrainingState Initial(TrainingJob job)
     {
         var optimizer = Rnn.Math.Training.Optimizer.Create(job.Training.OptimizerOrDefault);
-        return new(0, 0, 0, job.InitialWeights, optimizer.Initial(job.InitialWeights.Length), EpochTally.Empty, [], 0);
+        return new(0, 0, 0, job.InitialWeights, optimizer.Initial(job.InitialWeights.Length), EpochTally.Empty, [], 0)
+        {
+            StreamStates = new float[job.StreamStateLength],
+        };
     }
 
     /// <summary>Whether every epoch of <paramref name="epochs"/> is done, or early stopping ended the run.</summary>
     public bool IsFinished(int epochs) => Epoch >= epochs || Stopping.StoppedEpoch is not null;
 
-    /// <summary>After one minibatch's optimizer step.</summary>
+    /// <summary>After one minibatch's optimizer step; a stateful job's streams go on from <paramref name="streamStates"/>.</summary>
     public TrainingState Stepped(float[] weights, OptimizerState optimizer, LossSums sums, RoundTiming timing,
-        IEnumerable<string> workers, double trainingSeconds) => this with
+        IEnumerable<string> workers, double trainingSeconds, float[] streamStates) => this with
     {
+        StreamStates = streamStates,
         Minibatch = Minibatch + 1,
         Step = Step + 1,
         Weights = weights,
@@ -55,7 +66,7 @@ public sealed record TrainingState(
 
     /// <summary>
     /// After a minibatch of <paramref name="samples"/> whose loss, gradient or update was not finite: it is
-    /// passed, and the weights and the optimizer stay as they were.
+    /// passed, and the weights, the optimizer and the streams' states stay as they were.
     /// </summary>
     public TrainingState Skipped(int samples, long terms, RoundTiming timing, IEnumerable<string> workers, double trainingSeconds) => this with
     {
@@ -66,9 +77,10 @@ public sealed record TrainingState(
         BadSteps = BadSteps + 1,
     };
 
-    /// <summary>After the epoch's last minibatch and its validation: <paramref name="metrics"/> joins the history.</summary>
+    /// <summary>After the epoch's last minibatch and its validation: <paramref name="metrics"/> joins the history, every stream starts again from zero.</summary>
     public TrainingState EpochEnded(EpochMetrics metrics) => this with
     {
+        StreamStates = new float[StreamStates.Length],
         Epoch = Epoch + 1,
         Minibatch = 0,
         Tally = EpochTally.Empty,

@@ -8,4 +8,7 @@ public static class FixtureFolders
 
     /// <summary>train_reference.py: `data.safetensors`, and per cell `cell.json`, `cell.init.safetensors`, `cell.final.safetensors`.</summary>
     public static string Training => Path.Combine(Cases, "Training");
+
+    /// <summary>train_stateful_reference.py: `data.safetensors`, and per case `case.json`, `case.init.safetensors`, `case.final.safetensors`.</summary>
+    public static string Stateful => Path.Combine(Cases, "Stateful");
 }

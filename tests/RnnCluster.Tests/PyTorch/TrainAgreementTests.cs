@@ -1,5 +1,3 @@
-using Rnn.Math.Weights;
-using RnnCluster.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.PyTorch;
@@ -21,18 +19,6 @@ public class TrainAgreementTests(ITestOutputHelper log)
     public void Trained_weights_match_pytorch_trained_on_the_same_minibatches(string cell, int workers)
     {
         using var output = new TempFolder();
-        var run = CliRun.Of(
-            "train",
-            "--config", Path.Combine(FixtureFolders.Training, cell + ".json"),
-            "--init-weights", Path.Combine(FixtureFolders.Training, cell + ".init.safetensors"),
-            "--out", output.Path,
-            "--workers", workers.ToString());
-
-        Assert.True(run.ExitCode == 0, $"rnn-cluster train exited {run.ExitCode}: {run.Stderr}");
-        var expected = SafeTensors.Read(Path.Combine(FixtureFolders.Training, cell + ".final.safetensors"));
-        var trained = SafeTensors.Read(output.File("model.safetensors"));
-        Assert.Equal(expected.Tensors.Select(t => t.Name).Order(), trained.Tensors.Select(t => t.Name).Order());
-        foreach (var tensor in expected.Tensors)
-            Agreement.Within(Tolerance, $"{cell} --workers {workers} {tensor.Name}", tensor.Data.Span, trained.Get(tensor.Name).Data.Span, log);
+        FixtureTraining.TrainAndCompare(FixtureFolders.Training, cell, workers, output, Tolerance, log);
     }
 }
