@@ -23,6 +23,25 @@ internal static class TestJobs
         return TrainingJob.Create(model, training, RandomSet(trainSamples, 6, 2, 1, seed: 1), RandomSet(validationSamples, 6, 2, 1, seed: 2));
     }
 
+    /// <summary>
+    /// lstm(returnSequences, stateful) → dropout → gru(stateful) → dense over 37 windows read as 10 streams of 3 or 4,
+    /// in groups of 2, clipped, with 11 validation windows (10 streams of 1 or 2).
+    /// </summary>
+    public static TrainingJob StatefulLstmGru(int epochs = 2, bool stateful = true)
+    {
+        var model = new ModelConfig(2,
+        [
+            new LstmConfig(5, ReturnSequences: true) { Stateful = stateful },
+            new DropoutConfig(0.25f),
+            new GruConfig(4) { Stateful = stateful },
+            new DenseConfig(1),
+        ]);
+        var training = new TrainingConfig(
+            Epochs: epochs, BatchSize: 10, Loss: LossKind.Mse, Shuffle: false, Seed: 7, ClipNorm: 0.05f,
+            Optimizer: new OptimizerConfig(LearningRate: 0.01f), GroupSize: 2);
+        return TrainingJob.Create(model, training, RandomSet(37, 6, 2, 1, seed: 1), RandomSet(11, 6, 2, 1, seed: 2));
+    }
+
     public static SequenceSet RandomSet(int samples, int timesteps, int inputs, int targets, int seed)
     {
         var random = new Random(seed);

@@ -23,6 +23,17 @@ public class CsvWindowTests : IDisposable
     }
 
     [Fact]
+    public void A_stride_starts_a_window_every_stride_rows_so_windows_of_stride_timesteps_follow_each_other()
+    {
+        var set = LoadCsv(folder, Series(Enumerable.Range(0, 30).Select(i => (float)i)), Csv(["v"], "v", timesteps: 4) with { Stride = 4 });
+
+        // Window w reads rows 4w .. 4w + 3 and predicts row 4w + 4; the last whose target is in 30 rows starts at 24.
+        Assert.Equal(7, set.Samples);
+        Assert.Equal([4f, 5f, 6f, 7f], set.X[4..8]);
+        Assert.Equal(Enumerable.Range(0, 7).Select(w => 4f * w + 4), set.Y);
+    }
+
+    [Fact]
     public void SeveralColumnsInterleaveInTheirConfiguredOrderAndTargetMayBeAnotherColumn()
     {
         const string csv = "a,b,c\n1,10,100\n2,20,200\n3,30,300\n";
