@@ -103,35 +103,9 @@ public class SequenceDeterminismTests
 
     [Fact(Timeout = 300_000)]
     public async Task A_worker_killed_mid_run_leaves_the_bits_alone()
-    {
-        // 20 ms per sample on each worker (the test hook): the run lasts long enough for the kill to land inside it.
-        using var run = new ClusterTrainRun(epochs: 30, Config);
-        run.WriteData("tokens.safetensors", Tokens());
-        var undisturbed = run.Undisturbed();
-        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = "20" };
-        await using var first = run.StartWorker(slow);
-        await using var victim = run.StartWorker(slow);
-        await using var third = run.StartWorker(slow);
-        await using var coordinator = run.StartCoordinator(minWorkers: 3);
-        await run.WaitForEpochs(5, coordinator);
-
-        victim.KillHard();
-
-        Assert.Equal(0, await coordinator.WaitForExitAsync(ClusterTrainRun.Generous));
-        Assert.Equal(undisturbed, run.Model);
-    }
+        => await ClusterTrainRun.AssertAKilledWorkerLeavesTheLocalModel(Config, "tokens.safetensors", Tokens());
 
     [Fact(Timeout = 180_000)]
     public async Task A_cluster_of_two_worker_processes_gives_the_local_model_bitwise()
-    {
-        using var run = new ClusterTrainRun(epochs: 3, Config);
-        run.WriteData("tokens.safetensors", Tokens());
-        var undisturbed = run.Undisturbed();
-        await using var first = run.StartWorker();
-        await using var second = run.StartWorker();
-        await using var coordinator = run.StartCoordinator(minWorkers: 2);
-
-        Assert.Equal(0, await coordinator.WaitForExitAsync(ClusterTrainRun.Generous));
-        Assert.Equal(undisturbed, run.Model);
-    }
+        => await ClusterTrainRun.AssertTwoWorkerProcessesGiveTheLocalModel(Config, "tokens.safetensors", Tokens(), epochs: 3);
 }

@@ -81,6 +81,54 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
         }
     }
 
+    /// <summary>
+    /// Three workers that wait <paramref name="msPerSample"/> per sample (the test hook, which takes no processor, so a
+    /// run lasts long enough for a kill to land inside it however idle the machine is), and the coordinator waiting
+    /// for all three; the second worker is the one to kill.
+    /// </summary>
+    public SlowCluster StartSlowCluster(int msPerSample)
+    {
+        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = Number(msPerSample) };
+        ProgramProcess[] workers = [StartWorker(slow), StartWorker(slow), StartWorker(slow)];
+        return new SlowCluster(workers, StartCoordinator(minWorkers: 3));
+    }
+
+    /// <summary>
+    /// <paramref name="config"/> with its safetensors <paramref name="data"/> as <paramref name="dataFile"/>, trained
+    /// for <paramref name="epochs"/> on a cluster of two worker processes, ends on the bytes of the local model.
+    /// </summary>
+    public static async Task AssertTwoWorkerProcessesGiveTheLocalModel(string config, string dataFile, IReadOnlyList<Rnn.Math.Weights.NamedTensor> data, int epochs)
+    {
+        using var run = new ClusterTrainRun(epochs, config);
+        run.WriteData(dataFile, data);
+        var undisturbed = run.Undisturbed();
+        await using var first = run.StartWorker();
+        await using var second = run.StartWorker();
+        await using var coordinator = run.StartCoordinator(minWorkers: 2);
+
+        Assert.Equal(0, await coordinator.WaitForExitAsync(Generous));
+        Assert.Equal(undisturbed, run.Model);
+    }
+
+    /// <summary>
+    /// The same config on three slow workers (20 ms a sample), one of them killed after epoch 5 of 30, ends on the bytes
+    /// of the local model; returns the coordinator's output.
+    /// </summary>
+    public static async Task<string[]> AssertAKilledWorkerLeavesTheLocalModel(string config, string dataFile, IReadOnlyList<Rnn.Math.Weights.NamedTensor> data)
+    {
+        using var run = new ClusterTrainRun(epochs: 30, config);
+        run.WriteData(dataFile, data);
+        var undisturbed = run.Undisturbed();
+        await using var cluster = run.StartSlowCluster(msPerSample: 20);
+        await run.WaitForEpochs(5, cluster.Coordinator);
+
+        cluster.Victim.KillHard();
+
+        Assert.Equal(0, await cluster.Coordinator.WaitForExitAsync(Generous));
+        Assert.Equal(undisturbed, run.Model);
+        return cluster.Coordinator.Output;
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -90,4 +138,19 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
     public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     public void Dispose() => _folder.Dispose();
+}
+
+/// <summary>Three worker processes and their coordinator (<see cref="ClusterTrainRun.StartSlowCluster"/>), all stopped on dispose.</summary>
+internal sealed class SlowCluster(ProgramProcess[] workers, ProgramProcess coordinator) : IAsyncDisposable
+{
+    public ProgramProcess Coordinator => coordinator;
+
+    /// <summary>The worker to kill: the second one started.</summary>
+    public ProgramProcess Victim => workers[1];
+
+    public async ValueTask DisposeAsync()
+    {
+        await coordinator.DisposeAsync();
+        foreach (var worker in workers) await worker.DisposeAsync();
+    }
 }

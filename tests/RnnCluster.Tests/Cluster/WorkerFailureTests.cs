@@ -18,11 +18,8 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
         // on three workers however busy the machine is, so the kill lands inside a round, most likely on a shard.
         using var run = new ClusterTrainRun(epochs: 60);
         var undisturbed = run.Undisturbed();
-        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = "20" };
-        await using var first = run.StartWorker(slow);
-        await using var victim = run.StartWorker(slow);
-        await using var third = run.StartWorker(slow);
-        await using var coordinator = run.StartCoordinator(minWorkers: 3);
+        await using var cluster = run.StartSlowCluster(msPerSample: 20);
+        var (victim, coordinator) = (cluster.Victim, cluster.Coordinator);
         var victimNode = await ClusterTrainRun.NodeOf(victim);
         await run.WaitForEpochs(20, coordinator);
 
