@@ -16,14 +16,15 @@ from zero. 2 epochs, mean MSE, Adam (lr 0.01, Keras's betas and epsilon), no dro
 
 Validation (the `lstm` case, data.validationPath): the V=8 windows of `validation.safetensors` as min(S, V) = 3 streams
 of 2, 3 and 3 windows, every stream from a zero state carried from its window to the next, after each epoch; the
-epoch's valLoss is the mean squared error over all of them.
+epoch's valLoss is the mean squared error over all of them; the trained model's outputs for those windows, read so,
+are what `predict` must give.
 
 Cases:
 - `lstm`: lstm(8, stateful) -> dense(1), with validation.
 - `stacked`: rnn(6, stateful, returnSequences) -> lstm(5, not stateful, returnSequences) -> gru(4, stateful) -> dense(1).
 
 Files: `data.safetensors` and `validation.safetensors` (`x`, `y`); `<case>.json` (the config in OUR format), `<case>.init.safetensors` (PyTorch's
-initial weights), `<case>.final.safetensors` (the weights after training; its metadata holds every step's loss, and each epoch's valLoss where validated).
+initial weights), `<case>.final.safetensors` (the weights after training; its metadata holds every step's loss, and each epoch's valLoss and the final model's validation outputs where validated).
 """
 
 import json
@@ -154,7 +155,16 @@ def run(config, data, validation, initial):
             windows_in_stream_order(model, vx, min(STREAMS, len(vx)),
                                     lambda ids, output: squares.append(((output - vy[ids]) ** 2).sum().item()))
         validation_losses.append(sum(squares) / vy.numel())
-    return {name: p.detach().clone() for name, p in named}, losses, validation_losses
+    predictions = None
+    if validation is not None:
+        vx, predictions = validation[0], torch.zeros(len(validation[0]), 1, dtype=dtype)
+
+        def keep(ids, output):
+            predictions[ids] = output.detach()
+
+        with torch.no_grad():
+            windows_in_stream_order(model, vx, min(STREAMS, len(vx)), keep)
+    return {name: p.detach().clone() for name, p in named}, losses, validation_losses, predictions
 
 
 def train(case, data, validation):
@@ -163,11 +173,12 @@ def train(case, data, validation):
     validation = validation if validated else None
     torch.manual_seed(seed)
     initial = {name: p.detach().clone() for name, p in ReferenceModel(config["model"]).contract_parameters()}
-    final, losses, validation_losses = run(config, data, validation, initial)
-    exact, _, _ = run(config, tuple(t.double() for t in data), validation and tuple(t.double() for t in validation), initial)
+    final, losses, validation_losses, predictions = run(config, data, validation, initial)
+    exact, _, _, _ = run(config, tuple(t.double() for t in data), validation and tuple(t.double() for t in validation), initial)
     metadata = {"config": f"{case}.json", "minibatchLosses": json.dumps(losses), "torch": torch.__version__}
     if validated:
         metadata["valLosses"] = json.dumps(validation_losses)
+        metadata["valPredictions"] = json.dumps(predictions.reshape(-1).tolist())
     write_safetensors(os.path.join(OUTPUT_DIR, f"{case}.init.safetensors"), initial)
     write_safetensors(os.path.join(OUTPUT_DIR, f"{case}.final.safetensors"), final, metadata)
     with open(os.path.join(OUTPUT_DIR, f"{case}.json"), "w") as stream:

@@ -40,10 +40,14 @@ internal static class GenerateCommand
         }
 
         var text = new StringBuilder(prompt);
+        // A model that is not stateful sees at most the window it was trained on; a stateful one reads the prompt once and
+        // then goes on one character at a time from the state it carries, however long the text grows (docs/stateful.md).
         int window = model.Config.Data.Timesteps;
+        var state = model.IsStateful ? new float[model.Network.StateWidth] : null;
         for (int k = 0; k < length; k++)
         {
-            var probabilities = model.NextCharacter(ids.Skip(System.Math.Max(0, ids.Count - window)).ToArray());
+            int[] read = state is null ? [.. ids.Skip(System.Math.Max(0, ids.Count - window))] : k == 0 ? [.. ids] : [ids[^1]];
+            var probabilities = model.NextCharacter(read, state);
             int next = Draw(probabilities, temperature, topK, CounterRandom.Uniform(seed, (ulong)k));
             ids.Add(next);
             text.Append(vocabulary[next]);

@@ -155,35 +155,13 @@ public sealed class ShardComputer
             for (int g = losses.Length * t / threads; g < losses.Length * (t + 1) / threads; g++)
             {
                 int firstStream = (request.FirstGroup + g) * groupSize, endStream = System.Math.Min(firstStream + groupSize, streams.Count);
-                losses[g] = StreamLoss(_engines[t], replica, streams, firstStream, endStream);
+                losses[g] = StreamPasses.Evaluate(_engines[t], replica.Weights, streams, firstStream, endStream,
+                    ids => Gather(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids));
             }
         }
         if (threads == 1) RunThread(0);
         else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
         return losses;
-    }
-
-    /// <summary>The sums of streams [first, end) over all their windows, each window of them one pass from the states the one before left.</summary>
-    private LossSums StreamLoss(GradientEngine engine, JobReplica replica, StreamLayout streams, int first, int end)
-    {
-        int width = engine.StateWidth;
-        var states = new float[(end - first) * width];
-        var sums = new LossSums[1];
-        var total = default(LossSums);
-        int windows = Enumerable.Range(first, end - first).Max(streams.Length);
-        for (int k = 0; k < windows; k++)
-        {
-            int[] alive = [.. Enumerable.Range(first, end - first).Where(s => k < streams.Length(s))];
-            var rows = new float[alive.Length * width];
-            for (int i = 0; i < alive.Length; i++) states.AsSpan((alive[i] - first) * width, width).CopyTo(rows.AsSpan(i * width));
-            var shard = Gather(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths,
-                [.. alive.Select(s => streams.Start(s) + k)]) with { State = rows };
-            engine.EvaluateGroups(replica.Weights, shard, alive.Length, sums);
-            total += sums[0];
-            engine.SaveState(rows, alive.Length);
-            for (int i = 0; i < alive.Length; i++) rows.AsSpan(i * width, width).CopyTo(states.AsSpan((alive[i] - first) * width));
-        }
-        return total;
     }
 
     private delegate void EngineCall(GradientEngine engine, float[] weights, ShardInput shard, int firstGroup, int groupCount);

@@ -12,7 +12,9 @@ namespace RnnCluster.Coordinator.Output;
 /// <summary>
 /// A trained model for inference: a finished run's model folder (the config and statistics from model.json, the
 /// weights from model.safetensors), or a fit's result. Predictions come back in the data's own units. The CLI's
-/// predict, evaluate, generate and export and the C# API's Predict and Evaluate all score through it.
+/// predict, evaluate, generate and export and the C# API's Predict and Evaluate all score through it. A stateful
+/// model (docs/stateful.md) reads a file's windows as training read its data, as streams carrying their state
+/// (<see cref="Streams"/>), and a CSV series as one stream of windows that follow each other.
 /// </summary>
 public sealed class TrainedModel
 {
@@ -43,6 +45,12 @@ public sealed class TrainedModel
 
     /// <summary>The normalisation entry model.json keeps; null when the data was not normalised.</summary>
     public ScalingEntry? Scaling => ScalingEntry.From(Config.Data.Normalize, scaling);
+
+    /// <summary>Whether the model carries a state from one window to the next.</summary>
+    public bool IsStateful => Network.StateWidth > 0;
+
+    /// <summary>A stateful model's streams over <paramref name="windows"/> windows: its training's count, or one per window when there are fewer.</summary>
+    public StreamLayout Streams(int windows) => new(windows, System.Math.Min(Config.Training.BatchSize, windows));
 
     /// <summary>The name of the column a CSV-trained model predicts.</summary>
     public string Target => Config.Data.Target!;
@@ -90,11 +98,29 @@ public sealed class TrainedModel
     public (double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) Score(ShardInput all)
     {
         int groupSize = Config.Training.GroupSize;
-        var losses = new LossSums[(all.Count + groupSize - 1) / groupSize];
-        engine.EvaluateGroups(Parameters, all, groupSize, losses);
+        LossSums[] losses;
+        if (IsStateful) losses = StreamSums(all, groupSize);
+        else
+        {
+            losses = new LossSums[(all.Count + groupSize - 1) / groupSize];
+            engine.EvaluateGroups(Parameters, all, groupSize, losses);
+        }
         var sums = losses.Aggregate((a, b) => a + b);
         double terms = engine.LossTerms(all, 0, all.Count);
         return (sums.Loss / terms, Metrics.Values(Config.Training.Metrics, sums, terms, Metrics.Name).ToList());
+    }
+
+    /// <summary>A stateful model's sums over <paramref name="all"/>'s windows read as streams, a group of streams at a time, as validation takes them.</summary>
+    private LossSums[] StreamSums(ShardInput all, int groupSize)
+    {
+        var streams = Streams(all.Count);
+        var losses = new LossSums[(streams.Count + groupSize - 1) / groupSize];
+        int width = all.Y.Length / all.Count;
+        for (int g = 0; g < losses.Length; g++)
+            losses[g] = StreamPasses.Evaluate(engine, Parameters, streams, g * groupSize, System.Math.Min((g + 1) * groupSize, streams.Count),
+                ids => ShardInput.Gather(all.X, all.Y, all.Timesteps, Network.InputSize, width, ids,
+                    all.Lengths is null ? default : [.. all.Lengths.Select(length => (float)length)]));
+        return losses;
     }
 
     /// <summary>
@@ -124,30 +150,37 @@ public sealed class TrainedModel
                 input[e] = scaling.Features[e % features].Apply(input[e]);
         int[] shape = Network.OutputIsSequence ? [samples, timesteps, Network.OutputSize] : [samples, Network.OutputSize];
         var outputs = new float[shape.Aggregate(1, (product, d) => product * d)];
-        engine.Predict(Parameters, input, samples, timesteps, outputs, lengths);
+        if (IsStateful) StreamPasses.Predict(engine, Parameters, input, timesteps, outputs, Streams(samples), lengths);
+        else engine.Predict(Parameters, input, samples, timesteps, outputs, lengths);
         if (scaling is not null)
             for (int e = 0; e < outputs.Length; e++)
                 outputs[e] = scaling.Target.Undo(outputs[e]);
         return (outputs, shape);
     }
 
-    /// <summary>A text model's probabilities for the character after <paramref name="context"/> (token ids), one per vocabulary entry.</summary>
-    public float[] NextCharacter(int[] context)
+    /// <summary>
+    /// A text model's probabilities for the character after <paramref name="context"/> (token ids), one per vocabulary
+    /// entry. A stateful model reads the context from <paramref name="state"/> (its width is the network's StateWidth)
+    /// and leaves there the state it ends with, so generation goes on one character at a time; null starts from zero.
+    /// </summary>
+    public float[] NextCharacter(int[] context, float[]? state = null)
     {
         int classes = Network.OutputSize;
         var outputs = new float[context.Length * classes];
-        engine.Predict(Parameters, [.. context.Select(id => (float)id)], 1, context.Length, outputs);
+        engine.Predict(Parameters, [.. context.Select(id => (float)id)], 1, context.Length, outputs, states: state);
+        if (state is not null) engine.SaveState(state, 1);
         return outputs[^classes..];
     }
 
     /// <summary>The model as standard ONNX operators, with the normalisation of a CSV-trained model in the graph.</summary>
     public byte[] ToOnnx() => OnnxExport.ToBytes(Network, Parameters, scaling, Config.Training.Loss);
 
-    /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize).</summary>
+    /// <summary>Outputs per window, normalised as in training: (Windows, Network.OutputSize); a stateful model reads the windows as one stream.</summary>
     public float[] PredictNormalised(PredictionWindows windows)
     {
         var output = new float[windows.Windows * Network.OutputSize];
-        engine.Predict(Parameters, windows.X, windows.Windows, windows.Timesteps, output);
+        if (IsStateful) StreamPasses.Predict(engine, Parameters, windows.X, windows.Timesteps, output, new StreamLayout(windows.Windows, 1));
+        else engine.Predict(Parameters, windows.X, windows.Windows, windows.Timesteps, output);
         return output;
     }
 }

@@ -83,7 +83,7 @@ public class ConfigErrorTests
         string message = ErrorOf(ExampleWith("\"units\": 50", "\"units\": 50, \"rate\": 0.1"));
 
         Assert.Equal(
-            "config.json line 5: model.layers[0].rate: unknown field for a lstm layer (expected one of type, units, returnSequences, bidirectional)",
+            "config.json line 5: model.layers[0].rate: unknown field for a lstm layer (expected one of type, units, returnSequences, bidirectional, stateful)",
             message);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RnnCluster.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace RnnCluster.Tests.PyTorch;
@@ -31,5 +32,29 @@ public class StatefulAgreementTests(ITestOutputHelper log)
         for (int epoch = 0; epoch < logged.Length; epoch++)
             Assert.True(System.Math.Abs(logged[epoch] - expectedLosses[epoch]) <= Tolerance * System.Math.Max(1, expectedLosses[epoch]),
                 $"epoch {epoch + 1}: valLoss {logged[epoch]}, PyTorch's {expectedLosses[epoch]}");
+    }
+
+    /// <summary>
+    /// The trained model scores and predicts a file of windows as training read its validation data: as streams, each
+    /// from zero, carrying its state window to window. evaluate gives the last epoch's valLoss, predict PyTorch's outputs.
+    /// </summary>
+    [Fact]
+    public void Evaluate_and_predict_read_a_file_of_windows_as_streams_carrying_their_state()
+    {
+        using var output = new TempFolder();
+        var expected = FixtureTraining.TrainAndCompare(FixtureFolders.Stateful, "lstm", 1, output, Tolerance, log);
+        string validation = Path.Combine(FixtureFolders.Stateful, "validation.safetensors");
+
+        var evaluated = CliRun.Of("evaluate", "--model", output.Path, "--input", validation, "--json");
+        Assert.True(evaluated.ExitCode == 0, evaluated.Stderr);
+        double loss = JsonDocument.Parse(evaluated.Stdout).RootElement.GetProperty("loss").GetDouble();
+        double pytorch = JsonSerializer.Deserialize<double[]>(expected.Metadata["valLosses"])![^1];
+        Assert.True(System.Math.Abs(loss - pytorch) <= Tolerance, $"evaluate's loss {loss}, PyTorch's last valLoss {pytorch}");
+
+        var predicted = CliRun.Of("predict", "--model", output.Path, "--input", validation, "--output", output.File("y.safetensors"), "--quiet");
+        Assert.True(predicted.ExitCode == 0, predicted.Stderr);
+        var outputs = Rnn.Math.Weights.SafeTensors.Read(output.File("y.safetensors")).Require("y", 8, 1);
+        Agreement.Within(Tolerance, "lstm predict validation.safetensors", [.. JsonSerializer.Deserialize<float[]>(expected.Metadata["valPredictions"])!],
+            outputs.Span, log);
     }
 }
