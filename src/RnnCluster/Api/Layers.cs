@@ -29,9 +29,9 @@ public abstract class Layer
     /// <summary>The layer a config's entry describes, as the config loader read it.</summary>
     internal static Layer From(LayerConfig config) => config switch
     {
-        LstmConfig lstm => new Lstm(lstm.Units, lstm.ReturnSequences, lstm.Bidirectional),
-        GruConfig gru => new Gru(gru.Units, gru.ReturnSequences, gru.Bidirectional),
-        RnnConfig rnn => new SimpleRnn(rnn.Units, rnn.ReturnSequences, rnn.Bidirectional),
+        LstmConfig lstm => new Lstm(lstm.Units, lstm.ReturnSequences, lstm.Bidirectional, lstm.Stateful),
+        GruConfig gru => new Gru(gru.Units, gru.ReturnSequences, gru.Bidirectional, gru.Stateful),
+        RnnConfig rnn => new SimpleRnn(rnn.Units, rnn.ReturnSequences, rnn.Bidirectional, rnn.Stateful),
         DropoutConfig dropout => new Dropout(dropout.Rate),
         DenseConfig dense => new Dense(dense.Units, dense.Activation == Activation.Linear ? null : dense.Activation.ToString().ToLowerInvariant()),
         EmbeddingConfig embedding => new Embedding(embedding.InputDim, embedding.OutputDim, embedding.MaskZero),
@@ -39,16 +39,19 @@ public abstract class Layer
     };
 }
 
-/// <summary>The recurrent layers' shared shape: units, whether every timestep's state is given on, and both directions.</summary>
+/// <summary>The recurrent layers' shared shape: units, whether every timestep's state is given on, both directions, and a state carried between windows.</summary>
 public abstract class RecurrentLayer : Layer
 {
-    private protected RecurrentLayer(string type, int units, bool returnSequences, bool bidirectional)
+    private protected RecurrentLayer(string type, int units, bool returnSequences, bool bidirectional, bool stateful)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        if (stateful && bidirectional)
+            throw new ArgumentException("a bidirectional layer reads each window from its end as well, so no state can carry from one window to the next", nameof(stateful));
         Type = type;
         Units = units;
         ReturnSequences = returnSequences;
         Bidirectional = bidirectional;
+        Stateful = stateful;
     }
 
     private string Type { get; }
@@ -62,6 +65,13 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Reads the sequence both ways (PyTorch's <c>bidirectional=True</c>, Keras's <c>Bidirectional</c>) and concatenates the two states.</summary>
     public bool Bidirectional { get; }
 
+    /// <summary>
+    /// Keras's <c>stateful=True</c>: the state a window ends with starts the next window of its stream, the same row of
+    /// the next minibatch (docs/stateful.md). A fit then reads its samples in order as batchSize streams of
+    /// consecutive windows, without shuffling.
+    /// </summary>
+    public bool Stateful { get; }
+
     internal override bool? Sequence => ReturnSequences;
 
     internal override bool ReadsSequence => true;
@@ -71,6 +81,7 @@ public abstract class RecurrentLayer : Layer
         var json = new JsonObject { ["type"] = Type, ["units"] = Units };
         if (ReturnSequences) json["returnSequences"] = true;
         if (Bidirectional) json["bidirectional"] = true;
+        if (Stateful) json["stateful"] = true;
         return json;
     }
 }
@@ -79,22 +90,25 @@ public abstract class RecurrentLayer : Layer
 /// <param name="units">The size of the hidden and cell states.</param>
 /// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
 /// <param name="bidirectional">Read the sequence both ways.</param>
-public sealed class Lstm(int units, bool returnSequences = false, bool bidirectional = false)
-    : RecurrentLayer("lstm", units, returnSequences, bidirectional);
+/// <param name="stateful">Carry the state from each window into the next one of its stream (<see cref="RecurrentLayer.Stateful"/>).</param>
+public sealed class Lstm(int units, bool returnSequences = false, bool bidirectional = false, bool stateful = false)
+    : RecurrentLayer("lstm", units, returnSequences, bidirectional, stateful);
 
 /// <summary>A gated recurrent unit layer (PyTorch's <c>nn.GRU</c>, Keras's <c>GRU</c>).</summary>
 /// <param name="units">The size of the hidden state.</param>
 /// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
 /// <param name="bidirectional">Read the sequence both ways.</param>
-public sealed class Gru(int units, bool returnSequences = false, bool bidirectional = false)
-    : RecurrentLayer("gru", units, returnSequences, bidirectional);
+/// <param name="stateful">Carry the state from each window into the next one of its stream (<see cref="RecurrentLayer.Stateful"/>).</param>
+public sealed class Gru(int units, bool returnSequences = false, bool bidirectional = false, bool stateful = false)
+    : RecurrentLayer("gru", units, returnSequences, bidirectional, stateful);
 
 /// <summary>The vanilla recurrent layer h_t = tanh(W_hh h_{t-1} + W_xh x_t + b) (PyTorch's <c>nn.RNN</c>, Keras's <c>SimpleRNN</c>).</summary>
 /// <param name="units">The size of the hidden state.</param>
 /// <param name="returnSequences">Give every timestep's state on, not only the last.</param>
 /// <param name="bidirectional">Read the sequence both ways.</param>
-public sealed class SimpleRnn(int units, bool returnSequences = false, bool bidirectional = false)
-    : RecurrentLayer("rnn", units, returnSequences, bidirectional);
+/// <param name="stateful">Carry the state from each window into the next one of its stream (<see cref="RecurrentLayer.Stateful"/>).</param>
+public sealed class SimpleRnn(int units, bool returnSequences = false, bool bidirectional = false, bool stateful = false)
+    : RecurrentLayer("rnn", units, returnSequences, bidirectional, stateful);
 
 /// <summary>Zeroes a fraction of its inputs while training, scaling the rest (inverted dropout); the identity when predicting.</summary>
 public sealed class Dropout : Layer

@@ -92,7 +92,7 @@ public sealed class Sequential : IEnumerable<Layer>
         if (schedule is not null) training["schedule"] = schedule.ToJson();
         try
         {
-            Parse(Config(training, 1, 32, 0, true, 0));
+            Parse(Config(training, 1, 32, 0, shuffle: !IsStateful, 0));
         }
         catch (InputException e)
         {
@@ -110,7 +110,7 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="x">The input sequences (samples, timesteps, features).</param>
     /// <param name="y">The targets.</param>
     /// <param name="epochs">Passes over the training samples.</param>
-    /// <param name="batchSize">Samples per optimizer step.</param>
+    /// <param name="batchSize">Samples per optimizer step; for a stateful model, the streams its samples are read as.</param>
     /// <param name="validationSplit">The fraction of samples, taken from the end, that validate instead of training.</param>
     /// <param name="shuffle">Shuffle the samples every epoch (the order is a function of the seed and the epoch).</param>
     /// <param name="options">Workers or cluster, seed, checkpoints; null: one local worker, seed 0, no checkpoints.</param>
@@ -135,7 +135,7 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="x">The input sequences (samples, timesteps, features).</param>
     /// <param name="y">One class index per sample, from 0.</param>
     /// <param name="epochs">Passes over the training samples.</param>
-    /// <param name="batchSize">Samples per optimizer step.</param>
+    /// <param name="batchSize">Samples per optimizer step; for a stateful model, the streams its samples are read as.</param>
     /// <param name="validationSplit">The fraction of samples, taken from the end, that validate instead of training.</param>
     /// <param name="shuffle">Shuffle the samples every epoch.</param>
     /// <param name="options">Workers or cluster, seed, checkpoints.</param>
@@ -160,7 +160,7 @@ public sealed class Sequential : IEnumerable<Layer>
     /// <param name="tokens">Token ids, each in [0, the embedding's inputDim).</param>
     /// <param name="y">One class index per sample, from 0.</param>
     /// <param name="epochs">Passes over the training samples.</param>
-    /// <param name="batchSize">Samples per optimizer step.</param>
+    /// <param name="batchSize">Samples per optimizer step; for a stateful model, the streams its samples are read as.</param>
     /// <param name="validationSplit">The fraction of samples, taken from the end, that validate instead of training.</param>
     /// <param name="shuffle">Shuffle the samples every epoch.</param>
     /// <param name="options">Workers or cluster, seed, checkpoints.</param>
@@ -209,6 +209,7 @@ public sealed class Sequential : IEnumerable<Layer>
         var cluster = options.Cluster?.ToOptions();
         if (samples < 1 || timesteps < 1) throw new ArgumentException("x holds no sequences", "x");
         if (features != InputSize) throw new ArgumentException($"x has {features} features per timestep and the model's inputSize is {InputSize}", "x");
+        if (IsStateful) RequireStreams(samples, validationSplit, batchSize, shuffle);
 
         var configJson = Config(training, epochs, batchSize, validationSplit, shuffle, options.Seed);
         RunConfig config;
@@ -403,6 +404,19 @@ public sealed class Sequential : IEnumerable<Layer>
             ["data"] = data,
             ["training"] = run,
         };
+    }
+
+    /// <summary>Whether a recurrent layer carries its state from window to window.</summary>
+    private bool IsStateful => _layers.OfType<RecurrentLayer>().Any(layer => layer.Stateful);
+
+    /// <summary>A stateful model reads its training samples in order as batchSize streams: no shuffling, and a window for every stream.</summary>
+    private static void RequireStreams(int samples, double validationSplit, int batchSize, bool shuffle)
+    {
+        if (shuffle) throw new ArgumentException("a stateful model reads each stream's windows in order: pass shuffle: false", nameof(shuffle));
+        int trainCount = ValidationSplit.TrainCount(samples, (float)validationSplit);
+        if (trainCount < batchSize)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"a stateful model reads its training samples as batchSize streams of consecutive windows, one window of each a step; there are {trainCount} training samples");
     }
 
     private static RunConfig Parse(JsonObject config) => ConfigLoader.Parse(config.ToJsonString(), "the model", Environment.CurrentDirectory);

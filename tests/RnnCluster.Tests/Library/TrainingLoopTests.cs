@@ -63,6 +63,31 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public async Task A_stateful_fit_carries_its_streams_state_trains_what_the_cli_trains_and_refuses_shuffling()
+    {
+        using var folder = new TempFolder();
+        var (x, y) = Sine();
+        var model = new Sequential(inputSize: 1) { new Lstm(6, stateful: true), new Dense(1) };
+        model.Compile(new Adam(learningRate: 0.01));
+        // 72 training samples as 8 streams of 9 consecutive windows, one window of each a step.
+        var history = await model.FitAsync(x, y, epochs: 2, batchSize: 8, validationSplit: 0.25, shuffle: false, options: new FitOptions { Seed = 3, Workers = 2 });
+        Assert.Equal(2, history.ValLoss!.Count);
+
+        Assert.Equal(0, TrainSavedConfig(folder, model, x, y));
+        Assert.Equal(File.ReadAllBytes(folder.File("cli/model.safetensors")), File.ReadAllBytes(folder.File("api/model.safetensors")));
+        Assert.True((bool)JsonNode.Parse(File.ReadAllText(folder.File("api/model.json")))!["config"]!["model"]!["layers"]![0]!["stateful"]!);
+
+        var stateless = new Sequential(inputSize: 1) { new Lstm(6), new Dense(1) };
+        stateless.Compile(new Adam(learningRate: 0.01));
+        await stateless.FitAsync(x, y, epochs: 2, batchSize: 8, validationSplit: 0.25, shuffle: false, options: new FitOptions { Seed = 3 });
+        Assert.NotEqual(Bits(stateless.Predict(x)), Bits(model.Predict(x)));
+
+        Assert.Equal("shuffle", (await Assert.ThrowsAsync<ArgumentException>(() => model.FitAsync(x, y, batchSize: 8))).ParamName);
+        Assert.Equal("batchSize", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => model.FitAsync(x, y, batchSize: 200, shuffle: false))).ParamName);
+        Assert.Equal("stateful", Assert.Throws<ArgumentException>(() => new Gru(4, bidirectional: true, stateful: true)).ParamName);
+    }
+
+    [Fact]
     public async Task Bad_schedules_and_callbacks_name_their_argument()
     {
         var (x, y) = Sine();
