@@ -5,8 +5,11 @@ whole sequence; a bidirectional GRU reads each sequence to its last real step an
 its direction's latest step.
 x [N, 40, 1], lengths [N], y [N, 1], float32. Plain Python, no packages.
 Usage: python3 make_data.py [OUT.safetensors] [SAMPLES] [SEED]"""
-import json, random, struct, sys
+import os, random, sys
 from array import array
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import safetensors_f32  # noqa: E402  (examples/safetensors_f32.py)
 
 out, samples, seed = (sys.argv[1:] + ["lengths.safetensors", "4000", "11"][len(sys.argv) - 1:])[:3]
 samples, T = int(samples), 40
@@ -20,15 +23,6 @@ for _ in range(samples):
     x.extend(values + [rng.uniform(-1, 1) for _ in range(T - length)])  # padding that must not be read
 
 tensors = [("x", [samples, T, 1], x), ("lengths", [samples], lengths), ("y", [samples, 1], y)]
-header, offset = {}, 0
-for name, shape, values in tensors:
-    if sys.byteorder != "little":
-        values.byteswap()
-    header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + 4 * len(values)]}
-    offset += 4 * len(values)
-text = json.dumps(header).encode()
-text += b" " * (-len(text) % 8)
-with open(out, "wb") as f:
-    f.write(struct.pack("<Q", len(text)) + text + b"".join(values.tobytes() for _, _, values in tensors))
+safetensors_f32.write(out, tensors)
 mean = sum(y) / samples
 print(f"{out}: {samples} sequences of 5-{T} steps; predicting the mean scores MSE {sum((v - mean) ** 2 for v in y) / samples:.4f}")

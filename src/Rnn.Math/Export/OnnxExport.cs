@@ -17,6 +17,9 @@ namespace Rnn.Math.Export;
 /// With the statistics of a CSV-trained model the graph normalises x and undoes the target's normalisation on y,
 /// as predict does, so it takes and gives values in the data's units. A cross-entropy model gives class
 /// probabilities, as predict does: a softmax closes the graph unless its last layer is one.
+/// A stateful model (docs/stateful.md) also takes `state` (N, StateWidth), the state each sample starts from (zeros
+/// for a stream's first window), and gives `state_out` (N, StateWidth), the state its window ended with: fed back
+/// as the next window's `state`, it carries the stream as training and predict do.
 /// </summary>
 public static class OnnxExport
 {
@@ -34,6 +37,11 @@ public static class OnnxExport
         graph.Proto.Input.Add(first is EmbeddingConfig ? Declared("x", Int64, "N", "T") : Declared("x", Float, "N", "T", network.InputSize));
         if (network.Layers.Any(layer => layer.Config is RecurrentConfig))
             graph.SequenceLengths = SequenceLengths(graph, first is EmbeddingConfig { MaskZero: true });
+        if (network.StateWidth > 0)
+        {
+            graph.Proto.Input.Add(Declared("state", Float, "N", network.StateWidth));
+            graph.State = "state";
+        }
         string value = "x";
         if (scaling is not null)
         {
@@ -56,6 +64,11 @@ public static class OnnxExport
         graph.Proto.Output.Add(network.OutputIsSequence
             ? Declared("y", Float, "N", "T", network.OutputSize)
             : Declared("y", Float, "N", network.OutputSize));
+        if (graph.State is not null)
+        {
+            graph.Identity(graph.Node("Concat", graph.StateOutputs, OnnxGraph.Int("axis", 1)), "state_out");
+            graph.Proto.Output.Add(Declared("state_out", Float, "N", network.StateWidth));
+        }
 
         var model = new ModelProto { IrVersion = IrVersion, ProducerName = "rnn-cluster", Graph = graph.Proto };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });

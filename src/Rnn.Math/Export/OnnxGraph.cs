@@ -16,6 +16,15 @@ internal sealed class OnnxGraph
     /// <summary>Each sample's real steps, int32 (N), as the recurrent operators' sequence_lens take them; null when the graph has none.</summary>
     public string? SequenceLengths { get; set; }
 
+    /// <summary>A stateful model's input `state` (N, StateWidth): each stateful layer reads its columns from <see cref="StateOffset"/> on.</summary>
+    public string? State { get; set; }
+
+    /// <summary>Where the next stateful layer's columns of <see cref="State"/> begin.</summary>
+    public int StateOffset { get; set; }
+
+    /// <summary>The stateful layers' end states, (N, width) each, in order: the output `state_out` is their concatenation.</summary>
+    public List<string> StateOutputs { get; } = new();
+
     /// <summary>A float32 tensor of <paramref name="shape"/>, row-major; returns its name.</summary>
     public string Constant(string name, int[] shape, ReadOnlySpan<float> values)
     {

@@ -150,7 +150,9 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
         var attributes = new List<AttributeProto> { OnnxGraph.Int("hidden_size", Units) };
         attributes.AddRange(OnnxAttributes);
         if (Bidirectional) attributes.Add(OnnxGraph.String("direction", "bidirectional"));
-        var outputs = graph.Node(OnnxOperator, [timeFirst, w, r, b, graph.SequenceLengths ?? ""], 2, [.. attributes]);
+        string[] inputs = [timeFirst, w, r, b, graph.SequenceLengths ?? "", .. Stateful ? StartState(graph, prefix) : []];
+        var outputs = graph.Node(OnnxOperator, inputs, 1 + StatesPerUnit, [.. attributes]);
+        if (Stateful) EndState(graph, prefix, outputs[1..]);
         if (!ReturnSequences)
         {
             var last = graph.Node("Transpose", [outputs[1]], OnnxGraph.Ints("perm", 1, 0, 2));
@@ -158,6 +160,31 @@ public abstract record RecurrentConfig(int Units, bool ReturnSequences) : LayerC
         }
         var sequence = graph.Node("Transpose", [outputs[0]], OnnxGraph.Ints("perm", 2, 0, 1, 3));
         return graph.Node("Reshape", [sequence, graph.Int64s(prefix + "sequence_shape", 0, 0, -1)]);
+    }
+
+    /// <summary>
+    /// A stateful layer's initial_h (and the LSTM's initial_c), (1, N, H) each: its columns of the graph's `state`, h
+    /// then c, as a state row holds them.
+    /// </summary>
+    private string[] StartState(OnnxGraph graph, string prefix)
+    {
+        var starts = new string[StatesPerUnit];
+        for (int k = 0; k < StatesPerUnit; k++)
+        {
+            int from = graph.StateOffset + k * Units;
+            var columns = graph.Node("Slice", [graph.State!, graph.Int64s($"{prefix}state_{k}_start", from), graph.Int64s($"{prefix}state_{k}_end", from + Units),
+                graph.Int64s($"{prefix}state_{k}_axes", 1)]);
+            starts[k] = graph.Node("Unsqueeze", [columns, graph.Int64s($"{prefix}state_{k}_direction", 0)]);
+        }
+        graph.StateOffset += StateWidth;
+        return starts;
+    }
+
+    /// <summary>The operator's Y_h (and Y_c), (1, N, H) each, as (N, H) columns of the graph's `state_out`.</summary>
+    private static void EndState(OnnxGraph graph, string prefix, IEnumerable<string> ends)
+    {
+        foreach (var (end, k) in ends.Select((end, k) => (end, k)))
+            graph.StateOutputs.Add(graph.Node("Squeeze", [end, graph.Int64s($"{prefix}state_out_{k}_direction", 0)]));
     }
 
     /// <summary>A tensor of G stacked gate blocks (PyTorch's order), its blocks in the ONNX operator's order.</summary>

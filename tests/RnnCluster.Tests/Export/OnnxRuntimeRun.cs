@@ -12,12 +12,18 @@ internal static class OnnxRuntimeRun
     public static (float[] Y, int[] Shape) Of(string onnxPath, float[] x, int samples, int timesteps, int features)
         => Of(onnxPath, [NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [samples, timesteps, features]))]);
 
-    public static (float[] Y, int[] Shape) Of(string onnxPath, IReadOnlyCollection<NamedOnnxValue> inputs)
+    public static (float[] Y, int[] Shape) Of(string onnxPath, IReadOnlyCollection<NamedOnnxValue> inputs) => Outputs(onnxPath, inputs)["y"];
+
+    /// <summary>Every output of the graph by name, with its shape.</summary>
+    public static Dictionary<string, (float[] Values, int[] Shape)> Outputs(string onnxPath, IReadOnlyCollection<NamedOnnxValue> inputs)
     {
         using var session = new InferenceSession(onnxPath);
         using var results = session.Run(inputs);
-        var y = results.Single(r => r.Name == "y").AsTensor<float>();
-        return (y.ToArray(), y.Dimensions.ToArray());
+        return results.ToDictionary(r => r.Name, r =>
+        {
+            var tensor = r.AsTensor<float>();
+            return (tensor.ToArray(), tensor.Dimensions.ToArray());
+        });
     }
 
     public static void AssertClose(float[] expected, float[] actual, string what)
