@@ -88,6 +88,14 @@ public sealed class DataPlaneNode : IExtension, IDisposable
             if (_senders.TryRemove(key, out var sender)) (sender as IDisposable)?.Dispose();
     }
 
+    /// <summary>
+    /// A node this one sends to is gone: a connection to it ended and its listener refuses new ones, so its process
+    /// is dead (a host that is alive answers a connection to a closed port at once). Raised with the endpoint as
+    /// <see cref="SenderTo"/> was given it, on a thread of the data plane. A silent host (cut off, powered off) ends
+    /// no connection: the failure detector is the word on those.
+    /// </summary>
+    public event Action<string>? PeerGone;
+
     /// <summary>The sender to <paramref name="endpoint"/> for job <paramref name="token"/>, as sender <paramref name="senderId"/>; one connection each, kept for the job.</summary>
     public IFrameSender SenderTo(string endpoint, Guid token, int senderId)
         => _senders.GetOrAdd((endpoint, token, senderId), _ =>
@@ -96,8 +104,35 @@ public sealed class DataPlaneNode : IExtension, IDisposable
             var hello = new Hello(token, senderId, sink);
             return node.StartsWith(DataPlaneEndpoint.LocalPrefix, StringComparison.Ordinal)
                 ? new LocalFrameSender(InProcess.TryGetValue(node, out var target) ? target : throw new InvalidOperationException($"no data plane {node} in this process"), hello)
-                : new SocketFrameSender(node, hello, _tls, _log);
+                : new SocketFrameSender(node, hello, _tls, _log, () => Probe(endpoint, node));
         });
+
+    /// <summary>How long a connection to a closed connection's node may take before the probe leaves the verdict to the failure detector.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A connection to <paramref name="node"/> ended: a new one tells a dead process (refused) from a live one that
+    /// closed it (accepted, then closed before its hello, which the receiver lets go quietly).
+    /// </summary>
+    private void Probe(string endpoint, string node)
+    {
+        var (host, port) = DataPlaneEndpoint.Parse(node);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(ProbeTimeout);
+            socket.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            _log.Info("data plane: the connection to {0} ended and its port refuses connections: its process is gone", node);
+            PeerGone?.Invoke(endpoint);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            _log.Info("data plane: the connection to {0} ended and the node does not answer ({1}); the failure detector decides", node, e.Message);
+        }
+    }
 
     public void Dispose()
     {
@@ -170,7 +205,10 @@ public sealed class DataPlaneNode : IExtension, IDisposable
                 stream = ssl;
             }
             var header = new byte[System.Math.Max(Frame.Size, Hello.Size)];
-            stream.ReadExactly(header.AsSpan(0, Hello.Size));
+            // A connection that ends before its first byte is a sender's probe (Probe): nothing to say.
+            int read = stream.ReadAtLeast(header.AsSpan(0, Hello.Size), Hello.Size, throwOnEndOfStream: false);
+            if (read == 0) return;
+            if (read < Hello.Size) throw new EndOfStreamException("the connection ended inside its hello");
             if (Hello.Read(header) is not { } hello || !_sinks.TryGetValue((hello.Token, hello.Sink), out sink))
             {
                 _log.Warning("data plane: refused a connection from {0}: not a data-plane hello of a current job", socket.RemoteEndPoint);

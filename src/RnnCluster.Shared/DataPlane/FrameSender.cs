@@ -66,8 +66,9 @@ public interface IFrameSender
 /// <summary>
 /// A TCP connection (under TLS when the node has it) to one node's data plane, written by a thread of its own
 /// from a queue: the caller never waits for the wire, and payloads go from the caller's buffer to the socket
-/// without a copy. A connection that fails drops what is queued; the coordinator learns of a dead peer through
-/// Akka and redoes the round.
+/// without a copy. A connection that fails drops what is queued. The receiver never writes back, so a read that
+/// returns is the connection's end: <c>closed</c> hears of it at once, whatever the sender was doing (the peer's
+/// process died, or it closed the connection), unless this sender was disposed first.
 /// </summary>
 internal sealed class SocketFrameSender : IFrameSender, IDisposable
 {
@@ -78,11 +79,13 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
     private readonly Hello _hello;
     private readonly NodeTls? _tls;
     private readonly ILoggingAdapter _log;
+    private readonly Action _closed;
     private readonly Thread _thread;
+    private volatile bool _disposed;
 
-    public SocketFrameSender(string endpoint, Hello hello, NodeTls? tls, ILoggingAdapter log)
+    public SocketFrameSender(string endpoint, Hello hello, NodeTls? tls, ILoggingAdapter log, Action closed)
     {
-        (_endpoint, _hello, _tls, _log) = (endpoint, hello, tls, log);
+        (_endpoint, _hello, _tls, _log, _closed) = (endpoint, hello, tls, log, closed);
         _thread = new Thread(Run) { IsBackground = true, Name = $"data-plane to {endpoint}" };
         _thread.Start();
     }
@@ -92,7 +95,11 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
         if (!_queue.IsAddingCompleted) _queue.Add(new Job(frame, source, offset, guard));
     }
 
-    public void Dispose() => _queue.CompleteAdding();
+    public void Dispose()
+    {
+        _disposed = true;
+        _queue.CompleteAdding();
+    }
 
     private void Run()
     {
@@ -105,7 +112,11 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
                 if (job.Guard is not null && !job.Guard.TryEnter()) continue;
                 try
                 {
-                    stream ??= Connect();
+                    if (stream is null)
+                    {
+                        stream = Connect();
+                        _ = WatchAsync(stream);
+                    }
                     job.Frame.Write(header);
                     stream.Write(header);
                     stream.Write(MemoryMarshal.AsBytes(job.Source.AsSpan(checked((int)job.Offset), job.Frame.Count)));
@@ -125,6 +136,22 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
         {
             stream?.Dispose();
         }
+    }
+
+    /// <summary>Waits for the connection's end (the receiver sends nothing) and says so, unless this sender is being disposed.</summary>
+    private async Task WatchAsync(Stream stream)
+    {
+        var buffer = new byte[1];
+        try
+        {
+            while (await stream.ReadAsync(buffer).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+        if (!_disposed) _closed();
     }
 
     private Stream Connect()

@@ -44,6 +44,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Guid _jobId = Guid.NewGuid();
     private readonly Guid _token = Guid.NewGuid();
     private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
+    private Action<string>? _peerGone;
     private readonly RootInbox _inbox;
     private readonly Optimizer _optimizer;
     private readonly ParameterLayout _layout;
@@ -113,6 +114,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        var self = Self;
+        _peerGone = endpoint => self.Tell(new DataPlanePeerGone(endpoint));
+        _plane.PeerGone += _peerGone;
         // A resumed run whose checkpoint is its end has nothing left to train and needs no worker.
         if (_state.IsFinished(_job.Training.Epochs))
         {
@@ -123,7 +127,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(nameof(RemindWaiting), RemindWaiting.Instance, _settings.WaitingReminder);
     }
 
-    protected override void PostStop() => _plane.Unregister(_token, _inbox);
+    protected override void PostStop()
+    {
+        _plane.PeerGone -= _peerGone;
+        _plane.Unregister(_token, _inbox);
+    }
 
     private void WaitingForWorkers()
     {
@@ -220,16 +228,20 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>
     /// The failure detector's news: an unreachable worker gets no new request and its shard goes to a live worker
     /// at once, long before the node is removed; it keeps the shard too, and if it comes back and answers first,
-    /// that answer counts. A worker reachable again takes work again.
+    /// that answer counts. A worker reachable again takes work again. The data plane's news comes first for a
+    /// process that died on a live host, in any phase of a round: the connection this node keeps to every worker's
+    /// data plane ends, and its port refuses a new one (DataPlaneNode.PeerGone), within milliseconds, where the
+    /// failure detector takes seconds; such a worker counts as unreachable at once, and its node goes on to be
+    /// downed and removed as the failure detector decides.
     /// </summary>
     private void ReceiveReachability()
     {
-        Receive<WorkerUnreachable>(unreachable =>
+        Receive<WorkerUnreachable>(unreachable => Unreachable(unreachable.Worker));
+        Receive<DataPlanePeerGone>(gone =>
         {
-            if (!_workers.MarkReachable(unreachable.Worker, false)) return;
-            _client.Tell(new WorkerLost(NodeOf(unreachable.Worker), _workers.ReachableCount, _workers.Count));
-            if (_round is { } round && round.HeldBy(unreachable.Worker) is { } shard) Reissue(round, unreachable.Worker, shard, ReissueCause.Unreachable, Dispatch());
-            else if (SentSums(unreachable.Worker)) Dispatch();
+            if (_workers.AtEndpoint(gone.Endpoint) is not { } worker) return;
+            _log.Info("worker {0}: its data-plane connection ended and its port refuses connections; its process is gone", worker.Path);
+            Unreachable(worker);
         });
         Receive<WorkerReachable>(reachable =>
         {
@@ -237,6 +249,15 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _client.Tell(new WorkerBack(NodeOf(reachable.Worker), _workers.ReachableCount, _workers.Count));
             Dispatch();
         });
+    }
+
+    /// <summary>An unreachable worker gets no new request, and its shard goes to a live worker at once.</summary>
+    private void Unreachable(IActorRef worker)
+    {
+        if (!_workers.MarkReachable(worker, false)) return;
+        _client.Tell(new WorkerLost(NodeOf(worker), _workers.ReachableCount, _workers.Count));
+        if (_round is { } round && round.HeldBy(worker) is { } shard) Reissue(round, worker, shard, ReissueCause.Unreachable, Dispatch());
+        else if (SentSums(worker)) Dispatch();
     }
 
     /// <summary>What both working states do with refusals: a worker's of the job or of a message, and a message no one could read.</summary>

@@ -87,3 +87,6 @@ internal sealed record TrainingStopped(TrainingState State, string? Checkpoint) 
 
 /// <summary>The run stopped on an error; <see cref="Cause"/> is the exception as thrown, <see cref="Checkpoint"/> the last one written.</summary>
 internal sealed record TrainingFailed(Exception Cause, string? Checkpoint) : INoSerializationVerificationNeeded;
+
+/// <summary>The data plane found the node at <paramref name="Endpoint"/> gone: a connection to it ended and its port refuses new ones.</summary>
+internal sealed record DataPlanePeerGone(string Endpoint) : INoSerializationVerificationNeeded;

@@ -105,6 +105,9 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
     /// <summary>The worker whose frames carry <paramref name="id"/>, if it is still known.</summary>
     public IActorRef? WithId(int id) => _workers.FirstOrDefault(w => w.Link.Id == id).Worker;
 
+    /// <summary>The worker whose data plane answered the job at <paramref name="endpoint"/>, if any.</summary>
+    public IActorRef? AtEndpoint(string endpoint) => _workers.FirstOrDefault(w => w.Link.Endpoint == endpoint).Worker;
+
     /// <summary>Its data-plane endpoint; known once it answered <see cref="StartJob"/>.</summary>
     public string EndpointOf(IActorRef worker) => Find(worker)?.Endpoint ?? throw new InvalidOperationException($"{worker.Path} has not answered the job");
 

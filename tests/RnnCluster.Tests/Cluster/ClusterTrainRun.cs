@@ -82,15 +82,15 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
     }
 
     /// <summary>
-    /// Three workers that wait <paramref name="msPerSample"/> per sample (the test hook, which takes no processor, so a
-    /// run lasts long enough for a kill to land inside it however idle the machine is), and the coordinator waiting
-    /// for all three; the second worker is the one to kill.
+    /// <paramref name="count"/> workers that wait <paramref name="msPerSample"/> per sample (the test hook, which takes no
+    /// processor, so a run lasts long enough for a kill to land inside it however idle the machine is), and the
+    /// coordinator waiting for all of them; the second worker is the one to kill.
     /// </summary>
-    public SlowCluster StartSlowCluster(int msPerSample)
+    public SlowCluster StartSlowCluster(int msPerSample, int count = 3)
     {
         var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = Number(msPerSample) };
-        ProgramProcess[] workers = [StartWorker(slow), StartWorker(slow), StartWorker(slow)];
-        return new SlowCluster(workers, StartCoordinator(minWorkers: 3));
+        var workers = Enumerable.Range(0, count).Select(_ => StartWorker(slow)).ToArray();
+        return new SlowCluster(workers, StartCoordinator(minWorkers: count));
     }
 
     /// <summary>
@@ -147,6 +147,8 @@ internal sealed class SlowCluster(ProgramProcess[] workers, ProgramProcess coord
 
     /// <summary>The worker to kill: the second one started.</summary>
     public ProgramProcess Victim => workers[1];
+
+    public IReadOnlyList<ProgramProcess> Workers => workers;
 
     public async ValueTask DisposeAsync()
     {

@@ -41,6 +41,35 @@ public sealed class WorkerFailureTests(ITestOutputHelper log)
         Assert.Equal(undisturbed, run.Model);
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task Each_killed_worker_is_noticed_within_a_second_by_its_closed_data_plane_connection()
+    {
+        // Four slow workers (10 ms a sample); three of them killed one after another at moments a few hundred
+        // milliseconds apart from any epoch's start, so the kills land in different phases of the round: computing,
+        // sending or forwarding sums, waiting for the next round, validating. Akka's failure detector takes seconds;
+        // the closed connection and the refused port take milliseconds.
+        using var run = new ClusterTrainRun(epochs: 40);
+        var undisturbed = run.Undisturbed();
+        await using var cluster = run.StartSlowCluster(msPerSample: 10, count: 4);
+        var delays = new List<double>();
+        foreach (var (victim, epoch, offsetMs) in new[] { (1, 4, 0), (2, 8, 130), (3, 12, 270) })
+        {
+            var worker = cluster.Workers[victim];
+            var node = await ClusterTrainRun.NodeOf(worker);
+            await run.WaitForEpochs(epoch, cluster.Coordinator);
+            await Task.Delay(offsetMs);
+            worker.KillHard();
+            var killed = run.Clock.Elapsed;
+            var lost = await cluster.Coordinator.WaitForLineAsync(line => line.StartsWith($"worker lost: {node} ", StringComparison.Ordinal), ClusterTrainRun.Generous);
+            delays.Add((lost - killed).TotalSeconds);
+        }
+
+        Assert.Equal(0, await cluster.Coordinator.WaitForExitAsync(ClusterTrainRun.Generous));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kills noticed after {string.Join(", ", delays.Select(d => $"{d:0.000} s"))}"));
+        Assert.All(delays, delay => Assert.True(delay <= 1, $"a kill was noticed only after {delay:0.00} s: {string.Join(", ", delays)}"));
+        Assert.Equal(undisturbed, run.Model);
+    }
+
     [Fact(Timeout = 480_000)]
     public async Task Workers_killed_and_replaced_every_few_seconds_throughout_a_run_leave_its_bits_alone()
     {
