@@ -84,17 +84,31 @@ public sealed class WorkerActor : ReceiveActor
         var (network, unfit) = Build(job);
         if (unfit is { } reason)
         {
-            _log.Info("refused job {0}: {1}", job.JobId, reason);
-            var refused = new JobRefused(job.JobId, reason);
-            Sender.Tell(refused);
-            Context.System.EventStream.Publish(refused);
+            Refuse(job, reason);
             return;
         }
-        _computer = new ShardComputer(job, network!, _threads);
-        _replica = new JobReplica(job, network!.ParameterCount, network.StateWidth);
+        var replica = new JobReplica(job, network!.ParameterCount, network.StateWidth);
+        if (replica.MapData() is { } missing)
+        {
+            Refuse(job, missing);
+            return;
+        }
+        _computer = new ShardComputer(job, network, _threads);
+        _replica = replica;
         _inbox = new WorkerInbox(_replica, Self);
         Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
         Context.System.EventStream.Publish(new JobAccepted(job, network));
+        // A mapped file without lengths leaves nothing to come on the data plane: the data is all here.
+        if (Enum.GetValues<DataPart>().All(part => job.Shape.Length(part) == 0)) DataComplete();
+    }
+
+    /// <summary>Says to the coordinator, the log and the event stream why this worker takes no part in <paramref name="job"/>.</summary>
+    private void Refuse(StartJob job, string reason)
+    {
+        _log.Info("refused job {0}: {1}", job.JobId, reason);
+        var refused = new JobRefused(job.JobId, reason);
+        Sender.Tell(refused);
+        Context.System.EventStream.Publish(refused);
     }
 
     /// <summary>

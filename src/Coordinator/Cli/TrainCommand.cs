@@ -147,5 +147,5 @@ internal static class TrainCommand
     }
 
     private static SequenceSet Part(Dataset dataset, int first, int count) =>
-        SequenceSet.Slice(dataset.X, dataset.Y, dataset.Lengths, first, count, dataset.Timesteps, dataset.Features, dataset.TargetsPerSample);
+        SequenceSet.Slice(dataset.X, dataset.Y, dataset.Lengths, first, count, dataset.Timesteps, dataset.Features, dataset.TargetsPerSample, dataset.MappedFile);
 }

@@ -63,8 +63,9 @@ public static class DatasetLoader
             : [.. train.Lengths ?? Full(train.Samples), .. validation.Lengths ?? Full(validation.Samples)];
         return train with
         {
-            X = [.. train.X, .. validation.X],
-            Y = [.. train.Y, .. validation.Y],
+            X = (float[])[.. train.X.Span, .. validation.X.Span],
+            Y = (float[])[.. train.Y.Span, .. validation.Y.Span],
+            MappedFile = null,
             Samples = train.Samples + validation.Samples,
             TrainCount = train.Samples,
             Classes = System.Math.Max(train.Classes, validation.Classes),

@@ -8,7 +8,8 @@ namespace Rnn.Math.Data;
 /// A `safetensors` data source: tensors `x` [N, T, I] (or [N, T] for one feature, token ids for an embedding) and
 /// `y` [N, O] or [N, T, O], all finite, float32 or integers; for crossentropy `y` holds class ids, [N] or [N, 1]
 /// for one a sequence, [N, T] or [N, T, 1] for one a step. An optional `lengths` [N] gives each sample's real steps,
-/// 1..T: the steps after them are padding, whose targets are not read.
+/// 1..T: the steps after them are padding, whose targets are not read. Float32 tensors are memory-mapped, not
+/// copied (<see cref="SafeTensors.Map"/>): the checks read them once, and training reads them in place.
 /// </summary>
 public static class SafeTensorsDataset
 {
@@ -16,7 +17,7 @@ public static class SafeTensorsDataset
 
     public static Dataset Load(string path, int inputSize, LossKind loss, float validationSplit, EmbeddingConfig? embedding, Action<DatasetSize> beforeAllocating)
     {
-        var file = SafeTensors.Read(path);
+        var file = SafeTensors.Map(path);
         string name = file.FileName;
         var x = Inputs(file, inputSize, tokens: embedding is not null);
         if (!file.Contains("y")) throw new InputException($"{name}: no tensor \"y\"; {Layout}");
@@ -39,8 +40,13 @@ public static class SafeTensorsDataset
         int targets = y.Shape[^1];
         int classes = loss == LossKind.CrossEntropy ? ClassCount(name, y, sequence ? Real : (_, _) => true) : 0;
         int train = ValidationSplit.RequireTrainCount(samples, validationSplit, "samples");
-        beforeAllocating(new DatasetSize(samples, train, timesteps, features));
-        return new Dataset(x.Data.ToArray(), y.Data.ToArray(), samples, timesteps, features, targets, sequence, train) { Classes = classes, Lengths = lengths };
+        beforeAllocating(new DatasetSize(samples, train, timesteps, features) { Mapped = x.Mapped && y.Mapped });
+        return new Dataset(x.Data, y.Data, samples, timesteps, features, targets, sequence, train)
+        {
+            Classes = classes,
+            Lengths = lengths,
+            MappedFile = x.Mapped && y.Mapped ? Path.GetFullPath(path) : null,
+        };
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed record NamedTensor(string Name, int[] Shape, ReadOnlyMemory<float>
 {
     public TensorDtype Dtype { get; init; } = TensorDtype.Float32;
 
+    /// <summary>Whether <see cref="Data"/> is the file's bytes, memory-mapped (<see cref="SafeTensors.Map"/>), rather than a copy.</summary>
+    public bool Mapped { get; init; }
+
     public long ElementCount => ElementsOf(Shape);
 
     /// <summary>`[200, 50]`, as shapes appear in messages.</summary>

@@ -1,3 +1,4 @@
+using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 
 namespace Rnn.Math.Weights;
@@ -30,7 +31,16 @@ public static class SafeTensors
     }
 
     /// <summary>Reads and checks a whole file; every defect is an <see cref="InputException"/> naming the file and tensor.</summary>
-    public static SafeTensorsFile Read(string path)
+    public static SafeTensorsFile Read(string path) => Open(path, mapped: false);
+
+    /// <summary>
+    /// As <see cref="Read"/>, but each float32 tensor's values are the file's own bytes, memory-mapped
+    /// (<see cref="MappedFloats"/>): nothing of them is read until it is used, and what is read can be paged out
+    /// again. Integer tensors (ids, lengths) are read into floats as <see cref="Read"/> reads them.
+    /// </summary>
+    public static SafeTensorsFile Map(string path) => Open(path, mapped: true);
+
+    private static SafeTensorsFile Open(string path, bool mapped)
     {
         if (!File.Exists(path)) throw new InputException($"safetensors file not found: {path}");
         string file = Path.GetFileName(path);
@@ -52,9 +62,18 @@ public static class SafeTensors
         stream.ReadExactly(header);
         long dataStart = 8 + (long)headerLength;
         var entries = SafeTensorsHeader.Decode(header, file, fileLength - dataStart, out var metadata);
+        using var mapping = mapped && entries.Any(e => e.Dtype == TensorDtype.Float32 && e.ElementCount > 0)
+            ? MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true)
+            : null;
         var tensors = new List<NamedTensor>(entries.Count);
         foreach (var entry in entries)
         {
+            if (mapping is not null && entry.Dtype == TensorDtype.Float32 && entry.ElementCount > 0
+                && MappedFloats.Map(mapping, dataStart + entry.Begin, entry.ElementCount) is { } view)
+            {
+                tensors.Add(new NamedTensor(entry.Name, entry.Shape, view.Memory) { Mapped = true });
+                continue;
+            }
             var data = new float[entry.ElementCount];
             stream.Position = dataStart + entry.Begin;
             if (entry.Dtype == TensorDtype.Float32) stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));

@@ -12,6 +12,7 @@ namespace RnnCluster.Shared.Compute;
 public sealed class JobReplica
 {
     private readonly float[][] _data;
+    private readonly ReadOnlyMemory<float>[] _mapped = new ReadOnlyMemory<float>[Enum.GetValues<DataPart>().Length];
 
     /// <param name="stateWidth">The floats of one sample's carried state for a stateful job (the network's StateWidth), else 0.</param>
     public JobReplica(StartJob job, int parameterCount, int stateWidth = 0)
@@ -36,7 +37,35 @@ public sealed class JobReplica
 
     public bool HasAllData { get; private set; }
 
-    public float[] Data(DataPart part) => _data[(int)part];
+    /// <summary>A part of the dataset: what came on the data plane, or x and y mapped from this node's copy of the file (<see cref="MapData"/>).</summary>
+    public ReadOnlyMemory<float> Data(DataPart part) => _mapped[(int)part].IsEmpty ? _data[(int)part] : _mapped[(int)part];
+
+    /// <summary>The buffer a data-plane frame of <paramref name="part"/> lands in.</summary>
+    public float[] Received(DataPart part) => _data[(int)part];
+
+    /// <summary>
+    /// Maps x and y from this node's copy of the job's file (<see cref="DataShape.Mapped"/>): the same path as the
+    /// coordinator's, the same bytes (its SHA-256). Returns why it cannot, naming the file, or null.
+    /// </summary>
+    public string? MapData()
+    {
+        if (Job.Shape.Mapped is not { } mapped) return null;
+        if (!File.Exists(mapped.Path)) return $"data: this node has no copy of {mapped.Path}; a job on a safetensors file needs it at the same path on every node";
+        string sha256 = FileHash.Sha256(mapped.Path);
+        if (sha256 != mapped.Sha256) return $"data: {mapped.Path} on this node is not the coordinator's file (SHA-256 {sha256[..12]}…, the coordinator's {mapped.Sha256[..12]}…)";
+        var file = Rnn.Math.Weights.SafeTensors.Map(mapped.Path);
+        var shape = Job.Shape;
+        long xWidth = (long)shape.Timesteps * shape.InputSize;
+        var (x, y) = (file.Get("x").Data, file.Get("y").Data);
+        _mapped[(int)DataPart.TrainX] = x.Slice((int)(mapped.TrainFirst * xWidth), (int)(shape.TrainSamples * xWidth));
+        _mapped[(int)DataPart.TrainY] = y.Slice(mapped.TrainFirst * shape.TargetsPerSample, shape.TrainSamples * shape.TargetsPerSample);
+        if (shape.ValidationSamples > 0)
+        {
+            _mapped[(int)DataPart.ValidationX] = x.Slice((int)(mapped.ValidationFirst * xWidth), (int)(shape.ValidationSamples * xWidth));
+            _mapped[(int)DataPart.ValidationY] = y.Slice(mapped.ValidationFirst * shape.TargetsPerSample, shape.ValidationSamples * shape.TargetsPerSample);
+        }
+        return null;
+    }
 
     public void DataComplete() => HasAllData = true;
 

@@ -187,6 +187,6 @@ public sealed class ShardComputer
     }
 
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds)
-        => ShardInput.Gather(replica.Data(xPart), replica.Data(yPart), _job.Shape.Timesteps, _job.Shape.InputSize,
-            _job.Shape.TargetsPerSample, sampleIds, replica.Data(lengthsPart));
+        => ShardInput.Gather(replica.Data(xPart).Span, replica.Data(yPart).Span, _job.Shape.Timesteps, _job.Shape.InputSize,
+            _job.Shape.TargetsPerSample, sampleIds, replica.Data(lengthsPart).Span);
 }

@@ -145,7 +145,7 @@ internal sealed class WorkerInbox(JobReplica replica, IActorRef actor) : IFrameS
         int segment = Segments.Of(frame.Offset, frame.Count, replica.Job.Shape.Length(part));
         if (segment < 0) throw new FrameRefusedException($"frame {frame}: not a segment of {part} ({replica.Job.Shape.Length(part)} values)");
         lock (_gate)
-            return _dataSegments[(int)part][segment] ? FrameTarget.Drop : new FrameTarget(replica.Data(part), frame.Offset);
+            return _dataSegments[(int)part][segment] ? FrameTarget.Drop : new FrameTarget(replica.Received(part), frame.Offset);
     }
 
     private void CommitData(in Frame frame, bool landed)

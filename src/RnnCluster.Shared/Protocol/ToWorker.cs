@@ -20,10 +20,18 @@ public sealed record DataShape(int TrainSamples, int ValidationSamples, int Time
     /// <summary>Whether the samples come with their lengths (sequences of different lengths).</summary>
     public bool HasLengths { get; init; }
 
+    /// <summary>
+    /// Where every node maps x and y in place instead of being sent them: a safetensors file at the same path on each
+    /// node, its content checked by hash before the job starts. Null: the dataset comes on the data plane.
+    /// </summary>
+    public MappedData? Mapped { get; init; }
+
+    /// <summary>The floats of <paramref name="part"/> that come on the data plane: none of x and y when they are <see cref="Mapped"/>.</summary>
     public long Length(DataPart part) => part switch
     {
         DataPart.TrainLengths => HasLengths ? TrainSamples : 0,
         DataPart.ValidationLengths => HasLengths ? ValidationSamples : 0,
+        _ when Mapped is not null => 0,
         DataPart.TrainX => (long)TrainSamples * Timesteps * InputSize,
         DataPart.TrainY => (long)TrainSamples * TargetsPerSample,
         DataPart.ValidationX => (long)ValidationSamples * Timesteps * InputSize,
@@ -31,6 +39,12 @@ public sealed record DataShape(int TrainSamples, int ValidationSamples, int Time
         _ => throw new ArgumentOutOfRangeException(nameof(part)),
     };
 }
+
+/// <summary>
+/// A safetensors data file every node maps for itself (`x` and `y` float32): the coordinator's path, the SHA-256 of
+/// its bytes, and where the training and validation samples begin in it.
+/// </summary>
+public sealed record MappedData(string Path, string Sha256, int TrainFirst, int ValidationFirst);
 
 /// <summary>The arrays of a job's dataset, each shipped on the data plane; the lengths are empty when every sample is whole.</summary>
 public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY, TrainLengths, ValidationLengths }

@@ -12,7 +12,7 @@ public sealed class ProtocolTypes : IKnownTypesProvider
 {
     public static readonly Type[] All =
     [
-        typeof(StartJob), typeof(WorkerJob), typeof(DataShape), typeof(ComputeGradients), typeof(ComputeValidationLoss),
+        typeof(StartJob), typeof(WorkerJob), typeof(DataShape), typeof(MappedData), typeof(ComputeGradients), typeof(ComputeValidationLoss),
         typeof(JobFinished), typeof(WorkerReady), typeof(DataReceived), typeof(GradientsComputed), typeof(PartialSum),
         typeof(PartialSum[]), typeof(ValidationLossComputed), typeof(ShardFailed), typeof(FrameRefused),
         typeof(JobRefused), typeof(MessageRefused), typeof(LossSums),

@@ -6,6 +6,7 @@ using Rnn.Math.Losses;
 using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Shared.Compute;
 using RnnCluster.Shared.DataPlane;
 using RnnCluster.Shared.Protocol;
 
@@ -94,6 +95,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var shape = new DataShape(job.Train.Samples, job.Validation?.Samples ?? 0, job.Train.Timesteps, job.Train.InputSize, job.Train.TargetsPerSample)
         {
             HasLengths = job.Train.Lengths is not null,
+            Mapped = MappedData(job),
         };
         _inbox = new RootInbox(job.InitialWeights.Length, Self);
         var endpoint = _plane.Register(_token, _inbox);
@@ -111,6 +113,17 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         => Props(job, TrainingState.Initial(job), client, settings);
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// The file every worker maps for itself, when the job's x and y are one safetensors file mapped in place (its
+    /// validation, if any, from the same file); null when the data goes to the workers on the data plane.
+    /// </summary>
+    private static MappedData? MappedData(TrainingJob job)
+    {
+        if (job.Train.Mapped is not { } train) return null;
+        if (job.Validation is { } validation && validation.Mapped?.Path != train.Path) return null;
+        return new MappedData(train.Path, FileHash.Sha256(train.Path), train.First, job.Validation?.Mapped?.First ?? 0);
+    }
 
     protected override void PreStart()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using Akka.Actor;
 using RnnCluster.Coordinator.Training;
@@ -175,6 +176,7 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
         if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
         link.Endpoint = endpoint;
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
+        // With a mapped file (DataShape.Mapped) the worker maps its own copy of x and y: only the lengths come here.
         Send(sender, DataPart.TrainX, data.Train.X);
         Send(sender, DataPart.TrainY, data.Train.Y);
         if (data.Train.Lengths is { } lengths) Send(sender, DataPart.TrainLengths, lengths);
@@ -220,12 +222,16 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
 
     private Link? Find(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
 
-    private static void Send(IFrameSender sender, DataPart part, float[] values)
+    /// <summary>The part's floats the worker expects on the data plane (<see cref="DataShape.Length"/>: none of a mapped x or y), from the array they are in.</summary>
+    private void Send(IFrameSender sender, DataPart part, ReadOnlyMemory<float> values)
     {
-        for (int segment = 0; segment < Segments.Count(values.Length); segment++)
+        long length = shape.Length(part);
+        if (length == 0) return;
+        var (array, start) = MemoryMarshal.TryGetArray(values, out var segment) ? (segment.Array!, segment.Offset) : (values.ToArray(), 0);
+        for (int piece = 0; piece < Segments.Count(length); piece++)
         {
-            var (offset, count) = Segments.Range(segment, values.Length);
-            sender.Send(Frame.Data((byte)part, offset, count), values, offset);
+            var (offset, count) = Segments.Range(piece, length);
+            sender.Send(Frame.Data((byte)part, offset, count), array, start + offset);
         }
     }
 }

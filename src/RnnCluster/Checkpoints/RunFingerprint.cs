@@ -70,10 +70,10 @@ public sealed record RunFingerprint(string Config, string Data)
     private static string Sha256(SequenceSet train, SequenceSet? validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var values in new[] { train.X, train.Y, validation?.X ?? [], validation?.Y ?? [] })
+        foreach (var values in new[] { train.X, train.Y, validation?.X ?? default, validation?.Y ?? default })
         {
             hash.AppendData(BitConverter.GetBytes((long)values.Length));
-            hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+            hash.AppendData(MemoryMarshal.AsBytes(values.Span));
         }
         // Lengths join the hash only where they exist, so the fingerprint of data without them is what it always was.
         foreach (var lengths in new[] { train.Lengths, validation?.Lengths })

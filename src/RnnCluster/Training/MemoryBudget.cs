@@ -11,7 +11,8 @@ namespace RnnCluster.Coordinator.Training;
 
 /// <summary>
 /// Refuses, before anything large is allocated, a run this machine cannot hold: the coordinator's arrays and, in
-/// local mode, those of every in-process worker (each keeps its own copy of the data and its own gradients),
+/// local mode, those of every in-process worker (each keeps its own copy of the data, unless a safetensors file maps
+/// it in place, and its own gradients),
 /// estimated from the config and the size of the data; and any single array longer than .NET allows, whatever
 /// the machine. The message names the config field that makes the run large and the memory it would need.
 /// Workers in a cluster check themselves when the job reaches them (<see cref="ShardComputer.Memory"/>).
@@ -27,7 +28,11 @@ public static class MemoryBudget
     public static void Require(RunConfig config, Network network, DatasetSize data, int localWorkers, int threads, double machineBytes)
     {
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
-        var shape = new DataShape(data.TrainCount, data.Samples - data.TrainCount, data.Timesteps, data.Features, engine.LossTermsPerSample(data.Timesteps));
+        // A mapped file's x and y are paged in as they are read, by every process alike: nothing of them is held.
+        var shape = new DataShape(data.TrainCount, data.Samples - data.TrainCount, data.Timesteps, data.Features, engine.LossTermsPerSample(data.Timesteps))
+        {
+            Mapped = data.Mapped ? new MappedData(config.Data.Path ?? "", "", 0, data.TrainCount) : null,
+        };
         var coordinator = Coordinator(network, config.Training, shape);
         var worker = localWorkers > 0 ? ShardComputer.Memory(network, WorkerJob.Of(config.Model, config.Training), shape, threads) : null;
         foreach (var estimate in worker is null ? [coordinator] : new[] { coordinator, worker })
@@ -50,8 +55,8 @@ public static class MemoryBudget
     /// <summary>
     /// The coordinator's arrays: the weights and optimizer moments of the state and of the next one while a step
     /// makes it, the weights sent to workers, the partial gradients of a round's tree (about one per level of it; on
-    /// the data plane only the root lands here, so this bounds it from above), and the data as loaded and as split
-    /// into its training and validation parts.
+    /// the data plane only the root lands here, so this bounds it from above), and the data as loaded (its training
+    /// and validation parts are views of it; a mapped file's x and y count nothing: <see cref="DataShape.Length"/>).
     /// </summary>
     public static MemoryEstimate Coordinator(Network network, TrainingConfig training, DataShape shape)
     {
@@ -66,7 +71,7 @@ public static class MemoryBudget
             new("weights and optimizer moments", 2 * (1 + moments) * parameters * bytes, MemoryKind.Parameters),
             new("weights sent to workers", parameters * bytes, MemoryKind.Parameters),
             new("partial gradients", nodes * parameters * bytes, MemoryKind.Parameters),
-            new("data", 2 * data * bytes, MemoryKind.Data),
+            new("data", data * bytes, MemoryKind.Data),
         ], new LongestArray("the training inputs", shape.Length(DataPart.TrainX), MemoryKind.Data));
     }
 

@@ -8,10 +8,14 @@ namespace RnnCluster.Coordinator.Training;
 /// <summary>
 /// Sequences as plain arrays, independent of where they came from: X is (Samples, Timesteps, InputSize) and
 /// Y is (Samples, TargetsPerSample): the outputs, Timesteps × outputs for a sequence output, or class indices.
-/// <see cref="Lengths"/> (Samples), when the sequences differ in length, are their real steps.
+/// <see cref="Lengths"/> (Samples), when the sequences differ in length, are their real steps. X and Y may be a
+/// file's bytes, memory-mapped (<see cref="Mapped"/>).
 /// </summary>
-public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample)
+public sealed record SequenceSet(ReadOnlyMemory<float> X, ReadOnlyMemory<float> Y, int Samples, int Timesteps, int InputSize, int TargetsPerSample)
 {
+    /// <summary>Where X and Y map in place: a safetensors file's `x` and `y` from sample <c>First</c> on; null when they are arrays.</summary>
+    public MappedPart? Mapped { get; init; }
+
     /// <summary>Each sample's real steps when the sequences differ in length; null when all have <see cref="Timesteps"/>.</summary>
     public float[]? Lengths { get; init; }
 
@@ -33,18 +37,23 @@ public sealed record SequenceSet(float[] X, float[] Y, int Samples, int Timestep
     /// <summary>
     /// Samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of sequences laid out
     /// as a set's are: <paramref name="x"/> (samples, timesteps, features), <paramref name="y"/> (samples, targets),
-    /// <paramref name="lengths"/> (samples) when they differ in length. The parts are copies.
+    /// <paramref name="lengths"/> (samples) when they differ in length. X and Y are views of the same memory (a mapped
+    /// file's stays mapped: <paramref name="mappedFile"/> names it), the lengths a copy.
     /// </summary>
-    public static SequenceSet Slice(float[] x, float[] y, float[]? lengths, int first, int count, int timesteps, int features, int targets)
+    public static SequenceSet Slice(ReadOnlyMemory<float> x, ReadOnlyMemory<float> y, float[]? lengths, int first, int count, int timesteps, int features,
+        int targets, string? mappedFile = null)
     {
         int xSize = timesteps * features;
-        return new SequenceSet(x.AsSpan(first * xSize, count * xSize).ToArray(), y.AsSpan(first * targets, count * targets).ToArray(),
-            count, timesteps, features, targets)
+        return new SequenceSet(x.Slice(first * xSize, count * xSize), y.Slice(first * targets, count * targets), count, timesteps, features, targets)
         {
             Lengths = lengths?.AsSpan(first, count).ToArray(),
+            Mapped = mappedFile is null ? null : new MappedPart(mappedFile, first),
         };
     }
 }
+
+/// <summary>A part of a safetensors data file mapped in place: its samples from <paramref name="First"/> on.</summary>
+public sealed record MappedPart(string Path, int First);
 
 /// <summary>
 /// Everything a training run needs: the model and how to train it, the data, and the weights to start from
@@ -110,11 +119,11 @@ public sealed record TrainingJob(
         if (train.Samples < 1) throw new InputException("data: the training part holds no samples");
         if (network.StateWidth > 0) RequireStreams(training, train);
         Check(train, "training", network, engine);
-        train = train with { SampleTerms = engine.SampleTerms(train.X, train.Lengths, train.Samples, train.Timesteps) };
+        train = train with { SampleTerms = engine.SampleTerms(train.X.Span, train.Lengths, train.Samples, train.Timesteps) };
         if (validation is not null)
         {
             Check(validation, "validation", network, engine);
-            validation = validation with { SampleTerms = engine.SampleTerms(validation.X, validation.Lengths, validation.Samples, validation.Timesteps) };
+            validation = validation with { SampleTerms = engine.SampleTerms(validation.X.Span, validation.Lengths, validation.Samples, validation.Timesteps) };
             if (validation.Timesteps != train.Timesteps)
                 throw new InputException($"data: validation sequences have {validation.Timesteps} timesteps, training ones {train.Timesteps}");
         }

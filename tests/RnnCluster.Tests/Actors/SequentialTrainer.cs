@@ -52,8 +52,8 @@ internal static class SequentialTrainer
     private static ShardInput Gather(SequenceSet data, int[] ids)
     {
         int xWidth = data.Timesteps * data.InputSize, yWidth = data.TargetsPerSample;
-        var x = ids.SelectMany(i => data.X.Skip(i * xWidth).Take(xWidth)).ToArray();
-        var y = ids.SelectMany(i => data.Y.Skip(i * yWidth).Take(yWidth)).ToArray();
+        var x = ids.SelectMany(i => data.X.ToArray().Skip(i * xWidth).Take(xWidth)).ToArray();
+        var y = ids.SelectMany(i => data.Y.ToArray().Skip(i * yWidth).Take(yWidth)).ToArray();
         return new ShardInput(x, y, ids, ids.Length, data.Timesteps);
     }
 }

@@ -78,7 +78,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
         var losses = new LossSums[3];
         var v = _job.Validation!;
-        engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X, v.Y, [0, 1, 2, 3, 4], 5, 6), 2, losses);
+        engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X.ToArray(), v.Y.ToArray(), [0, 1, 2, 3, 4], 5, 6), 2, losses);
         Assert.Equal([new PartialSum(2, 0, (losses[0] + losses[1]) + losses[2])], done.Partials);
     }
 
@@ -121,7 +121,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
         var plane = Started(worker);
-        plane.Send(Frame.Data((byte)DataPart.TrainX, 5, _job.Train.X.Length - 5), _job.Train.X, 0);
+        plane.Send(Frame.Data((byte)DataPart.TrainX, 5, _job.Train.X.Length - 5), _job.Train.X.ToArray(), 0);
 
         var refused = ExpectMsg<FrameRefused>();
         Assert.Equal((_start.JobId, 0), (refused.JobId, refused.SenderId));
@@ -203,7 +203,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         return (worker, plane);
     }
 
-    private static void Send(IFrameSender plane, DataPart part, float[] values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values, 0);
+    private static void Send(IFrameSender plane, DataPart part, ReadOnlyMemory<float> values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values.ToArray(), 0);
 
     /// <summary>The initial weights as version <paramref name="version"/>, their one segment placed at <paramref name="offset"/>.</summary>
     private void SendWeights(IFrameSender plane, long version, long offset)
@@ -214,8 +214,8 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
         var t = _job.Train;
-        var x = minibatch.SelectMany(i => t.X.Skip(i * 12).Take(12)).ToArray();
-        var y = minibatch.Select(i => t.Y[i]).ToArray();
+        var x = minibatch.SelectMany(i => t.X.ToArray().Skip(i * 12).Take(12)).ToArray();
+        var y = minibatch.Select(i => t.Y.Span[i]).ToArray();
         var gradients = Enumerable.Range(0, 3).Select(_ => new float[_job.InitialWeights.Length]).ToArray();
         var losses = new LossSums[3];
         engine.ComputeGroups(_job.InitialWeights, new ShardInput(x, y, minibatch, 6, 6), 2, 1f / 6,

@@ -30,6 +30,9 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
 
     public string Config => _folder.Write("config.json", (config ?? WorkerCountDeterminismTests.Config).Replace("\"epochs\": 2", $"\"epochs\": {Number(epochs)}"));
 
+    /// <summary>The path of a data file beside the config.</summary>
+    public string DataPath(string name) => _folder.File(name);
+
     /// <summary>A safetensors data file beside the config.</summary>
     public void WriteData(string name, IReadOnlyList<Rnn.Math.Weights.NamedTensor> tensors) => Rnn.Math.Weights.SafeTensors.Write(_folder.File(name), tensors);
 

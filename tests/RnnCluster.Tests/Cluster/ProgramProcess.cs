@@ -45,6 +45,9 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's id, as the operating system knows it.</summary>
+    public int Id => _process.Id;
+
     /// <summary>
     /// When the first output line matching <paramref name="match"/> arrived (the first after <paramref name="after"/>
     /// when given), on the process's clock; null if none did.

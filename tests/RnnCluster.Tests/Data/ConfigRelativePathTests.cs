@@ -19,6 +19,6 @@ public class ConfigRelativePathTests
 
         var set = DatasetLoader.Load(ConfigLoader.Load(configPath));
 
-        Assert.Equal([3f, 4f], set.Y);
+        Assert.Equal([3f, 4f], set.Y.ToArray());
     }
 }

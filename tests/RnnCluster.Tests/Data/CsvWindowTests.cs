@@ -16,10 +16,10 @@ public class CsvWindowTests : IDisposable
         var set = LoadCsv(folder, Series(Enumerable.Range(0, 10).Select(i => (float)i)), Csv(["v"], "v", timesteps: 3, horizon: 2));
 
         Assert.Equal(10 - 3 - 2 + 1, set.Samples);
-        Assert.Equal([0f, 1f, 2f], set.X[..3]);
-        Assert.Equal(4f, set.Y[0]);
-        Assert.Equal([5f, 6f, 7f], set.X[15..18]);
-        Assert.Equal(9f, set.Y[5]);
+        Assert.Equal([0f, 1f, 2f], set.X.ToArray()[..3]);
+        Assert.Equal(4f, set.Y.ToArray()[0]);
+        Assert.Equal([5f, 6f, 7f], set.X.ToArray()[15..18]);
+        Assert.Equal(9f, set.Y.ToArray()[5]);
     }
 
     [Fact]
@@ -29,8 +29,8 @@ public class CsvWindowTests : IDisposable
 
         // Window w reads rows 4w .. 4w + 3 and predicts row 4w + 4; the last whose target is in 30 rows starts at 24.
         Assert.Equal(7, set.Samples);
-        Assert.Equal([4f, 5f, 6f, 7f], set.X[4..8]);
-        Assert.Equal(Enumerable.Range(0, 7).Select(w => 4f * w + 4), set.Y);
+        Assert.Equal([4f, 5f, 6f, 7f], set.X.ToArray()[4..8]);
+        Assert.Equal(Enumerable.Range(0, 7).Select(w => 4f * w + 4), set.Y.ToArray());
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public class CsvWindowTests : IDisposable
         var set = LoadCsv(folder, csv, Csv(["c", "a"], "b", timesteps: 2));
 
         Assert.Equal((1, 2, 2), (set.Samples, set.Timesteps, set.Features));
-        Assert.Equal([100f, 1f, 200f, 2f], set.X);
-        Assert.Equal([30f], set.Y);
+        Assert.Equal([100f, 1f, 200f, 2f], set.X.ToArray());
+        Assert.Equal([30f], set.Y.ToArray());
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class CsvWindowTests : IDisposable
         Assert.Equal(10, set.Samples);
         Assert.Equal(8, set.TrainCount);
         Assert.Equal([8, 9], set.ValidationIds());
-        Assert.Equal([10f, 11f], set.ValidationIds().Select(i => set.Y[i]));
+        Assert.Equal([10f, 11f], set.ValidationIds().Select(i => set.Y.ToArray()[i]));
     }
 
     [Theory]
@@ -75,8 +75,8 @@ public class CsvWindowTests : IDisposable
         var set = Rnn.Math.Data.DatasetLoader.Load(Run(data, "/"));
 
         Assert.Equal(143, set.Samples);
-        Assert.Equal(1520f, set.X[..12].Sum());
-        Assert.Equal(40363f - 112f, set.Y.Sum());
-        Assert.Equal(432f, set.Y[^1]);
+        Assert.Equal(1520f, set.X.ToArray()[..12].Sum());
+        Assert.Equal(40363f - 112f, set.Y.ToArray().Sum());
+        Assert.Equal(432f, set.Y.ToArray()[^1]);
     }
 }

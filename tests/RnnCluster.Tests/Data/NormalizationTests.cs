@@ -44,9 +44,9 @@ public class NormalizationTests : IDisposable
     {
         var set = LoadCsv(folder, Series(Squares), Csv(["v"], "v", 3, 2, 0.25f, Normalization.MinMax));
 
-        Assert.Equal([0f, 1f / 225f, 4f / 225f], set.X[..3]);
-        Assert.Equal(16f / 225f, set.Y[0]);
-        Assert.Equal(361f / 225f, set.Y[^1]);
+        Assert.Equal([0f, 1f / 225f, 4f / 225f], set.X.ToArray()[..3]);
+        Assert.Equal(16f / 225f, set.Y.ToArray()[0]);
+        Assert.Equal(361f / 225f, set.Y.ToArray()[^1]);
     }
 
     [Fact]

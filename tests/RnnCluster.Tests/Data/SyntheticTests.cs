@@ -16,12 +16,12 @@ public class SyntheticTests
 
         for (int n = 0; n < set.Samples; n++)
         {
-            var steps = Enumerable.Range(0, timesteps).Select(t => (Value: set.X[(n * timesteps + t) * 2], Marker: set.X[(n * timesteps + t) * 2 + 1])).ToArray();
+            var steps = Enumerable.Range(0, timesteps).Select(t => (Value: set.X.ToArray()[(n * timesteps + t) * 2], Marker: set.X.ToArray()[(n * timesteps + t) * 2 + 1])).ToArray();
             int[] marked = [.. Enumerable.Range(0, timesteps).Where(t => steps[t].Marker == 1f)];
             Assert.Equal(2, marked.Length);
             Assert.True(marked[0] < timesteps / 2 && marked[1] >= timesteps / 2);
             Assert.All(steps, s => Assert.True(s.Marker is 0f or 1f && s.Value is >= 0f and < 1f));
-            Assert.Equal(steps[marked[0]].Value + steps[marked[1]].Value, set.Y[n]);
+            Assert.Equal(steps[marked[0]].Value + steps[marked[1]].Value, set.Y.ToArray()[n]);
         }
     }
 
@@ -31,9 +31,9 @@ public class SyntheticTests
         // The sum of two U(0, 1) values has mean 1 and variance 2/12: predicting 1 scores MSE 0.1667.
         var set = AddingProblem.Generate(20000, 20, seed: 7);
 
-        double mse = set.Y.Select(y => (y - 1.0) * (y - 1.0)).Average();
+        double mse = set.Y.ToArray().Select(y => (y - 1.0) * (y - 1.0)).Average();
 
-        Assert.Equal(1.0, set.Y.Average(y => (double)y), 0.01);
+        Assert.Equal(1.0, set.Y.ToArray().Average(y => (double)y), 0.01);
         Assert.Equal(1.0 / 6.0, mse, 0.005);
     }
 
@@ -52,8 +52,8 @@ public class SyntheticTests
         var set = SineWaves.Generate(100, 16, seed: 5);
 
         Assert.Equal((100, 16, 1, 1), (set.Samples, set.Timesteps, set.Features, set.Targets));
-        Assert.All(set.X, v => Assert.InRange(v, -1f - SineWaves.NoiseAmplitude, 1f + SineWaves.NoiseAmplitude));
-        Assert.All(set.Y, v => Assert.InRange(v, -1f, 1f));
+        Assert.All(set.X.ToArray(), v => Assert.InRange(v, -1f - SineWaves.NoiseAmplitude, 1f + SineWaves.NoiseAmplitude));
+        Assert.All(set.Y.ToArray(), v => Assert.InRange(v, -1f, 1f));
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public class SyntheticTests
         Assert.Equal((CopyMemory.Symbols, CopyMemory.Symbols, true), (set.Features, set.Classes, set.SequenceTargets));
         for (int n = 0; n < set.Samples; n++)
         {
-            int[] input = [.. Enumerable.Range(0, timesteps).Select(t => Array.IndexOf(set.X, 1f, (n * timesteps + t) * 10, 10) - (n * timesteps + t) * 10)];
-            int[] target = [.. set.Y.Skip(n * timesteps).Take(timesteps).Select(v => (int)v)];
+            int[] input = [.. Enumerable.Range(0, timesteps).Select(t => Array.IndexOf(set.X.ToArray(), 1f, (n * timesteps + t) * 10, 10) - (n * timesteps + t) * 10)];
+            int[] target = [.. set.Y.ToArray().Skip(n * timesteps).Take(timesteps).Select(v => (int)v)];
             Assert.All(input[..10], s => Assert.InRange(s, 1, 8));
             Assert.All(input[10..14], s => Assert.Equal(CopyMemory.Blank, s));
             Assert.Equal(CopyMemory.Delimiter, input[14]);
@@ -74,7 +74,7 @@ public class SyntheticTests
             Assert.All(target[..15], s => Assert.Equal(CopyMemory.Blank, s));
             Assert.Equal(input[..10], target[15..]);
         }
-        Assert.Equal(set.Samples * timesteps, set.X.Sum());
+        Assert.Equal(set.Samples * timesteps, set.X.ToArray().Sum());
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public class SyntheticTests
         var set = DatasetLoader.Load(config);
 
         Assert.Equal(7, set.TrainCount);
-        Assert.Equal(AddingProblem.Generate(10, 6, 4).Y, set.Y);
+        Assert.Equal(AddingProblem.Generate(10, 6, 4).Y, set.Y.ToArray());
     }
 
     [Fact]

@@ -29,8 +29,8 @@ public class TextCorpusTests
 
         // Windows at 0, 2, 4 ("abc", "cde", "efg"); one at 6 would need a 10th character.
         Assert.Equal(3, data.Samples);
-        Assert.Equal([0, 1, 2, 2, 3, 4, 4, 5, 6], data.X);
-        Assert.Equal([1, 2, 3, 3, 4, 5, 5, 6, 7], data.Y);
+        Assert.Equal([0, 1, 2, 2, 3, 4, 4, 5, 6], data.X.ToArray());
+        Assert.Equal([1, 2, 3, 3, 4, 5, 5, 6, 7], data.Y.ToArray());
         Assert.Equal(8, data.Classes);
         Assert.Equal(1, data.ValidationCount);
         Assert.True(data.SequenceTargets);
