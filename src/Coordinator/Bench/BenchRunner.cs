@@ -5,6 +5,7 @@ using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
+using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Coordinator.Bench;
 
@@ -13,9 +14,12 @@ public sealed record BenchOptions(int Steps = 20, int? Timesteps = null, int Wor
 
 /// <summary>
 /// The last line `bench` prints. Times are over the measured steps, the first (warm-up) step excluded;
-/// <see cref="SyncMsPerRound"/> is a round's time minus its slowest worker's compute.
+/// <see cref="SyncMsPerRound"/> is a round's time minus its slowest worker's compute. <see cref="PeakRssMb"/> is this
+/// process's peak resident memory (in local mode its workers' too; a cluster's workers each print theirs when the
+/// job finishes).
 /// </summary>
-public sealed record BenchResult(double SeqPerSec, double MsPerStep, int Parameters, double SyncMsPerRound, int Workers, int Steps, int Timesteps, int BatchSize);
+public sealed record BenchResult(double SeqPerSec, double MsPerStep, int Parameters, double SyncMsPerRound, int Workers, int Steps, int Timesteps, int BatchSize,
+    double PeakRssMb);
 
 /// <summary>Trains `--steps` minibatches of random data shaped by the config, through the same actors as `train`.</summary>
 public static class BenchRunner
@@ -79,6 +83,7 @@ public static class BenchRunner
             Workers: result.Epochs[^1].Workers,
             Steps: measured.Count,
             Timesteps: job.Train.Timesteps,
-            BatchSize: job.Training.BatchSize);
+            BatchSize: job.Training.BatchSize,
+            PeakRssMb: ProcessMemory.PeakResidentBytes() / 1e6);
     }
 }

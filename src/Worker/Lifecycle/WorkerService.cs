@@ -136,6 +136,7 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                     break;
                 case JobEnded ended:
                     Say($"{JobLine.Id(ended.JobId)} finished");
+                    Say($"peak resident memory: {Rnn.Math.Model.MemoryEstimate.Size(ProcessMemory.PeakResidentBytes())}");
                     if (options.Once) return Ending.JobFinished;
                     break;
                 case CoordinatorRemoved removed:

@@ -8,6 +8,8 @@ namespace RnnCluster.Tests.Actors;
 
 public class BenchRunnerTests
 {
+    private static readonly double MemoryEstimateBytes = Rnn.Math.Model.MemoryEstimate.MachineBytes;
+
     private static readonly RunConfig Config = new(
         new ModelConfig(3, [new GruConfig(8), new DenseConfig(4, Activation: Activation.Softmax)]),
         new DataConfig(DataSource.Synthetic, Timesteps: 5),
@@ -20,6 +22,8 @@ public class BenchRunnerTests
         Assert.Equal((3, 7, 6, 2), (result.Steps, result.Timesteps, result.BatchSize, result.Workers));
         Assert.Equal(new Network(Config.Model).ParameterCount, result.Parameters);
         Assert.Equal(result.BatchSize * 1000.0 / result.MsPerStep, result.SeqPerSec, 9);
+        // This process's peak: the test host's runtime alone holds tens of megabytes.
+        Assert.InRange(result.PeakRssMb, 10, MemoryEstimateBytes / 1e6);
     }
 
     [Fact]
