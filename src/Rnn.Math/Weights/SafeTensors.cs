@@ -36,9 +36,23 @@ public static class SafeTensors
     /// <summary>
     /// As <see cref="Read"/>, but each float32 tensor's values are the file's own bytes, memory-mapped
     /// (<see cref="MappedFloats"/>): nothing of them is read until it is used, and what is read can be paged out
-    /// again. Integer tensors (ids, lengths) are read into floats as <see cref="Read"/> reads them.
+    /// again. Integer tensors (ids, lengths) are read into floats as <see cref="Read"/> reads them. A mapping lives
+    /// as long as the process, since spans of it may be anywhere: the same file (path, size and time of its last
+    /// write) asked for again is the same mapping, so a process that reads a file many times maps it once.
     /// </summary>
-    public static SafeTensorsFile Map(string path) => Open(path, mapped: true);
+    public static SafeTensorsFile Map(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) return Open(path, mapped: true);
+        var key = (info.FullName, info.Length, info.LastWriteTimeUtc);
+        lock (Mapped)
+        {
+            if (!Mapped.TryGetValue(key, out var file)) Mapped[key] = file = Open(path, mapped: true);
+            return file;
+        }
+    }
+
+    private static readonly Dictionary<(string Path, long Length, DateTime Written), SafeTensorsFile> Mapped = new();
 
     private static SafeTensorsFile Open(string path, bool mapped)
     {
