@@ -7,6 +7,7 @@ using Rnn.Math.Model;
 using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Shared;
+using RnnCluster.Shared.Compute;
 using RnnCluster.Worker;
 using RnnCluster.Shared.DataPlane;
 using RnnCluster.Shared.Hosting;
@@ -106,6 +107,32 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.EndsWith("), this machine has 1.0 KB", refused.Reason);
         worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_mapped_data_file_this_node_lacks_or_holds_otherwise_is_refused_naming_the_file_and_a_copy_that_matches_needs_no_data_frame()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("data.safetensors");
+        Rnn.Math.Weights.SafeTensors.Write(path, [
+            new("x", [17, 6, 2], _job.Train.X.ToArray().Concat(_job.Validation!.X.ToArray()).ToArray()),
+            new("y", [17, 1], _job.Train.Y.ToArray().Concat(_job.Validation.Y.ToArray()).ToArray())]);
+        string hash = FileHash.Sha256(path);
+        StartJob Mapped(string file, string sha256) => _start with { Shape = _start.Shape with { Mapped = new MappedData(file, sha256, 0, 12) } };
+
+        var missing = Sys.ActorOf(WorkerActor.Props(threads: 1));
+        missing.Tell(Mapped(folder.File("elsewhere.safetensors"), hash));
+        Assert.Equal($"data: this node has no copy of {folder.File("elsewhere.safetensors")}; a job on a safetensors file needs it at the same path on every node", ExpectMsg<JobRefused>().Reason);
+
+        var other = Sys.ActorOf(WorkerActor.Props(threads: 1));
+        other.Tell(Mapped(path, new string('0', 64)));
+        Assert.StartsWith($"data: {path} on this node is not the coordinator's file (SHA-256 {hash[..12]}", ExpectMsg<JobRefused>().Reason);
+
+        // The same file: the worker maps it, and with no lengths to come on the data plane it has all the data at once.
+        var same = Sys.ActorOf(WorkerActor.Props(threads: 1));
+        same.Tell(Mapped(path, hash));
+        ExpectMsg<WorkerReady>();
+        Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
     }
 
     [Fact]
