@@ -81,6 +81,13 @@ public sealed class WorkerActor : ReceiveActor
     {
         EndJob();
         _coordinator = Sender;
+        // A node without the job's data file is sent its x and y, as a job on any other data is, and holds them.
+        bool needsData = job.Shape.Mapped is { } mapped && !File.Exists(mapped.Path);
+        if (needsData)
+        {
+            _log.Info("job {0}: no copy of {1} on this node; the coordinator sends its data", job.JobId, job.Shape.Mapped!.Path);
+            job = job with { Shape = job.Shape with { Mapped = null } };
+        }
         var (network, unfit) = Build(job);
         if (unfit is { } reason)
         {
@@ -96,7 +103,7 @@ public sealed class WorkerActor : ReceiveActor
         _computer = new ShardComputer(job, network, _threads);
         _replica = replica;
         _inbox = new WorkerInbox(_replica, Self);
-        Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)));
+        Sender.Tell(new WorkerReady(job.JobId, _plane.Register(job.Token, _inbox)) { NeedsData = needsData });
         Context.System.EventStream.Publish(new JobAccepted(job, network));
         // A mapped file without lengths leaves nothing to come on the data plane: the data is all here.
         if (Enum.GetValues<DataPart>().All(part => job.Shape.Length(part) == 0)) DataComplete();

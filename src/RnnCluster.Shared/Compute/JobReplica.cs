@@ -45,12 +45,11 @@ public sealed class JobReplica
 
     /// <summary>
     /// Maps x and y from this node's copy of the job's file (<see cref="DataShape.Mapped"/>): the same path as the
-    /// coordinator's, the same bytes (its SHA-256). Returns why it cannot, naming the file, or null.
+    /// coordinator's, which must hold the same bytes (its SHA-256). Returns why it does not, naming the file, or null.
     /// </summary>
     public string? MapData()
     {
         if (Job.Shape.Mapped is not { } mapped) return null;
-        if (!File.Exists(mapped.Path)) return $"data: this node has no copy of {mapped.Path}; a job on a safetensors file needs it at the same path on every node";
         string sha256 = FileHash.Sha256(mapped.Path);
         if (sha256 != mapped.Sha256) return $"data: {mapped.Path} on this node is not the coordinator's file (SHA-256 {sha256[..12]}…, the coordinator's {mapped.Sha256[..12]}…)";
         var file = Rnn.Math.Weights.SafeTensors.Map(mapped.Path);

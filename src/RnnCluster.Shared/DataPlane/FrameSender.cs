@@ -60,7 +60,7 @@ public interface IFrameSender
     /// when it is written; the source must stay unchanged until then, which <paramref name="guard"/> lets its owner
     /// wait for. Returns at once: sends to different nodes run side by side and beside the receives.
     /// </summary>
-    void Send(in Frame frame, float[] source, long offset, SendGuard? guard = null);
+    void Send(in Frame frame, ReadOnlyMemory<float> source, long offset, SendGuard? guard = null);
 }
 
 /// <summary>
@@ -72,7 +72,7 @@ public interface IFrameSender
 /// </summary>
 internal sealed class SocketFrameSender : IFrameSender, IDisposable
 {
-    private readonly record struct Job(Frame Frame, float[] Source, long Offset, SendGuard? Guard);
+    private readonly record struct Job(Frame Frame, ReadOnlyMemory<float> Source, long Offset, SendGuard? Guard);
 
     private readonly BlockingCollection<Job> _queue = new();
     private readonly string _endpoint;
@@ -90,7 +90,7 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
         _thread.Start();
     }
 
-    public void Send(in Frame frame, float[] source, long offset, SendGuard? guard = null)
+    public void Send(in Frame frame, ReadOnlyMemory<float> source, long offset, SendGuard? guard = null)
     {
         if (!_queue.IsAddingCompleted) _queue.Add(new Job(frame, source, offset, guard));
     }
@@ -119,7 +119,7 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
                     }
                     job.Frame.Write(header);
                     stream.Write(header);
-                    stream.Write(MemoryMarshal.AsBytes(job.Source.AsSpan(checked((int)job.Offset), job.Frame.Count)));
+                    stream.Write(MemoryMarshal.AsBytes(job.Source.Span.Slice(checked((int)job.Offset), job.Frame.Count)));
                 }
                 finally
                 {
@@ -187,12 +187,12 @@ internal sealed class SocketFrameSender : IFrameSender, IDisposable
 /// </summary>
 internal sealed class LocalFrameSender(DataPlaneNode target, Hello hello) : IFrameSender
 {
-    public void Send(in Frame frame, float[] source, long offset, SendGuard? guard = null)
+    public void Send(in Frame frame, ReadOnlyMemory<float> source, long offset, SendGuard? guard = null)
     {
         if (guard is not null && !guard.TryEnter()) return;
         try
         {
-            target.Deliver(hello, frame, source.AsSpan(checked((int)offset), frame.Count));
+            target.Deliver(hello, frame, source.Span.Slice(checked((int)offset), frame.Count));
         }
         finally
         {

@@ -6,7 +6,11 @@ namespace RnnCluster.Shared.Protocol;
 // recognised and dropped by the coordinator. Gradients travel on the data plane, not here.
 
 /// <summary>The worker took the job; its data plane listens at <see cref="Endpoint"/> for the dataset and the weights.</summary>
-public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage;
+public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage
+{
+    /// <summary>The job's data file (<see cref="DataShape.Mapped"/>) is not on this node: x and y must come on the data plane.</summary>
+    public bool NeedsData { get; init; }
+}
 
 /// <summary>The worker holds the whole dataset of the job and can compute any shard of it.</summary>
 public sealed record DataReceived(Guid JobId) : IProtocolMessage;

@@ -217,7 +217,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ReceiveStarted()
     {
-        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint));
+        Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint, ready.NeedsData));
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         ReceiveRefusals();
         Receive<IProtocolMessage>(Misaddressed);

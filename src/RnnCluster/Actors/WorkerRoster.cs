@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Diagnostics;
 using Akka.Actor;
 using RnnCluster.Coordinator.Training;
@@ -168,23 +167,25 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
 
     /// <summary>
     /// The dataset on the data plane, to the endpoint the worker answered with; false when the worker is unknown,
-    /// refused the job, or was sent the data already.
+    /// refused the job, or was sent the data already. With a mapped file (<see cref="DataShape.Mapped"/>) a worker maps
+    /// its own copy of x and y and is sent only the lengths, unless it <paramref name="needsData"/>: it has no copy.
+    /// The values go from where they are (a mapped file's pages, or arrays) to the wire: nothing is copied here.
     /// </summary>
-    public bool SendData(IActorRef worker, string endpoint)
+    public bool SendData(IActorRef worker, string endpoint, bool needsData)
     {
         var link = Find(worker);
         if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
         link.Endpoint = endpoint;
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
-        // With a mapped file (DataShape.Mapped) the worker maps its own copy of x and y: only the lengths come here.
-        Send(sender, DataPart.TrainX, data.Train.X);
-        Send(sender, DataPart.TrainY, data.Train.Y);
-        if (data.Train.Lengths is { } lengths) Send(sender, DataPart.TrainLengths, lengths);
+        var sent = needsData ? shape with { Mapped = null } : shape;
+        Send(sender, sent, DataPart.TrainX, data.Train.X);
+        Send(sender, sent, DataPart.TrainY, data.Train.Y);
+        if (data.Train.Lengths is { } lengths) Send(sender, sent, DataPart.TrainLengths, lengths);
         if (data.Validation is not null)
         {
-            Send(sender, DataPart.ValidationX, data.Validation.X);
-            Send(sender, DataPart.ValidationY, data.Validation.Y);
-            if (data.Validation.Lengths is { } validationLengths) Send(sender, DataPart.ValidationLengths, validationLengths);
+            Send(sender, sent, DataPart.ValidationX, data.Validation.X);
+            Send(sender, sent, DataPart.ValidationY, data.Validation.Y);
+            if (data.Validation.Lengths is { } validationLengths) Send(sender, sent, DataPart.ValidationLengths, validationLengths);
         }
         return true;
     }
@@ -222,16 +223,14 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
 
     private Link? Find(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Link;
 
-    /// <summary>The part's floats the worker expects on the data plane (<see cref="DataShape.Length"/>: none of a mapped x or y), from the array they are in.</summary>
-    private void Send(IFrameSender sender, DataPart part, ReadOnlyMemory<float> values)
+    /// <summary>The part's floats the worker expects on the data plane (<see cref="DataShape.Length"/> of what it was <paramref name="sent"/>).</summary>
+    private static void Send(IFrameSender sender, DataShape sent, DataPart part, ReadOnlyMemory<float> values)
     {
-        long length = shape.Length(part);
-        if (length == 0) return;
-        var (array, start) = MemoryMarshal.TryGetArray(values, out var segment) ? (segment.Array!, segment.Offset) : (values.ToArray(), 0);
+        long length = sent.Length(part);
         for (int piece = 0; piece < Segments.Count(length); piece++)
         {
             var (offset, count) = Segments.Range(piece, length);
-            sender.Send(Frame.Data((byte)part, offset, count), array, start + offset);
+            sender.Send(Frame.Data((byte)part, offset, count), values, offset);
         }
     }
 }

@@ -110,7 +110,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_mapped_data_file_this_node_lacks_or_holds_otherwise_is_refused_naming_the_file_and_a_copy_that_matches_needs_no_data_frame()
+    public void A_mapped_data_file_this_node_lacks_is_sent_one_it_holds_otherwise_is_refused_naming_it_and_a_copy_that_matches_needs_no_data_frame()
     {
         using var folder = new TempFolder();
         var path = folder.File("data.safetensors");
@@ -120,9 +120,13 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         string hash = FileHash.Sha256(path);
         StartJob Mapped(string file, string sha256) => _start with { Shape = _start.Shape with { Mapped = new MappedData(file, sha256, 0, 12) } };
 
+        // No copy here: the worker asks for x and y, and has the data once every segment of them came.
         var missing = Sys.ActorOf(WorkerActor.Props(threads: 1));
         missing.Tell(Mapped(folder.File("elsewhere.safetensors"), hash));
-        Assert.Equal($"data: this node has no copy of {folder.File("elsewhere.safetensors")}; a job on a safetensors file needs it at the same path on every node", ExpectMsg<JobRefused>().Reason);
+        var ready = ExpectMsg<WorkerReady>();
+        Assert.True(ready.NeedsData);
+        SendData(DataPlaneNode.Get(Sys).SenderTo(ready.Endpoint, _start.Token, StartJob.CoordinatorId));
+        Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
 
         var other = Sys.ActorOf(WorkerActor.Props(threads: 1));
         other.Tell(Mapped(path, new string('0', 64)));
@@ -221,16 +225,22 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         worker ??= Sys.ActorOf(WorkerActor.Props(threads: 1));
         var plane = Started(worker);
-        Send(plane, DataPart.TrainX, _job.Train.X);
-        Send(plane, DataPart.TrainY, _job.Train.Y);
-        Send(plane, DataPart.ValidationX, _job.Validation!.X);
-        Send(plane, DataPart.ValidationY, _job.Validation.Y);
+        SendData(plane);
         ExpectMsg<DataReceived>();
         if (weights) SendWeights(plane, version: 0, offset: 0);
         return (worker, plane);
     }
 
-    private static void Send(IFrameSender plane, DataPart part, ReadOnlyMemory<float> values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values.ToArray(), 0);
+    private static void Send(IFrameSender plane, DataPart part, ReadOnlyMemory<float> values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values, 0);
+
+    /// <summary>The job's whole dataset, each part in one segment.</summary>
+    private void SendData(IFrameSender plane)
+    {
+        Send(plane, DataPart.TrainX, _job.Train.X);
+        Send(plane, DataPart.TrainY, _job.Train.Y);
+        Send(plane, DataPart.ValidationX, _job.Validation!.X);
+        Send(plane, DataPart.ValidationY, _job.Validation.Y);
+    }
 
     /// <summary>The initial weights as version <paramref name="version"/>, their one segment placed at <paramref name="offset"/>.</summary>
     private void SendWeights(IFrameSender plane, long version, long offset)
