@@ -12,12 +12,12 @@ namespace RnnCluster.Coordinator.Cli;
 internal static class ResumePoint
 {
     /// <summary>A new run; its folder must not hold an earlier run's checkpoints, which it would mix with its own.</summary>
-    public static TrainingState Fresh(TrainingJob job, CheckpointFolder checkpoints, string runFolder)
+    /// <summary>A new run may not take a folder that holds an earlier run's checkpoints: it is checked before anything is written there.</summary>
+    public static void RequireFresh(CheckpointFolder checkpoints, string runFolder)
     {
         if (checkpoints.Files().Count > 0)
             throw new InputException($"--out {runFolder}: it holds the checkpoints of an earlier run; go on with that run with " +
                 $"--resume {runFolder} (a larger --epochs extends a finished one), or choose another --out");
-        return TrainingState.Initial(job);
     }
 
     /// <summary>The state to resume from (<see cref="CheckpointPolicy.Resume"/>); a damaged checkpoint is passed over with one warning line each.</summary>

@@ -6,6 +6,7 @@ using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.Losses;
 using Rnn.Math.Model;
+using Rnn.Math.Weights;
 using RnnCluster.Coordinator.Checkpoints;
 using RnnCluster.Coordinator.Dashboard;
 using RnnCluster.Coordinator.Output;
@@ -45,16 +46,18 @@ internal static class TrainCommand
         if (corpus is not null) config = config with { Model = config.Model.WithVocabulary(corpus.Vocabulary.Count) };
         var network = new Network(config.Model);
         int localWorkers = options.Cluster is null ? options.Workers : 0;
-        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes), corpus);
+        var folder = CheckpointFolder.Of(options.OutDir);
+        if (!options.Resume) ResumePoint.RequireFresh(folder, options.OutDir);
+        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes, workersMapData: true), corpus);
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
             dataset.ValidationCount > 0 ? Part(dataset, dataset.TrainCount, dataset.ValidationCount) : null, initial, network);
         var epochs = config.Training.Epochs;
-        var checkpoints = new CheckpointPolicy(CheckpointFolder.Of(options.OutDir), RunFingerprint.Of(config, job), options.CheckpointEvery);
+        var checkpoints = new CheckpointPolicy(folder, RunFingerprint.Of(config, job), options.CheckpointEvery);
         var start = options.Resume
             ? ResumePoint.Load(options.OutDir, checkpoints, job, epochs, context.Stderr)
-            : ResumePoint.Fresh(job, checkpoints.Folder, options.OutDir);
+            : TrainingState.Initial(job);
         if (options.Resume && !options.Quiet) context.Stdout.WriteLine($"resuming from {checkpoints.Folder.Latest}");
 
         using var dashboard = options.Dashboard is { } address ? RunDashboard.Start(address, TimeProvider.System, context.Stderr) : null;
@@ -63,6 +66,7 @@ internal static class TrainCommand
         ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
         if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
         TrainingSummary? summary = null;
+        if (options.Cluster is null) job = InPlace(job, dataset, options.OutDir);
         var session = new SessionOptions(start, checkpoints, observer)
         {
             Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)),
@@ -144,6 +148,35 @@ internal static class TrainCommand
             if (config.Data.ValidationPath is { } validation) data["validationPath"] = Path.GetFullPath(Path.Combine(config.BaseDirectory, validation));
         }
         return node;
+    }
+
+    /// <summary>The run's copy of its data when the data is not a mapped file already: x and y written once beside the run and mapped.</summary>
+    public const string DataFile = "data.safetensors";
+
+    /// <summary>
+    /// The job's data as a file mapped in place (docs/architecture.md): a safetensors data file is one already; any other
+    /// (CSV windows, text windows, generated data, a validation file's samples after the training ones) is written
+    /// once beside the run as <see cref="DataFile"/> and mapped, so that its arrays go and the local workers map the
+    /// one file instead of holding a copy each. Local mode only (a cluster's workers are sent such data, as before),
+    /// and written just before training starts, once every check has passed: bad input writes nothing.
+    /// </summary>
+    private static TrainingJob InPlace(TrainingJob job, Dataset dataset, string runFolder)
+    {
+        if (dataset.MappedFile is not null) return job;
+        Directory.CreateDirectory(runFolder);
+        var path = Path.GetFullPath(Path.Combine(runFolder, DataFile));
+        SafeTensors.Write(path, [
+            new NamedTensor("x", [dataset.Samples, dataset.Timesteps, dataset.Features], dataset.X),
+            new NamedTensor("y", [dataset.Samples, dataset.TargetsPerSample], dataset.Y)]);
+        var file = SafeTensors.Map(path);
+        var mapped = dataset with { X = file.Get("x").Data, Y = file.Get("y").Data, MappedFile = path };
+        return job with
+        {
+            Train = Part(mapped, 0, dataset.TrainCount) with { SampleTerms = job.Train.SampleTerms },
+            Validation = job.Validation is { } validation
+                ? Part(mapped, dataset.TrainCount, dataset.ValidationCount) with { SampleTerms = validation.SampleTerms }
+                : null,
+        };
     }
 
     private static SequenceSet Part(Dataset dataset, int first, int count) =>

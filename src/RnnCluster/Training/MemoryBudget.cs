@@ -25,16 +25,19 @@ public static class MemoryBudget
     /// <param name="localWorkers">Workers in this process: local mode's; 0 in cluster mode.</param>
     /// <param name="threads">Threads each local worker computes with.</param>
     /// <param name="machineBytes">What this process may use (<see cref="MemoryEstimate.MachineBytes"/>).</param>
-    public static void Require(RunConfig config, Network network, DatasetSize data, int localWorkers, int threads, double machineBytes)
+    /// <param name="workersMapData">Whether local workers map the data from a file (`train` writes one beside the run) instead of holding a copy each.</param>
+    public static void Require(RunConfig config, Network network, DatasetSize data, int localWorkers, int threads, double machineBytes, bool workersMapData = false)
     {
         var engine = new GradientEngine(network, config.Training.Loss, config.Training.TruncatedBptt);
         // A mapped file's x and y are paged in as they are read, by every process alike: nothing of them is held.
+        var mapped = new MappedData(config.Data.Path ?? "", "", 0, data.TrainCount);
         var shape = new DataShape(data.TrainCount, data.Samples - data.TrainCount, data.Timesteps, data.Features, engine.LossTermsPerSample(data.Timesteps))
         {
-            Mapped = data.Mapped ? new MappedData(config.Data.Path ?? "", "", 0, data.TrainCount) : null,
+            Mapped = data.Mapped ? mapped : null,
         };
         var coordinator = Coordinator(network, config.Training, shape);
-        var worker = localWorkers > 0 ? ShardComputer.Memory(network, WorkerJob.Of(config.Model, config.Training), shape, threads) : null;
+        var workerShape = workersMapData ? shape with { Mapped = mapped } : shape;
+        var worker = localWorkers > 0 ? ShardComputer.Memory(network, WorkerJob.Of(config.Model, config.Training), workerShape, threads) : null;
         foreach (var estimate in worker is null ? [coordinator] : new[] { coordinator, worker })
         {
             if (estimate.FitsInArrays) continue;
