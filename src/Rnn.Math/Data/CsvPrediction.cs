@@ -16,7 +16,8 @@ public static class CsvPrediction
         string target = data.Target!;
         var series = CsvSeries.Read(path, columns, target, targetRequired: false);
         int timesteps = data.Timesteps, horizon = data.Horizon, stride = System.Math.Max(1, data.Stride);
-        int windows = series.Rows < timesteps ? 0 : (series.Rows - timesteps) / stride + 1;
+        // Every window with its rows in the file, its target there or not: the windows of a horizon of 0.
+        int windows = SlidingWindows.WithTargets(series.Rows, timesteps, horizon: 0, stride);
         if (windows < 1)
         {
             throw new InputException($"{series.FileName}: {series.Rows} data rows are too few for one window of {timesteps} timesteps");

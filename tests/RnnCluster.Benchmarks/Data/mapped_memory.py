@@ -73,27 +73,30 @@ def cluster(folder, data):
     config_path.write_text(json.dumps(config))
     port = free_port()
     out = folder / f"run-{data.stem}"
-    coordinator = subprocess.Popen([str(BIN / "rnn-cluster"), "train", "--config", str(config_path), "--out", str(out), "--cluster",
-                                    "--host", "127.0.0.1", "--port", str(port), "--min-workers", "2", "--quiet"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers = [subprocess.Popen([str(WORKER_BIN / "rnn-worker"), "--seed-nodes", f"akka.tcp://rnn-cluster@127.0.0.1:{port}", "--host", "127.0.0.1",
-                                 "--port", "0", "--once"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    processes = {"coordinator": coordinator, "worker 1": workers[0], "worker 2": workers[1]}
-    peaks = {name: {} for name in processes}
-    stop = threading.Event()
+    processes, peaks, stop = {}, {}, threading.Event()
     watcher = threading.Thread(target=watch, args=(processes, peaks, stop))
-    watcher.start()
     try:
-        coordinator.wait(timeout=1800)
+        # Started inside the try: a process that fails to start leaves none of the others running.
+        processes["coordinator"] = subprocess.Popen(
+            [str(BIN / "rnn-cluster"), "train", "--config", str(config_path), "--out", str(out), "--cluster",
+             "--host", "127.0.0.1", "--port", str(port), "--min-workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name in ("worker 1", "worker 2"):
+            processes[name] = subprocess.Popen(
+                [str(WORKER_BIN / "rnn-worker"), "--seed-nodes", f"akka.tcp://rnn-cluster@127.0.0.1:{port}", "--host", "127.0.0.1",
+                 "--port", "0", "--once"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peaks.update({name: {} for name in processes})
+        watcher.start()
+        processes["coordinator"].wait(timeout=1800)
     finally:
         stop.set()
-        watcher.join()
+        if watcher.is_alive():
+            watcher.join()
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
             process.wait()
-    if coordinator.returncode != 0:
-        raise SystemExit(f"rnn-cluster train exited with {coordinator.returncode}")
+    if processes["coordinator"].returncode != 0:
+        raise SystemExit(f"rnn-cluster train exited with {processes['coordinator'].returncode}")
     return peaks
 
 
