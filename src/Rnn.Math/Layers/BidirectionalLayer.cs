@@ -10,8 +10,10 @@ namespace Rnn.Math.Layers;
 /// (n, 2H) with [forward state after the last real step, backward state after step 0], as torch.cat([h_n[0],
 /// h_n[1]], 1). Each direction keeps its own tensors, so their gradients never meet; the input gradient is the sum
 /// of both directions', the backward one's put back in time order. Truncated BPTT is refused for it (GradientEngine).
+/// Right after an embedding both directions may read ids (<see cref="TokenInput"/>): the ids are reversed instead
+/// of the rows, and each direction adds its share of the table's gradient.
 /// </summary>
-internal sealed class BidirectionalLayer(LayerSpec spec, ILayer forward, ILayer backward) : ILayer
+internal sealed class BidirectionalLayer(LayerSpec spec, ILayer forward, ILayer backward) : ILayer, ITokenReader
 {
     private readonly int _inputs = spec.InputSize, _units = spec.OutputSize / 2;
     private readonly bool _returnSequences = spec.OutputIsSequence;
@@ -21,6 +23,14 @@ internal sealed class BidirectionalLayer(LayerSpec spec, ILayer forward, ILayer 
     private float[] _backwardGradient = []; // (n, T, H) or (n, H), in the backward direction's order
     private float[] _dInput = [];         // (n, T, I)
     private Pass _backwardPass;
+    private TokenInput? _tokens;
+
+    public void ReadTokens(TokenInput tokens)
+    {
+        _tokens = tokens;
+        ((ITokenReader)forward).ReadTokens(tokens);
+        ((ITokenReader)backward).ReadTokens(tokens);
+    }
 
     public IEnumerable<double> Buffers(double samples, double steps)
     {
@@ -36,10 +46,11 @@ internal sealed class BidirectionalLayer(LayerSpec spec, ILayer forward, ILayer 
     {
         int n = pass.Samples, T = pass.Steps, H = _units;
         _backwardPass = pass with { Mask = pass.Mask?.Reversed() };
-        Scratch.Ensure(ref _reversed, n * T * _inputs);
+        int width = _tokens is { Active: true } ? 1 : _inputs;
+        Scratch.Ensure(ref _reversed, n * T * width);
         for (int s = 0; s < n; s++)
             for (int t = 0; t < T; t++)
-                input.AsSpan((s * T + Reverse(pass, s, t)) * _inputs, _inputs).CopyTo(_reversed.AsSpan((s * T + t) * _inputs, _inputs));
+                input.AsSpan((s * T + Reverse(pass, s, t)) * width, width).CopyTo(_reversed.AsSpan((s * T + t) * width, width));
 
         float[] ahead = forward.Forward(parameters, input, pass);
         float[] behind = backward.Forward(parameters, _reversed, _backwardPass);
@@ -69,7 +80,7 @@ internal sealed class BidirectionalLayer(LayerSpec spec, ILayer forward, ILayer 
             }
         float[]? ahead = forward.Backward(parameters, _forwardGradient, pass, target, wantInputGradient);
         float[]? behind = backward.Backward(parameters, _backwardGradient, _backwardPass, target, wantInputGradient);
-        if (!wantInputGradient) return null;
+        if (!wantInputGradient || _tokens is { Active: true }) return null;
 
         Scratch.Ensure(ref _dInput, n * T * _inputs);
         for (int s = 0; s < n; s++)

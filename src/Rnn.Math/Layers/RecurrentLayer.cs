@@ -15,8 +15,9 @@ namespace Rnn.Math.Layers;
 /// zeros, and passes its gradient through unchanged with a gradient of zero for its gates; steps past the window's
 /// <see cref="Pass.Extent"/>, padding for every sample, are not computed at all. A stateful layer's first window starts
 /// from the state it was given (<see cref="IStatefulLayer"/>): h, and the cell's own state after it.
+/// Right after an embedding it may read ids instead of embedded rows (<see cref="TokenInput"/>).
 /// </summary>
-internal abstract class RecurrentLayer : ILayer, IStatefulLayer
+internal abstract class RecurrentLayer : ILayer, IStatefulLayer, ITokenReader
 {
     protected readonly int I, H, GH;
     private readonly bool _returnSequences, _stateful;
@@ -36,6 +37,9 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
     private float[] _dInput = [];      // (n, T, I)
     private float[] _input = [];       // (n, T, I), the caller's
     private float[] _carried = [];     // (n, 2H): dL/dh (and the cell's carried gradient) of the samples a step pads
+    private TokenInput? _tokens;
+    private float[] _tableGates = [];  // (V, GH): the input side of the gates of each token
+    private float[] _tokenSums = [];   // (V, GH): a group's gate gradients summed per token
 
     protected RecurrentLayer(LayerSpec spec)
     {
@@ -118,16 +122,18 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
     /// <summary>The lengths of the cell's own buffers after a pass of (n, steps): as <see cref="Buffers"/>.</summary>
     protected abstract IEnumerable<double> CellBuffers(double n, double steps);
 
+    public void ReadTokens(TokenInput tokens) => _tokens = tokens;
+
     /// <summary>
     /// Gates, HPrev, HSeq, the transposed input weight, W_hhᵀ and its packed copy, packed W_hh (each packed copy
     /// counted with a panel of padding), the final state, DGates (none where it is Gates), DhNext, the input gradient,
-    /// then the cell's.
+    /// the carried gradients, the two tables of a layer that reads ids (<see cref="TokenInput"/>), then the cell's.
     /// </summary>
     public IEnumerable<double> Buffers(double samples, double steps)
     {
-        double rows = samples * steps, packedPadding = 64.0 * System.Math.Max(H, GH);
+        double rows = samples * steps, packedPadding = 64.0 * System.Math.Max(H, GH), table = (double)(_tokens?.Vocabulary ?? 0) * GH;
         return [rows * GH, rows * H, rows * H, (double)I * GH, (double)H * GH, (double)H * GH + packedPadding, (double)H * GH + packedPadding,
-            samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I, samples * 2 * H, .. CellBuffers(samples, steps)];
+            samples * H, GradientsOverwriteGates ? 0 : rows * GH, samples * H, rows * I, samples * 2 * H, table, table, .. CellBuffers(samples, steps)];
     }
 
     public float[] Forward(ReadOnlySpan<float> parameters, float[] input, in Pass pass)
@@ -141,7 +147,8 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
         Gemm.Transpose(_weightHh.Of(parameters), GH, H, Scratch.Ensure(ref _weightHhT, H * GH));
         WeightHhT.Pack(_weightHhT, H, GH, GH);
 
-        ProjectInput(parameters, input, rows);
+        if (_tokens is { Active: true }) ProjectTokens(parameters, input, rows);
+        else ProjectInput(parameters, input, rows, Gates);
 
         bool carry = pass.FirstStep > 0 || (_stateful && pass.FromState);
         Scratch.Ensure(ref _final, n * H);
@@ -203,15 +210,15 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
     }
 
     /// <summary>
-    /// Gates (n·T, GH) = x (n·T, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep at once, row by row for a few
+    /// gates (rows, GH) = x (rows, I) · W_ihᵀ (I, GH) + b_ih (+ b_hh): every timestep at once, row by row for a few
     /// inputs, else one product and then the biases.
     /// </summary>
-    private unsafe void ProjectInput(ReadOnlySpan<float> parameters, float[] input, int rows)
+    private unsafe void ProjectInput(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, float[] into)
     {
         bool inRows = I <= InputProjection.MaxRowInputs;
         if (!inRows)
-            Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, Gates, GH, accumulate: false);
-        fixed (float* x = input, weightT = _weightIhT, gates = Gates, biasIh = _biasIh.Of(parameters), biasHh = _biasHh.Of(parameters))
+            Gemm.Multiply(rows, GH, I, input, I, 1, _weightIhT, GH, into, GH, accumulate: false);
+        fixed (float* x = input, weightT = _weightIhT, gates = into, biasIh = _biasIh.Of(parameters), biasHh = _biasHh.Of(parameters))
         {
             for (int row = 0; row < rows; row++)
             {
@@ -219,6 +226,41 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
                 Rows.Run(ref kernel, GH);
             }
         }
+    }
+
+    /// <summary>The gates of ids (n·T) through the table: each token's row projected once, then copied to its rows.</summary>
+    private void ProjectTokens(ReadOnlySpan<float> parameters, float[] ids, int rows)
+    {
+        int vocabulary = _tokens!.Vocabulary;
+        ProjectInput(parameters, _tokens.Table.Of(parameters), vocabulary, Scratch.Ensure(ref _tableGates, vocabulary * GH));
+        for (int row = 0; row < rows; row++)
+            _tableGates.AsSpan((int)ids[row] * GH, GH).CopyTo(Gates.AsSpan(row * GH, GH));
+    }
+
+    /// <summary>
+    /// Per group, S (V, GH) = the gate gradients of its rows added per token, rows ascending; then dW_ih (GH, I) =
+    /// Sᵀ · table (V, I) and the table's gradient (V, I) = S · W_ih (GH, I), added to another direction's.
+    /// </summary>
+    private void TokenGradients(ReadOnlySpan<float> parameters, float[] ids, in Pass pass, GradientTarget target)
+    {
+        var tokens = _tokens!;
+        int vocabulary = tokens.Vocabulary, T = pass.Steps;
+        var sums = Scratch.Ensure(ref _tokenSums, vocabulary * GH).AsSpan(0, vocabulary * GH);
+        var table = tokens.Table.Of(parameters);
+        for (int g = 0; g < pass.GroupCount; g++)
+        {
+            sums.Clear();
+            for (int row = pass.GroupStart(g) * T; row < pass.GroupEnd(g) * T; row++)
+            {
+                var sum = sums.Slice((int)ids[row] * GH, GH);
+                TensorPrimitives.Add(sum, DGates.AsSpan(row * GH, GH), sum);
+            }
+            var gradient = target.Groups[g].AsSpan();
+            Gemm.Multiply(GH, I, vocabulary, sums, 1, GH, table, I, _weightIh.Of(gradient), I, target.Accumulate);
+            Gemm.Multiply(vocabulary, I, GH, sums, GH, 1, _weightIh.Of(parameters), I, tokens.Table.Of(gradient), I,
+                target.Accumulate || tokens.GradientWritten);
+        }
+        tokens.GradientWritten = true;
     }
 
     public float[]? Backward(ReadOnlySpan<float> parameters, float[] outputGradient, in Pass pass, GradientTarget target, bool wantInputGradient)
@@ -266,12 +308,14 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer
         }
 
         // dW_ih (GH, I) = Σ dGatesᵀ x, dW_hh (GH, H) = Σ dGatesHiddenᵀ h_{t-1}: per group, over all its timesteps at once.
-        GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
+        bool tokens = _tokens is { Active: true };
+        if (tokens) TokenGradients(parameters, _input, pass, target);
+        else GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
         GroupGradients.Weight(DGatesHidden, GH, HPrev, H, T, pass, target, _weightHh);
         GroupGradients.Bias(DGates, GH, T, pass, target, _biasIh);
         if (ReferenceEquals(DGatesHidden, DGates)) GroupGradients.CopyBias(_biasIh, pass, target, _biasHh);
         else GroupGradients.Bias(DGatesHidden, GH, T, pass, target, _biasHh);
-        if (!wantInputGradient) return null;
+        if (tokens || !wantInputGradient) return null;
 
         // dx (n·T, I) = dGates (n·T, GH) · W_ih (GH, I)
         Gemm.Multiply(rows, I, GH, DGates, GH, 1, _weightIh.Of(parameters), I, Scratch.Ensure(ref _dInput, rows * I), I, accumulate: false);

@@ -37,6 +37,7 @@ public sealed class GradientEngine
         // Softmax followed by cross-entropy is one log-softmax on the logits: the same math, and stable.
         _softmaxInLoss = loss == LossKind.CrossEntropy && last.Config is DenseConfig { Activation: Activation.Softmax };
         _layers = network.Layers.Select(spec => spec.Config.Build(spec, _softmaxInLoss && ReferenceEquals(spec, last))).ToArray();
+        if (_layers is [EmbeddingLayer embedding, ITokenReader reader, ..]) embedding.FeedInto(reader);
         _maskZero = network.Layers[0].Config is EmbeddingConfig { MaskZero: true };
         _stateful = [.. _layers.OfType<IStatefulLayer>().Where(layer => layer.StateWidth > 0)];
         StateWidth = _stateful.Sum(layer => layer.StateWidth);
@@ -222,7 +223,7 @@ public sealed class GradientEngine
     {
         float[]? gradient = _outputGradient;
         for (int i = _layers.Length - 1; i >= 0; i--)
-            gradient = _layers[i].Backward(parameters, gradient!, pass, target, wantInputGradient: i > 0);
+            gradient = _layers[i].Backward(parameters, gradient ?? [], pass, target, wantInputGradient: i > 0);
     }
 
     /// <summary>
