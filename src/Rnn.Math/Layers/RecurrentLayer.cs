@@ -238,8 +238,9 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer, ITokenReader
     }
 
     /// <summary>
-    /// Per group, S (V, GH) = the gate gradients of its rows added per token, rows ascending; then dW_ih (GH, I) =
-    /// Sᵀ · table (V, I) and the table's gradient (V, I) = S · W_ih (GH, I), added to another direction's.
+    /// Per group, S (V, GH) = the gate gradients of its rows added per token, rows ascending; then db_ih = Σ S rows in
+    /// token order, dW_ih (GH, I) = Sᵀ · table (V, I) and the table's gradient (V, I) = S · W_ih (GH, I), added to
+    /// another direction's.
     /// </summary>
     private void TokenGradients(ReadOnlySpan<float> parameters, float[] ids, in Pass pass, GradientTarget target)
     {
@@ -256,6 +257,10 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer, ITokenReader
                 TensorPrimitives.Add(sum, DGates.AsSpan(row * GH, GH), sum);
             }
             var gradient = target.Groups[g].AsSpan();
+            var bias = _biasIh.Of(gradient);
+            if (!target.Accumulate) bias.Clear();
+            for (int v = 0; v < vocabulary; v++)
+                TensorPrimitives.Add(bias, sums.Slice(v * GH, GH), bias);
             Gemm.Multiply(GH, I, vocabulary, sums, 1, GH, table, I, _weightIh.Of(gradient), I, target.Accumulate);
             Gemm.Multiply(vocabulary, I, GH, sums, GH, 1, _weightIh.Of(parameters), I, tokens.Table.Of(gradient), I,
                 target.Accumulate || tokens.GradientWritten);
@@ -307,12 +312,19 @@ internal abstract class RecurrentLayer : ILayer, IStatefulLayer, ITokenReader
             }
         }
 
-        // dW_ih (GH, I) = Σ dGatesᵀ x, dW_hh (GH, H) = Σ dGatesHiddenᵀ h_{t-1}: per group, over all its timesteps at once.
+        // dW_ih (GH, I) = Σ dGatesᵀ x (or through the table), dW_hh (GH, H) = Σ dGatesHiddenᵀ h_{t-1}: per group, over all
+        // its timesteps at once.
         bool tokens = _tokens is { Active: true };
-        if (tokens) TokenGradients(parameters, _input, pass, target);
-        else GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
+        if (tokens)
+        {
+            TokenGradients(parameters, _input, pass, target);
+        }
+        else
+        {
+            GroupGradients.Weight(DGates, GH, _input, I, T, pass, target, _weightIh);
+            GroupGradients.Bias(DGates, GH, T, pass, target, _biasIh);
+        }
         GroupGradients.Weight(DGatesHidden, GH, HPrev, H, T, pass, target, _weightHh);
-        GroupGradients.Bias(DGates, GH, T, pass, target, _biasIh);
         if (ReferenceEquals(DGatesHidden, DGates)) GroupGradients.CopyBias(_biasIh, pass, target, _biasHh);
         else GroupGradients.Bias(DGatesHidden, GH, T, pass, target, _biasHh);
         if (tokens || !wantInputGradient) return null;
