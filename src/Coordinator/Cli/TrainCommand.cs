@@ -66,11 +66,21 @@ internal static class TrainCommand
         ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
         if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
         TrainingSummary? summary = null;
-        if (options.Cluster is null) job = InPlace(job, dataset, options.OutDir);
+        var scaling = dataset.Scaling;
+        // The job's data goes to a file beside the run (InPlace); once it has, nothing here holds its arrays.
+        Dataset? unwritten = dataset;
+        TrainingJob MapData(TrainingJob unmapped)
+        {
+            var data = unwritten ?? throw new InvalidOperationException("the job's data was written already");
+            unwritten = null;
+            return job = InPlace(unmapped, data, options.OutDir);
+        }
+        if (options.Cluster is null) MapData(job);
         var session = new SessionOptions(start, checkpoints, observer)
         {
             Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)),
             Finishing = result => summary = Keep(result),
+            Prepare = options.Cluster is null ? null : MapData,
         };
         try
         {
@@ -109,7 +119,7 @@ internal static class TrainCommand
             var kept = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
                 config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
             new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
+                ScalingEntry.From(config.Data.Normalize, scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
             var hasValidation = history.All(h => h.ValLoss is not null);
             LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
                 hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
@@ -156,9 +166,10 @@ internal static class TrainCommand
     /// <summary>
     /// The job's data as a file mapped in place (docs/architecture.md): a safetensors data file is one already; any other
     /// (CSV windows, text windows, generated data, a validation file's samples after the training ones) is written
-    /// once beside the run as <see cref="DataFile"/> and mapped, so that its arrays go and the local workers map the
-    /// one file instead of holding a copy each. Local mode only (a cluster's workers are sent such data, as before),
-    /// and written just before training starts, once every check has passed: bad input writes nothing.
+    /// once beside the run as <see cref="DataFile"/> and mapped, so that its arrays go and the workers map the one
+    /// file instead of holding a copy each (a cluster's worker without the file at that path is sent x and y from the
+    /// mapped pages). Written just before training starts, once every check has passed and, in cluster mode, once
+    /// the node is up: bad input and a node that cannot start write nothing.
     /// </summary>
     private static TrainingJob InPlace(TrainingJob job, Dataset dataset, string runFolder)
     {

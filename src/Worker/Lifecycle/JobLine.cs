@@ -5,19 +5,23 @@ using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
 
-/// <summary>How a worker's terminal names a job: the model and the size of the data it was sent.</summary>
+/// <summary>How a worker's terminal names a job: the model, the size of the data it was sent, and the file it maps the rest from.</summary>
 internal static class JobLine
 {
-    /// <summary>`job 6f1c2a57: lstm(50) → dropout(0.2) → dense(1), 10,451 parameters; 92 training + 23 validation sequences of 12 × 1 (5.4 KB)`</summary>
+    /// <summary>
+    /// `job 6f1c2a57: lstm(50) → dropout(0.2) → dense(1), 10,451 parameters; 92 training + 23 validation sequences of 12 × 1 (5.4 KB)`,
+    /// then `; data mapped from PATH` where the worker reads x and y from its copy of the coordinator's file.
+    /// </summary>
     public static string Received(StartJob job, Network network)
     {
         var shape = job.Shape;
         var layers = string.Join(" → ", network.Layers.Select(layer => Layer(layer.Config)));
         long floats = Enum.GetValues<DataPart>().Sum(shape.Length);
         var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
+        var mapped = shape.Mapped is { } file ? $"; data mapped from {file.Path}" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Id(job.JobId)}: {layers}, {network.ParameterCount:N0} parameters; " +
-            $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))})");
+            $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))}){mapped}");
     }
 
     /// <summary>`job 6f1c2a57`: the first part of the job's id, enough to tell jobs apart on one terminal.</summary>
