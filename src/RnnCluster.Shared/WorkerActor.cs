@@ -36,6 +36,7 @@ public sealed class WorkerActor : ReceiveActor
     private readonly double _memoryBytes;
     private readonly TestFaults _faults;
     private readonly Slowdown _slowdown;
+    private readonly string? _dataDirectory;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DataPlaneNode _plane = DataPlaneNode.Get(Context.System);
     private JobReplica? _replica;
@@ -47,9 +48,9 @@ public sealed class WorkerActor : ReceiveActor
     private bool _faultCommitted;
     private int _trainingShards;
 
-    public WorkerActor(int threads, TestFaults faults, double memoryBytes, Slowdown slowdown)
+    public WorkerActor(int threads, TestFaults faults, double memoryBytes, Slowdown slowdown, string? dataDirectory)
     {
-        (_threads, _faults, _memoryBytes, _slowdown) = (threads, faults, memoryBytes, slowdown);
+        (_threads, _faults, _memoryBytes, _slowdown, _dataDirectory) = (threads, faults, memoryBytes, slowdown, dataDirectory);
         Receive<StartJob>(Start);
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
         Receive<DataArrived>(_ => _replica is not null, _ => DataComplete());
@@ -69,8 +70,12 @@ public sealed class WorkerActor : ReceiveActor
     /// <param name="faults">Faults to commit on purpose, for tests (<see cref="TestFaults"/>); none by default.</param>
     /// <param name="memoryBytes">The memory a job may take here; by default what the machine (or container) has.</param>
     /// <param name="slowdown">A test hook that makes this worker slow on purpose; none in use.</param>
-    public static Props Props(int threads, TestFaults? faults = null, double? memoryBytes = null, Slowdown? slowdown = null)
-        => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes, slowdown ?? Slowdown.None))
+    /// <param name="dataDirectory">
+    /// Where this node keeps its copies of data files (`--data-dir`): a job's file not found at the coordinator's path
+    /// is looked for here by its name; none by default.
+    /// </param>
+    public static Props Props(int threads, TestFaults? faults = null, double? memoryBytes = null, Slowdown? slowdown = null, string? dataDirectory = null)
+        => Akka.Actor.Props.Create(() => new WorkerActor(threads, faults ?? TestFaults.None, memoryBytes ?? MemoryEstimate.MachineBytes, slowdown ?? Slowdown.None, dataDirectory))
             .WithDispatcher(ActorSystemSettings.WorkerDispatcher);
 
     protected override void PostStop() => EndJob();
@@ -81,12 +86,21 @@ public sealed class WorkerActor : ReceiveActor
     {
         EndJob();
         _coordinator = Sender;
-        // A node without the job's data file is sent its x and y, as a job on any other data is, and holds them.
-        bool needsData = job.Shape.Mapped is { } mapped && !File.Exists(mapped.Path);
-        if (needsData)
+        // The job's data file is read from this node's copy: at the coordinator's path, else by its name in the data
+        // directory. A node with neither is sent its x and y, as a job on any other data is, and holds them.
+        bool needsData = false;
+        if (job.Shape.Mapped is { } mapped)
         {
-            _log.Info("job {0}: no copy of {1} on this node; the coordinator sends its data", job.JobId, job.Shape.Mapped!.Path);
-            job = job with { Shape = job.Shape with { Mapped = null } };
+            if (LocalCopy(mapped.Path) is { } copy)
+            {
+                job = job with { Shape = job.Shape with { Mapped = mapped with { Path = copy } } };
+            }
+            else
+            {
+                _log.Info("job {0}: no copy of {1} on this node; the coordinator sends its data", job.JobId, mapped.Path);
+                job = job with { Shape = job.Shape with { Mapped = null } };
+                needsData = true;
+            }
         }
         var (network, unfit) = Build(job);
         if (unfit is { } reason)
@@ -107,6 +121,15 @@ public sealed class WorkerActor : ReceiveActor
         Context.System.EventStream.Publish(new JobAccepted(job, network));
         // A mapped file without lengths leaves nothing to come on the data plane: the data is all here.
         if (Enum.GetValues<DataPart>().All(part => job.Shape.Length(part) == 0)) DataComplete();
+    }
+
+    /// <summary>This node's copy of the coordinator's data file <paramref name="path"/>, or null where it has none.</summary>
+    private string? LocalCopy(string path)
+    {
+        if (File.Exists(path)) return path;
+        if (_dataDirectory is null) return null;
+        var named = Path.Combine(_dataDirectory, Path.GetFileName(path));
+        return File.Exists(named) ? Path.GetFullPath(named) : null;
     }
 
     /// <summary>Says to the coordinator, the log and the event stream why this worker takes no part in <paramref name="job"/>.</summary>

@@ -23,13 +23,17 @@ public static class WorkerHosting
     /// </summary>
     /// <param name="builder">The application's Akka.Hosting builder.</param>
     /// <param name="threads">Threads the worker computes a shard with.</param>
-    public static AkkaConfigurationBuilder WithRnnWorker(this AkkaConfigurationBuilder builder, int threads = 1)
+    /// <param name="dataDirectory">
+    /// Where this node keeps copies of data files (as rnn-worker's `--data-dir`): a job's data file that is not at the
+    /// coordinator's path is mapped from here by its name, once its SHA-256 matches; null to look at that path only.
+    /// </param>
+    public static AkkaConfigurationBuilder WithRnnWorker(this AkkaConfigurationBuilder builder, int threads = 1, string? dataDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         return builder
             .AddHocon(ActorSystemSettings.Worker, HoconAddMode.Prepend)
             .WithWireFormat()
-            .AddStartup((system, _) => system.ActorOf(WorkerActor.Props(threads), WorkerActor.Name));
+            .AddStartup((system, _) => system.ActorOf(WorkerActor.Props(threads, dataDirectory: dataDirectory), WorkerActor.Name));
     }
 }

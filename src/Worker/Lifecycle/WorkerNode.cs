@@ -29,7 +29,7 @@ internal sealed class WorkerNode
         var events = Channel.CreateUnbounded<WorkerEvent>();
         var host = await ClusterNode.StartAsync(options.Node, ClusterNode.WorkerRole, system =>
         {
-            system.ActorOf(WorkerActor.Props(options.Threads, options.Faults, slowdown: options.Slowdown), WorkerActor.Name);
+            system.ActorOf(WorkerActor.Props(options.Threads, options.Faults, slowdown: options.Slowdown, dataDirectory: options.DataDirectory), WorkerActor.Name);
             system.ActorOf(MembershipWatcher.Props(events.Writer), MembershipWatcher.Name);
         }, cancellation).ConfigureAwait(false);
         var system = host.Services.GetRequiredService<ActorSystem>();

@@ -140,6 +140,35 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_file_not_at_the_coordinators_path_is_mapped_from_the_data_directory_by_its_name_once_its_hash_matches()
+    {
+        using var folder = new TempFolder();
+        var copies = Directory.CreateDirectory(folder.File("copies")).FullName;
+        var copy = Path.Combine(copies, "series.safetensors");
+        Rnn.Math.Weights.SafeTensors.Write(copy, [
+            new("x", [17, 6, 2], _job.Train.X.ToArray().Concat(_job.Validation!.X.ToArray()).ToArray()),
+            new("y", [17, 1], _job.Train.Y.ToArray().Concat(_job.Validation.Y.ToArray()).ToArray())]);
+        string hash = FileHash.Sha256(copy);
+        // The coordinator's path is on its own machine: nothing is there on this one.
+        var coordinatorsPath = folder.File("coordinator-only/series.safetensors");
+        StartJob Mapped(string sha256) => _start with { Shape = _start.Shape with { Mapped = new MappedData(coordinatorsPath, sha256, 0, 12) } };
+
+        var worker = Sys.ActorOf(WorkerActor.Props(threads: 1, dataDirectory: copies));
+        worker.Tell(Mapped(hash));
+        Assert.False(ExpectMsg<WorkerReady>().NeedsData);
+        Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
+
+        var other = Sys.ActorOf(WorkerActor.Props(threads: 1, dataDirectory: copies));
+        other.Tell(Mapped(new string('0', 64)));
+        Assert.StartsWith($"data: {copy} on this node is not the coordinator's file (SHA-256 {hash[..12]}", ExpectMsg<JobRefused>().Reason);
+
+        // Without the directory the worker has no copy, and asks for the data.
+        var plain = Sys.ActorOf(WorkerActor.Props(threads: 1));
+        plain.Tell(Mapped(hash));
+        Assert.True(ExpectMsg<WorkerReady>().NeedsData);
+    }
+
+    [Fact]
     public void A_model_whose_tensors_cannot_be_arrays_is_refused_naming_the_layer()
     {
         var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
