@@ -38,6 +38,20 @@ internal static class TrainCommand
     public static int Run(ParsedArgs args, CliContext context)
     {
         var options = TrainOptions.From(args, DateTime.Now);
+        var written = new RunData(options.OutDir);
+        try
+        {
+            return Train(options, args, context, written);
+        }
+        catch when (!written.InUse)
+        {
+            written.Remove();
+            throw;
+        }
+    }
+
+    private static int Train(TrainOptions options, ParsedArgs args, CliContext context, RunData written)
+    {
         var config = ConfigLoader.Load(options.ConfigPath);
         if (options.Epochs is { } overridden) config = config with { Training = config.Training with { Epochs = overridden } };
         if (Metrics.Warning(config.Training.Metrics, config.Training.Loss) is { } warning) context.Stderr.WriteLine(warning);
@@ -48,7 +62,8 @@ internal static class TrainCommand
         int localWorkers = options.Cluster is null ? options.Workers : 0;
         var folder = CheckpointFolder.Of(options.OutDir);
         if (!options.Resume) ResumePoint.RequireFresh(folder, options.OutDir);
-        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes, workersMapData: true), corpus);
+        var dataset = DatasetLoader.Load(config, size => MemoryBudget.Require(config, network, size, localWorkers, 1, MemoryEstimate.MachineBytes, workersMapData: true),
+            corpus, written.Path);
         OutputCheck.Require(dataset, network.OutputSize, network.OutputIsSequence, config.Training.Loss);
         var initial = options.InitWeights is { } init ? ModelWeights.Load(init, network, "--init-weights") : null;
         var job = TrainingJob.Create(config.Model, config.Training, Part(dataset, 0, dataset.TrainCount),
@@ -63,24 +78,17 @@ internal static class TrainCommand
         using var dashboard = options.Dashboard is { } address ? RunDashboard.Start(address, TimeProvider.System, context.Stderr) : null;
         if (dashboard is not null) context.Stdout.WriteLine($"dashboard: {dashboard.Url}");
         var display = TrainingDisplay.For(context.Stdout, options.Quiet);
-        ISessionObserver observer = new RunObserver(display, () => PrepareFolder(options.OutDir, configJson, start.History), epochs, options.Cluster is not null);
+        ISessionObserver observer = new RunObserver(display, () =>
+        {
+            written.InUse = true;
+            return PrepareFolder(options.OutDir, configJson, start.History);
+        }, epochs, options.Cluster is not null);
         if (dashboard is not null) observer = new ObserverGroup(observer, new DashboardObserver(dashboard, Describe(options, job, configJson, start.History)));
         TrainingSummary? summary = null;
-        var scaling = dataset.Scaling;
-        // The job's data goes to a file beside the run (InPlace); once it has, nothing here holds its arrays.
-        Dataset? unwritten = dataset;
-        TrainingJob MapData(TrainingJob unmapped)
-        {
-            var data = unwritten ?? throw new InvalidOperationException("the job's data was written already");
-            unwritten = null;
-            return job = InPlace(unmapped, data, options.OutDir);
-        }
-        if (options.Cluster is null) MapData(job);
         var session = new SessionOptions(start, checkpoints, observer)
         {
             Faults = TestFaults.Parse(args.Variable(TestFaults.Variable)),
             Finishing = result => summary = Keep(result),
-            Prepare = options.Cluster is null ? null : MapData,
         };
         try
         {
@@ -119,7 +127,7 @@ internal static class TrainCommand
             var kept = new TrainingSummary(history.Count, last.Loss, last.ValLoss, result.State.TrainingSeconds, last.Workers, network.ParameterCount, last.Metrics,
                 config.Training.EarlyStopping is null ? null : stopping.BestEpoch, stopping.StoppedEpoch);
             new ModelManifest(configJson, config.Data.Columns, config.Data.Target, config.Data.Timesteps, config.Data.Horizon,
-                ScalingEntry.From(config.Data.Normalize, scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
+                ScalingEntry.From(config.Data.Normalize, dataset.Scaling), kept) { Vocabulary = corpus?.Vocabulary }.Save(options.OutDir);
             var hasValidation = history.All(h => h.ValLoss is not null);
             LossPlot.Save(Path.Combine(options.OutDir, "loss.png"), history.Select(h => h.Loss).ToList(),
                 hasValidation ? history.Select(h => h.ValLoss!.Value).ToList() : null, config.Training.Loss.ToString().ToLowerInvariant());
@@ -160,36 +168,32 @@ internal static class TrainCommand
         return node;
     }
 
-    /// <summary>The run's copy of its data when the data is not a mapped file already: x and y written once beside the run and mapped.</summary>
-    public const string DataFile = "data.safetensors";
-
-    /// <summary>
-    /// The job's data as a file mapped in place (docs/architecture.md): a safetensors data file is one already; any other
-    /// (CSV windows, text windows, generated data, a validation file's samples after the training ones) is written
-    /// once beside the run as <see cref="DataFile"/> and mapped, so that its arrays go and the workers map the one
-    /// file instead of holding a copy each (a cluster's worker without the file at that path is sent x and y from the
-    /// mapped pages). Written just before training starts, once every check has passed and, in cluster mode, once
-    /// the node is up: bad input and a node that cannot start write nothing.
-    /// </summary>
-    private static TrainingJob InPlace(TrainingJob job, Dataset dataset, string runFolder)
-    {
-        if (dataset.MappedFile is not null) return job;
-        Directory.CreateDirectory(runFolder);
-        var path = Path.GetFullPath(Path.Combine(runFolder, DataFile));
-        SafeTensors.Write(path, [
-            new NamedTensor("x", [dataset.Samples, dataset.Timesteps, dataset.Features], dataset.X),
-            new NamedTensor("y", [dataset.Samples, dataset.TargetsPerSample], dataset.Y)]);
-        var file = SafeTensors.Map(path);
-        var mapped = dataset with { X = file.Get("x").Data, Y = file.Get("y").Data, MappedFile = path };
-        return job with
-        {
-            Train = Part(mapped, 0, dataset.TrainCount) with { SampleTerms = job.Train.SampleTerms },
-            Validation = job.Validation is { } validation
-                ? Part(mapped, dataset.TrainCount, dataset.ValidationCount) with { SampleTerms = validation.SampleTerms }
-                : null,
-        };
-    }
-
     private static SequenceSet Part(Dataset dataset, int first, int count) =>
         SequenceSet.Slice(dataset.X, dataset.Y, dataset.Lengths, first, count, dataset.Timesteps, dataset.Features, dataset.TargetsPerSample, dataset.MappedFile);
+
+    /// <summary>
+    /// The run's copy of its data, `data.safetensors` in the run folder, when the data is not a safetensors file of
+    /// float32 x and y already: written as the data is loaded (CSV and text windows one at a time, never built
+    /// whole) and mapped, so the workers that can read it at this path map it instead of being sent a copy. A run
+    /// that stops before its session is up (bad input, a node that cannot start) removes it again, and the run
+    /// folder if it made it: it leaves nothing written.
+    /// </summary>
+    private sealed class RunData(string runFolder)
+    {
+        public const string FileName = "data.safetensors";
+
+        private readonly bool _folderExisted = Directory.Exists(runFolder);
+        private readonly bool _fileExisted = File.Exists(System.IO.Path.Combine(runFolder, FileName));
+
+        public string Path { get; } = System.IO.Path.GetFullPath(System.IO.Path.Combine(runFolder, FileName));
+
+        /// <summary>Set once the session is up: from then on the file is the run's.</summary>
+        public bool InUse { get; set; }
+
+        public void Remove()
+        {
+            if (!_fileExisted && File.Exists(Path)) File.Delete(Path);
+            if (!_folderExisted && Directory.Exists(runFolder) && !Directory.EnumerateFileSystemEntries(runFolder).Any()) Directory.Delete(runFolder);
+        }
+    }
 }

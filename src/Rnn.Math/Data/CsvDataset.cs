@@ -10,8 +10,12 @@ namespace Rnn.Math.Data;
 /// </summary>
 internal static class CsvDataset
 {
-    /// <summary>With <paramref name="scaling"/> (the training file's, for a validation file) nothing is fitted here.</summary>
-    public static Dataset Load(DataConfig data, string path, int inputSize, Action<DatasetSize> beforeAllocating, SeriesScaling? scaling = null)
+    /// <summary>
+    /// The windows of the file, not cut yet (<see cref="WindowedSeries"/>): the series is read and normalised here, each
+    /// window is cut from it when built or written. With <paramref name="scaling"/> (the training file's, for a
+    /// validation file) nothing is fitted here.
+    /// </summary>
+    public static WindowedSeries Load(DataConfig data, string path, int inputSize, Action<DatasetSize> beforeAllocating, SeriesScaling? scaling = null)
     {
         var columns = data.Columns!;
         string target = data.Target!;
@@ -41,9 +45,20 @@ internal static class CsvDataset
                 $"data.timesteps: {timesteps} is too large for {series.FileName}: its {windows:N0} windows of {timesteps} × {columns.Count} would hold {MemoryEstimate.Values(values)}, more than one array can hold ({Array.MaxLength:N0})"));
         }
         beforeAllocating(new DatasetSize(windows, train, timesteps, columns.Count));
-        var x = SlidingWindows.Inputs(Scaled(series, scaling.Features), windows, timesteps, stride);
-        var y = SlidingWindows.Targets(Scaled(series.Column(target), scaling.Target), windows, timesteps, horizon, stride);
-        return new Dataset(x, y, windows, timesteps, columns.Count, 1, SequenceTargets: false, train) { Scaling = scaling };
+        var features = Scaled(series, scaling.Features);
+        var targets = Scaled(series.Column(target), scaling.Target);
+        int width = columns.Count;
+        return new WindowedSeries(new Dataset(default, default, windows, timesteps, width, 1, SequenceTargets: false, train) { Scaling = scaling },
+            (w, into) =>
+            {
+                for (int t = 0; t < timesteps; t++)
+                    for (int f = 0; f < width; f++) into[t * width + f] = features[f][w * stride + t];
+            },
+            (w, into) =>
+            {
+                int row = SlidingWindows.TargetRow(w, timesteps, horizon, stride);
+                into[0] = row < targets.Length ? targets[row] : float.NaN;
+            });
     }
 
     /// <summary>The feature columns, each normalised by its own statistics.</summary>

@@ -15,13 +15,19 @@ public static class DatasetLoader
     /// <paramref name="beforeAllocating"/> hears the dataset's size before its arrays are made (for a csv series,
     /// before its windows; for generated data, before generating; a safetensors file is read whole first), so a
     /// caller can refuse a size the machine cannot hold. A text source's <paramref name="corpus"/>, read already
-    /// for its vocabulary, is not read again.
+    /// for its vocabulary, is not read again. With <paramref name="writeTo"/>, data that is not a safetensors file
+    /// of float32 x and y already is written there (CSV and text windows one at a time, from their series, never
+    /// built whole) and mapped: the dataset's X and Y are that file's pages (<see cref="Dataset.MappedFile"/>).
     /// </summary>
-    public static Dataset Load(RunConfig config, Action<DatasetSize>? beforeAllocating = null, TextCorpus? corpus = null)
+    public static Dataset Load(RunConfig config, Action<DatasetSize>? beforeAllocating = null, TextCorpus? corpus = null, string? writeTo = null)
     {
-        var hear = beforeAllocating ?? (_ => { });
+        var heard = beforeAllocating ?? (_ => { });
+        Action<DatasetSize> hear = writeTo is null ? heard : size => heard(size with { Mapped = true });
         if (config.Data.ValidationPath is not { } validationPath)
-            return LoadFile(config, config.Data.Source == DataSource.Synthetic ? "" : ResolvePath(config), hear, corpus, null);
+        {
+            var whole = LoadFile(config, config.Data.Source == DataSource.Synthetic ? "" : ResolvePath(config), hear, corpus, null);
+            return writeTo is null ? whole.Build() : whole.Write(writeTo);
+        }
         // data.validationPath: the training file whole, then the validation file read as the training data was (a
         // CSV normalised with the training part's statistics, a text with its vocabulary), its samples after it.
         DatasetSize? trainSize = null;
@@ -29,27 +35,45 @@ public static class DatasetLoader
         var validationCorpus = config.Data.Source == DataSource.Text ? TextCorpus.Read(Resolve(config, validationPath), corpus?.Vocabulary) : null;
         var validation = LoadFile(config, Resolve(config, validationPath),
             size => hear(new DatasetSize(trainSize!.Value.Samples + size.Samples, trainSize.Value.Samples, size.Timesteps, size.Features)),
-            validationCorpus, train.Scaling);
-        return Concatenated(train, validation, Path.GetFileName(validationPath));
+            validationCorpus, train.Shape.Scaling);
+        string validationFile = Path.GetFileName(validationPath);
+        RequireSameShape(train.Shape, validation.Shape, validationFile);
+        if (writeTo is not null && train.Cut is { } trainWindows && validation.Cut is { } validationWindows)
+            return WindowedSeries.Write(writeTo, trainWindows, validationWindows);
+        var concatenated = Concatenated(train.Build(), validation.Build());
+        return writeTo is null ? concatenated : WindowedSeries.Write(writeTo, WindowedSeries.Of(concatenated), null);
+    }
+
+    /// <summary>A file's samples: a dataset already (a safetensors file, generated data) or windows not cut yet (CSV, text).</summary>
+    private readonly record struct Part(Dataset? Whole, WindowedSeries? Cut)
+    {
+        public Dataset Shape => Whole ?? Cut!.Shape;
+
+        public Dataset Build() => Whole ?? Cut!.Build();
+
+        /// <summary>Into <paramref name="path"/> and mapped, unless it is a mapped file of its own already.</summary>
+        public Dataset Write(string path) => Whole is { MappedFile: not null } mapped
+            ? mapped
+            : WindowedSeries.Write(path, Cut ?? WindowedSeries.Of(Whole!), null);
     }
 
     /// <summary>The data of one file at <paramref name="path"/> (none for generated data).</summary>
-    private static Dataset LoadFile(RunConfig config, string path, Action<DatasetSize> hear, TextCorpus? corpus, SeriesScaling? scaling)
+    private static Part LoadFile(RunConfig config, string path, Action<DatasetSize> hear, TextCorpus? corpus, SeriesScaling? scaling)
     {
         var data = config.Data;
         int inputSize = config.Model.InputSize;
         return data.Source switch
         {
-            DataSource.Csv => CsvDataset.Load(data, path, inputSize, hear, scaling),
-            DataSource.Safetensors => SafeTensorsDataset.Load(path, inputSize, config.Training.Loss, data.ValidationSplit,
-                config.Model.Layers.FirstOrDefault() as EmbeddingConfig, hear),
-            DataSource.Text => (corpus ?? TextCorpus.Read(path)).Windows(data.Timesteps, data.Stride, data.ValidationSplit, hear),
-            _ => Generate(data, inputSize, hear),
+            DataSource.Csv => new Part(null, CsvDataset.Load(data, path, inputSize, hear, scaling)),
+            DataSource.Safetensors => new Part(SafeTensorsDataset.Load(path, inputSize, config.Training.Loss, data.ValidationSplit,
+                config.Model.Layers.FirstOrDefault() as EmbeddingConfig, hear), null),
+            DataSource.Text => new Part(null, (corpus ?? TextCorpus.Read(path)).Windows(data.Timesteps, data.Stride, data.ValidationSplit, hear)),
+            _ => new Part(Generate(data, inputSize, hear), null),
         };
     }
 
-    /// <summary>The training samples, then the validation file's, which validate: the two must have the same shape per sample.</summary>
-    private static Dataset Concatenated(Dataset train, Dataset validation, string validationFile)
+    /// <summary>The validation file's samples must have the training ones' shape.</summary>
+    private static void RequireSameShape(Dataset train, Dataset validation, string validationFile)
     {
         if (validation.Timesteps != train.Timesteps || validation.Features != train.Features || validation.Targets != train.Targets
             || validation.SequenceTargets != train.SequenceTargets)
@@ -57,6 +81,11 @@ public static class DatasetLoader
             throw new InputException(string.Create(CultureInfo.InvariantCulture,
                 $"data.validationPath: {validationFile} has samples of {validation.Timesteps} timesteps × {validation.Features} features with {validation.Targets} target(s) {(validation.SequenceTargets ? "a step" : "a sample")}; the training data has {train.Timesteps} × {train.Features} with {train.Targets} {(train.SequenceTargets ? "a step" : "a sample")}"));
         }
+    }
+
+    /// <summary>The training samples, then the validation file's, which validate.</summary>
+    private static Dataset Concatenated(Dataset train, Dataset validation)
+    {
         float[] Full(int samples) => [.. Enumerable.Repeat((float)train.Timesteps, samples)];
         float[]? lengths = train.Lengths is null && validation.Lengths is null
             ? null

@@ -53,9 +53,9 @@ public sealed class TextCorpus
     /// <summary>
     /// Every window of <paramref name="timesteps"/> characters starting at multiples of <paramref name="stride"/>
     /// that has a next character after its last: x (N, T, 1) ids, y (N, T, 1) the next ids, the last
-    /// <paramref name="validationSplit"/> of the windows for validation.
+    /// <paramref name="validationSplit"/> of the windows for validation; cut when built or written (<see cref="WindowedSeries"/>).
     /// </summary>
-    public Dataset Windows(int timesteps, int stride, float validationSplit, Action<DatasetSize> beforeAllocating)
+    internal WindowedSeries Windows(int timesteps, int stride, float validationSplit, Action<DatasetSize> beforeAllocating)
     {
         if (Ids.Length < timesteps + 1)
         {
@@ -71,15 +71,16 @@ public sealed class TextCorpus
         int samples = (int)windows;
         int train = ValidationSplit.RequireTrainCount(samples, validationSplit, "windows");
         beforeAllocating(new DatasetSize(samples, train, timesteps, 1));
-        var x = new float[samples * timesteps];
-        var y = new float[samples * timesteps];
-        for (int s = 0; s < samples; s++)
-            for (int t = 0; t < timesteps; t++)
+        var ids = Ids;
+        return new WindowedSeries(new Dataset(default, default, samples, timesteps, 1, 1, SequenceTargets: true, train) { Classes = Vocabulary.Count },
+            (s, into) =>
             {
-                x[s * timesteps + t] = Ids[s * stride + t];
-                y[s * timesteps + t] = Ids[s * stride + t + 1];
-            }
-        return new Dataset(x, y, samples, timesteps, 1, 1, SequenceTargets: true, train) { Classes = Vocabulary.Count };
+                for (int t = 0; t < timesteps; t++) into[t] = ids[s * stride + t];
+            },
+            (s, into) =>
+            {
+                for (int t = 0; t < timesteps; t++) into[t] = ids[s * stride + t + 1];
+            });
     }
 
     /// <summary>The ids of <paramref name="text"/>, or an <see cref="InputException"/> naming the first character outside the vocabulary.</summary>

@@ -22,13 +22,47 @@ public static class SafeTensors
         byte[] header = SafeTensorsHeader.Encode(tensors, metadata);
         AtomicFile.Write(path, stream =>
         {
-            Span<byte> length = stackalloc byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
+            WriteHeader(stream, header);
             foreach (var tensor in tensors) stream.Write(MemoryMarshal.AsBytes(tensor.Data.Span));
         });
     }
+
+    /// <summary>The header's length as 8 bytes little-endian, then the header.</summary>
+    private static void WriteHeader(Stream stream, byte[] header)
+    {
+        Span<byte> length = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+    }
+
+    /// <summary>
+    /// Writes float32 tensors whose values are made as they are written, none of them held whole: for each tensor in
+    /// turn <paramref name="write"/> is given its index and the file's stream, and must write exactly its values.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<(string Name, int[] Shape)> layout, Action<int, Stream> write)
+    {
+        byte[] header = SafeTensorsHeader.Encode(layout, null);
+        AtomicFile.Write(path, stream =>
+        {
+            WriteHeader(stream, header);
+            for (int i = 0; i < layout.Count; i++)
+            {
+                long start = stream.Position;
+                write(i, stream);
+                long expected = NamedTensor.ElementsOf(layout[i].Shape) * sizeof(float);
+                if (stream.Position - start != expected)
+                    throw new InvalidOperationException($"tensor \"{layout[i].Name}\" was written as {stream.Position - start} bytes, its shape needs {expected}");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Where <paramref name="tensor"/> is a mapped file's (<see cref="Map"/>), starts reading the pages of its rows
+    /// <paramref name="rows"/> (of <paramref name="width"/> floats each) in one batch, ahead of their use; a tensor in
+    /// memory is left as it is.
+    /// </summary>
+    public static void Prefetch(ReadOnlyMemory<float> tensor, ReadOnlySpan<int> rows, int width) => MappedFloats.Prefetch(tensor, rows, width);
 
     /// <summary>Reads and checks a whole file; every defect is an <see cref="InputException"/> naming the file and tensor.</summary>
     public static SafeTensorsFile Read(string path) => Open(path, mapped: false);

@@ -25,6 +25,20 @@ internal static class SafeTensorsHeader
     /// <summary>The header bytes, padded with spaces to a multiple of 8 so the data that follows stays aligned.</summary>
     public static byte[] Encode(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
+        foreach (var tensor in tensors)
+        {
+            if (tensor.ElementCount != tensor.Data.Length)
+            {
+                throw new ArgumentException(
+                    $"tensor \"{tensor.Name}\" has shape {NamedTensor.Format(tensor.Shape)} but {tensor.Data.Length} values", nameof(tensors));
+            }
+        }
+        return Encode([.. tensors.Select(t => (t.Name, t.Shape))], metadata);
+    }
+
+    /// <summary>The header of float32 tensors of these names and shapes, in this order.</summary>
+    public static byte[] Encode(IReadOnlyList<(string Name, int[] Shape)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -43,12 +57,7 @@ internal static class SafeTensorsHeader
                 {
                     throw new ArgumentException($"tensor name \"{tensor.Name}\" is used twice or reserved", nameof(tensors));
                 }
-                if (tensor.ElementCount != tensor.Data.Length)
-                {
-                    throw new ArgumentException(
-                        $"tensor \"{tensor.Name}\" has shape {NamedTensor.Format(tensor.Shape)} but {tensor.Data.Length} values", nameof(tensors));
-                }
-                long end = offset + tensor.Data.Length * sizeof(float);
+                long end = offset + NamedTensor.ElementsOf(tensor.Shape) * sizeof(float);
                 json.WriteStartObject(tensor.Name);
                 json.WriteString("dtype", Float32);
                 json.WriteStartArray("shape");

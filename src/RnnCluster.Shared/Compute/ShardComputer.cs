@@ -174,6 +174,8 @@ public sealed class ShardComputer
     {
         int groups = losses.Length, groupSize = _job.Job.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);
+        Rnn.Math.Weights.SafeTensors.Prefetch(replica.Data(xPart), sampleIds, _job.Shape.Timesteps * _job.Shape.InputSize);
+        Rnn.Math.Weights.SafeTensors.Prefetch(replica.Data(yPart), sampleIds, _job.Shape.TargetsPerSample);
         void RunThread(int t)
         {
             int first = groups * t / threads, end = groups * (t + 1) / threads;

@@ -22,13 +22,6 @@ public sealed record SessionOptions(TrainingState? Start = null, CheckpointPolic
     /// demo a container that exits stops the others, the coordinator's included, so its files come first.
     /// </summary>
     public Action<TrainingResult>? Finishing { get; init; }
-
-    /// <summary>
-    /// Cluster mode: what the job becomes once this node is up, before any worker is asked to take it. The CLI
-    /// writes data that is not a file already beside the run here and maps it, so a node that cannot start writes
-    /// nothing.
-    /// </summary>
-    public Func<TrainingJob, TrainingJob>? Prepare { get; init; }
 }
 
 /// <summary>Local mode's workers: how many, the threads each computes with, and Akka settings to add (tests serialise every message).</summary>

@@ -102,7 +102,6 @@ public static class TrainingSession
         var health = NodeHealth.Get(system);
         try
         {
-            if (session.Prepare is { } prepare) job = prepare(job);
             // Under discovery workers are given the contact points, not a seed: the coordinator may have joined any node.
             var seed = options.Node.Discovery is not null ? null
                 : options.Node.SeedNodes.Count == 0 ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()

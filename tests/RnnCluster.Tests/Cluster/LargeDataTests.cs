@@ -8,7 +8,8 @@ namespace RnnCluster.Tests.Cluster;
 /// <summary>
 /// Data bigger than memory: a safetensors file several times larger than what each process may hold (a memory cgroup
 /// each: the coordinator and two workers) trains on a cluster, every node mapping its own copy in place instead of
-/// being sent one, and ends on the bytes of the same run in local mode.
+/// being sent one, and ends on the bytes of the same run in local mode; so does a CSV whose windows are that large,
+/// cut one at a time into the run's file.
 /// </summary>
 public sealed partial class LargeDataTests(ITestOutputHelper log)
 {
@@ -32,28 +33,67 @@ public sealed partial class LargeDataTests(ITestOutputHelper log)
         // The local run read the file into the page cache, charged to this process: out with it, so that every page
         // the cluster reads is charged to the process that reads it.
         Evict(run.DataPath("large.safetensors"));
-        using var coordinatorLimit = new MemoryLimit("coordinator", LimitBytes);
-        using var firstLimit = new MemoryLimit("worker1", LimitBytes);
-        using var secondLimit = new MemoryLimit("worker2", LimitBytes);
-        long[] peaks;
-        {
-            await using var first = run.StartWorker();
-            firstLimit.Add(first.Id);
-            await using var second = run.StartWorker();
-            secondLimit.Add(second.Id);
-            await using var coordinator = run.StartCoordinator(minWorkers: 2);
-            coordinatorLimit.Add(coordinator.Id);
-
-            int exit = await coordinator.WaitForExitAsync(ClusterTrainRun.Generous);
-            Assert.True(exit == 0, $"exit {exit}: {string.Join('\n', coordinator.Output.Concat(coordinator.Errors).TakeLast(20))}");
-            peaks = [coordinatorLimit.Peak, firstLimit.Peak, secondLimit.Peak];
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"data {bytes / 1e6:0} MB; peak memory (page cache included) of coordinator, worker 1, worker 2: {string.Join(", ", peaks.Select(p => $"{p / 1e6:0} MB"))}, each limited to {LimitBytes / 1e6:0} MB; limit hit {coordinatorLimit.LimitHits}, {firstLimit.LimitHits}, {secondLimit.LimitHits} times"));
-        }
+        long[] peaks = await TrainLimited(run, "", $"data {bytes / 1e6:0} MB");
         Assert.True(bytes > 3 * LimitBytes, $"the data ({bytes} bytes) is not three times the limit");
         Assert.True(peaks[1] + peaks[2] > LimitBytes / 4, "the workers' groups held next to nothing: they did not read the data themselves");
         Assert.All(peaks, peak => Assert.True(peak <= LimitBytes, $"a process held {peak} bytes"));
         Assert.Equal(undisturbed, run.Model);
+    }
+
+    private const int CsvRows = 1_100_000;
+
+    private const string CsvConfig = """
+        {
+          "model": { "inputSize": 2, "layers": [ { "type": "rnn", "units": 4 }, { "type": "dense", "units": 1 } ] },
+          "data": { "source": "csv", "path": "large.csv", "columns": ["a", "b"], "target": "b", "timesteps": 100, "validationSplit": 0.01 },
+          "training": { "epochs": 1, "batchSize": 4096, "loss": "mse", "seed": 3, "groupSize": 64 }
+        }
+        """;
+
+    [Fact(Timeout = 600_000)]
+    public async Task A_csv_whose_windows_are_several_times_what_each_process_may_hold_is_written_window_by_window_and_trains_to_the_local_model()
+    {
+        // 1.1 million rows of two columns (9 MB of floats) in windows of 100 steps: 880 MB of windows, which the
+        // coordinator cuts one at a time into the run's data.safetensors instead of building them.
+        using var run = new ClusterTrainRun(epochs: 1, CsvConfig);
+        using (var csv = new StreamWriter(run.DataPath("large.csv")))
+        {
+            csv.Write("a,b\n");
+            for (int i = 0; i < CsvRows; i++)
+                csv.Write(string.Create(CultureInfo.InvariantCulture, $"{Math.Sin(i * 0.01):0.000},{Math.Cos(i * 0.013):0.000}\n"));
+        }
+        var undisturbed = run.Undisturbed();
+        await TrainLimited(run, "csv-", $"windows of a CSV of {CsvRows:N0} rows");
+        // Each process's peak reaches its limit (the file's pages fill what is left, and are reclaimed as the limit is
+        // met); the kernel holds it there, and kills a process whose own memory, which cannot be reclaimed, would pass
+        // it: the windows built in arrays would be 880 MB of that. The run ending well is the proof.
+        long windowBytes = new FileInfo(Path.Combine(run.Out, "data.safetensors")).Length;
+        Assert.True(windowBytes > 3 * LimitBytes, $"the windows ({windowBytes} bytes) are not three times the limit");
+        Assert.Equal(undisturbed, run.Model);
+    }
+
+    /// <summary>
+    /// The cluster run with its coordinator and two workers each in a memory cgroup of <see cref="LimitBytes"/>; it must
+    /// end well. Returns each process's peak (page cache included), logged after <paramref name="what"/>.
+    /// </summary>
+    private async Task<long[]> TrainLimited(ClusterTrainRun run, string prefix, string what)
+    {
+        using var coordinatorLimit = new MemoryLimit(prefix + "coordinator", LimitBytes);
+        using var firstLimit = new MemoryLimit(prefix + "worker1", LimitBytes);
+        using var secondLimit = new MemoryLimit(prefix + "worker2", LimitBytes);
+        await using var first = run.StartWorker();
+        firstLimit.Add(first.Id);
+        await using var second = run.StartWorker();
+        secondLimit.Add(second.Id);
+        await using var coordinator = run.StartCoordinator(minWorkers: 2);
+        coordinatorLimit.Add(coordinator.Id);
+
+        int exit = await coordinator.WaitForExitAsync(ClusterTrainRun.Generous);
+        Assert.True(exit == 0, $"exit {exit}: {string.Join('\n', coordinator.Output.Concat(coordinator.Errors).TakeLast(20))}");
+        long[] peaks = [coordinatorLimit.Peak, firstLimit.Peak, secondLimit.Peak];
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}; peak memory (page cache included) of coordinator, worker 1, worker 2: {string.Join(", ", peaks.Select(p => $"{p / 1e6:0} MB"))}, each limited to {LimitBytes / 1e6:0} MB; limit hit {coordinatorLimit.LimitHits}, {firstLimit.LimitHits}, {secondLimit.LimitHits} times"));
+        return peaks;
     }
 
     private static void Evict(string path)

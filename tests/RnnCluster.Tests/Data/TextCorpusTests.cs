@@ -25,7 +25,7 @@ public class TextCorpusTests
         using var folder = new TempFolder();
         var corpus = TextCorpus.Read(folder.Write("t.txt", "abcdefgh"));
 
-        var data = corpus.Windows(timesteps: 3, stride: 2, validationSplit: 0.3f, _ => { });
+        var data = corpus.Windows(timesteps: 3, stride: 2, validationSplit: 0.3f, _ => { }).Build();
 
         // Windows at 0, 2, 4 ("abc", "cde", "efg"); one at 6 would need a 10th character.
         Assert.Equal(3, data.Samples);
@@ -64,7 +64,7 @@ public class TextCorpusTests
         using var folder = new TempFolder();
         var corpus = TextCorpus.Read(folder.Write("t.txt", Encoding.UTF8.GetString("abc"u8)));
 
-        var error = Assert.Throws<InputException>(() => corpus.Windows(3, 3, 0f, _ => { }));
+        var error = Assert.Throws<InputException>(() => corpus.Windows(3, 3, 0f, _ => { }).Build());
 
         Assert.Equal("data.timesteps: 3 needs a text of at least 4 characters (a window and the character after it); this one has 3", error.Message);
     }
