@@ -3,14 +3,18 @@ using Rnn.Math.Config;
 using Rnn.Math.Data;
 using Rnn.Math.LayerTypes;
 using Rnn.Math.Model;
+using Rnn.Math.Weights;
 using RnnCluster.Coordinator.Cluster;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Shared.Hosting;
 
 namespace RnnCluster.Coordinator.Bench;
 
-/// <summary>`bench` flags: minibatches to time, an optional sequence length, and the workers and their threads.</summary>
-public sealed record BenchOptions(int Steps = 20, int? Timesteps = null, int Workers = 1, int Threads = 1);
+/// <summary>
+/// `bench` flags: minibatches to time, an optional sequence length, the workers and their threads, and whether the data
+/// is read from a file mapped in place (as `train` reads its data) rather than from arrays.
+/// </summary>
+public sealed record BenchOptions(int Steps = 20, int? Timesteps = null, int Workers = 1, int Threads = 1, bool Mapped = false);
 
 /// <summary>
 /// The last line `bench` prints. Times are over the measured steps, the first (warm-up) step excluded;
@@ -26,16 +30,48 @@ public static class BenchRunner
 {
     public static async Task<BenchResult> RunLocalAsync(RunConfig config, BenchOptions options, CancellationToken cancellation = default)
     {
-        var job = RandomJob(config, options, options.Workers);
+        using var data = new BenchData(options.Mapped);
+        var job = data.Of(RandomJob(config, options, options.Workers));
         var result = await TrainingSession.RunLocalAsync(job, new LocalOptions(options.Workers, options.Threads), SessionOptions.Default, cancellation);
         return Summarise(job, options, result);
     }
 
     public static async Task<BenchResult> RunClusterAsync(RunConfig config, BenchOptions options, ClusterOptions cluster, CancellationToken cancellation = default)
     {
-        var job = RandomJob(config, options, 0);
+        using var data = new BenchData(options.Mapped);
+        var job = data.Of(RandomJob(config, options, 0));
         var result = await TrainingSession.RunClusterAsync(job, cluster, cancellation: cancellation);
         return Summarise(job, options, result);
+    }
+
+    /// <summary>
+    /// With --mapped, the job's random x and y written once to a temporary safetensors file and mapped, so the steps
+    /// read them as `train` reads a file (and a cluster's workers on this machine map the same file); removed when
+    /// the bench ends. Without it, the arrays as they are.
+    /// </summary>
+    private sealed class BenchData(bool mapped) : IDisposable
+    {
+        private readonly string _path = Path.Combine(Path.GetTempPath(), $"rnn-bench-{Guid.NewGuid():N}.safetensors");
+
+        public TrainingJob Of(TrainingJob job)
+        {
+            if (!mapped) return job;
+            var set = job.Train;
+            SafeTensors.Write(_path, [
+                new NamedTensor("x", [set.Samples, set.Timesteps, set.InputSize], set.X),
+                new NamedTensor("y", [set.Samples, set.TargetsPerSample], set.Y)]);
+            var file = SafeTensors.Map(_path);
+            return job with
+            {
+                Train = SequenceSet.Slice(file.Get("x").Data, file.Get("y").Data, null, 0, set.Samples, set.Timesteps, set.InputSize, set.TargetsPerSample, _path)
+                    with { SampleTerms = set.SampleTerms },
+            };
+        }
+
+        public void Dispose()
+        {
+            if (File.Exists(_path)) File.Delete(_path);
+        }
     }
 
     /// <summary>

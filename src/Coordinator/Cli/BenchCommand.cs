@@ -7,7 +7,8 @@ namespace RnnCluster.Coordinator.Cli;
 
 /// <summary>
 /// bench: --steps minibatches of random data shaped by the config, through the same actors as train, with no
-/// files written. The last line is a JSON object for scripts.
+/// files left behind (--mapped writes the data to a temporary file, removed at the end). The last line is a JSON
+/// object for scripts.
 /// </summary>
 internal static class BenchCommand
 {
@@ -18,7 +19,8 @@ internal static class BenchCommand
             args.PositiveInt("--steps") ?? new BenchOptions().Steps,
             args.PositiveInt("--timesteps"),
             args.PositiveInt("--workers") ?? Environment.ProcessorCount,
-            args.PositiveInt("--threads") ?? 1);
+            args.PositiveInt("--threads") ?? 1,
+            args.Switch("--mapped"));
         var cluster = ClusterFlags.From(args);
         var config = ConfigLoader.Load(configPath);
         // A text model's sizes are its vocabulary's: the text is read for them, not trained on.

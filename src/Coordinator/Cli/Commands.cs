@@ -74,6 +74,7 @@ internal static class Commands
         new("--timesteps", FlagKind.Value, "T", "override data.timesteps"),
         new("--workers", FlagKind.Value, "N", "in-process workers in local mode (default: number of cores)"),
         new("--threads", FlagKind.Value, "N", "threads per worker (default 1)", "RNN_THREADS"),
+        new("--mapped", FlagKind.Switch, "", "read the random data from a file mapped in place, as train reads its data, instead of from arrays"),
         .. ClusterFlags,
         Quiet,
         FlagSpec.HelpFlag,

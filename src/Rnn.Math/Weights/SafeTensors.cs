@@ -64,6 +64,12 @@ public static class SafeTensors
     /// </summary>
     public static void Prefetch(ReadOnlyMemory<float> tensor, ReadOnlySpan<int> rows, int width) => MappedFloats.Prefetch(tensor, rows, width);
 
+    /// <summary>
+    /// Where <paramref name="tensor"/> is a mapped file's, tells the kernel its reads are by sample from now on, not in
+    /// order: no read-ahead around each page it faults in.
+    /// </summary>
+    public static void ReadBySample(ReadOnlyMemory<float> tensor) => MappedFloats.ReadBySample(tensor);
+
     /// <summary>Reads and checks a whole file; every defect is an <see cref="InputException"/> naming the file and tensor.</summary>
     public static SafeTensorsFile Read(string path) => Open(path, mapped: false);
 

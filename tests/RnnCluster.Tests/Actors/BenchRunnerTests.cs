@@ -26,6 +26,16 @@ public class BenchRunnerTests
         Assert.InRange(result.PeakRssMb, 10, MemoryEstimateBytes / 1e6);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Mapped_it_times_the_same_steps_from_a_temporary_file_it_removes()
+    {
+        string[] Files() => Directory.GetFiles(Path.GetTempPath(), "rnn-bench-*.safetensors");
+        var before = Files();
+        var result = await BenchRunner.RunLocalAsync(Config, new BenchOptions(Steps: 3, Timesteps: 7, Workers: 2, Mapped: true));
+        Assert.Equal((3, 7, 6, 2), (result.Steps, result.Timesteps, result.BatchSize, result.Workers));
+        Assert.Equal(before, Files());
+    }
+
     [Fact]
     public async Task A_non_positive_step_count_is_the_users_error()
     {
