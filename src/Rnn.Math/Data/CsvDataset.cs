@@ -47,18 +47,9 @@ internal static class CsvDataset
         beforeAllocating(new DatasetSize(windows, train, timesteps, columns.Count));
         var features = Scaled(series, scaling.Features);
         var targets = Scaled(series.Column(target), scaling.Target);
-        int width = columns.Count;
-        return new WindowedSeries(new Dataset(default, default, windows, timesteps, width, 1, SequenceTargets: false, train) { Scaling = scaling },
-            (w, into) =>
-            {
-                for (int t = 0; t < timesteps; t++)
-                    for (int f = 0; f < width; f++) into[t * width + f] = features[f][w * stride + t];
-            },
-            (w, into) =>
-            {
-                int row = SlidingWindows.TargetRow(w, timesteps, horizon, stride);
-                into[0] = row < targets.Length ? targets[row] : float.NaN;
-            });
+        return new WindowedSeries(new Dataset(default, default, windows, timesteps, columns.Count, 1, SequenceTargets: false, train) { Scaling = scaling },
+            (w, into) => SlidingWindows.Input(features, w, timesteps, stride, into),
+            (w, into) => into[0] = SlidingWindows.Target(targets, w, timesteps, horizon, stride));
     }
 
     /// <summary>The feature columns, each normalised by its own statistics.</summary>

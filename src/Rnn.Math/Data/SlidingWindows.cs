@@ -19,27 +19,34 @@ internal static class SlidingWindows
     /// <summary>X (windows, timesteps, features) from one array per feature column.</summary>
     public static float[] Inputs(IReadOnlyList<float[]> features, int windows, int timesteps, int stride = 1)
     {
-        int width = features.Count;
-        var x = new float[windows * timesteps * width];
-        for (int w = 0; w < windows; w++)
-        {
-            for (int t = 0; t < timesteps; t++)
-            {
-                for (int f = 0; f < width; f++) x[(w * timesteps + t) * width + f] = features[f][w * stride + t];
-            }
-        }
+        int width = timesteps * features.Count;
+        var x = new float[windows * width];
+        for (int w = 0; w < windows; w++) Input(features, w, timesteps, stride, x.AsSpan(w * width, width));
         return x;
+    }
+
+    /// <summary>Window <paramref name="window"/>'s inputs (timesteps, features) into <paramref name="into"/>.</summary>
+    public static void Input(IReadOnlyList<float[]> features, int window, int timesteps, int stride, Span<float> into)
+    {
+        int width = features.Count;
+        for (int t = 0; t < timesteps; t++)
+        {
+            for (int f = 0; f < width; f++) into[t * width + f] = features[f][window * stride + t];
+        }
     }
 
     /// <summary>Y (windows): each window's target, NaN where the target row lies past the end of the series.</summary>
     public static float[] Targets(float[] target, int windows, int timesteps, int horizon, int stride = 1)
     {
         var y = new float[windows];
-        for (int w = 0; w < windows; w++)
-        {
-            int row = TargetRow(w, timesteps, horizon, stride);
-            y[w] = row < target.Length ? target[row] : float.NaN;
-        }
+        for (int w = 0; w < windows; w++) y[w] = Target(target, w, timesteps, horizon, stride);
         return y;
+    }
+
+    /// <summary>Window <paramref name="window"/>'s target, NaN where its row lies past the end of the series.</summary>
+    public static float Target(float[] target, int window, int timesteps, int horizon, int stride)
+    {
+        int row = TargetRow(window, timesteps, horizon, stride);
+        return row < target.Length ? target[row] : float.NaN;
     }
 }

@@ -23,7 +23,7 @@ internal sealed class EmbeddingLayer(LayerSpec spec, int vocabulary) : ILayer
     /// <summary>Lets <paramref name="reader"/>, the next layer, read ids through this layer's table.</summary>
     public void FeedInto(ITokenReader reader)
     {
-        _tokens = new TokenInput(_weight, _width, vocabulary);
+        _tokens = new TokenInput(_weight, vocabulary);
         reader.ReadTokens(_tokens);
     }
 

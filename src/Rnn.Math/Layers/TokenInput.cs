@@ -13,13 +13,10 @@ namespace Rnn.Math.Layers;
 /// least twice as many rows as the table (<see cref="Applies"/>), where it saves work: a character model's table
 /// of a hundred rows against groups of hundreds of steps.
 /// </summary>
-internal sealed class TokenInput(TensorSlot table, int width, int vocabulary)
+internal sealed class TokenInput(TensorSlot table, int vocabulary)
 {
     /// <summary>The table (V, E) within the parameters and within each group's gradient.</summary>
     public TensorSlot Table => table;
-
-    /// <summary>E, the floats of a table row.</summary>
-    public int Width => width;
 
     /// <summary>V, the rows of the table.</summary>
     public int Vocabulary => vocabulary;

@@ -42,51 +42,41 @@ internal sealed unsafe partial class MappedFloats : MemoryManager<float>
     private const int WillNeed = 3;  // MADV_WILLNEED
 
     /// <summary>
-    /// Tells the kernel, once per mapping, that <paramref name="data"/> is read by sample from now on (MADV_RANDOM):
-    /// Linux would otherwise read about 128 KB around each fault for a sample of a few hundred bytes, and under a
-    /// memory limit those pages evict the ones about to be read (measured: a shuffled epoch of 804 MB of windows in a
-    /// 256 MB cgroup did 14 of its 242 steps in 200 s; told this, all of them in 64 s). Reads before it, a checksum
-    /// over the whole file say, keep the kernel's read-ahead. Does nothing for data in memory.
-    /// </summary>
-    public static void ReadBySample(ReadOnlyMemory<float> data)
-    {
-        if (OperatingSystem.IsLinux() && MemoryMarshal.TryGetMemoryManager(data, out MappedFloats? mapped, out _, out _)
-            && Interlocked.Exchange(ref mapped._readAtRandom, 1) == 0)
-            _ = Advise(mapped._start, (nuint)(mapped._view.Capacity + mapped._view.PointerOffset), Random);
-    }
-
-    /// <summary>
     /// Asks the kernel to read in the pages of rows <paramref name="rows"/> (each <paramref name="width"/> floats) of
     /// <paramref name="data"/> now, all at once, where the data is a mapped file: a shard's samples then come in as
-    /// one batch of reads instead of one fault after another as they are copied (the epoch above: 19-22 s instead of
-    /// 64). Rows in a run of consecutive ids, and ranges that meet, go as one. Does nothing for data in memory.
+    /// one batch of reads instead of one fault after another as they are copied. Ranges that meet go as one. The
+    /// first such request also tells the kernel that the mapping is read by sample from then on (MADV_RANDOM): Linux
+    /// would otherwise read about 128 KB around each fault for a sample of a few hundred bytes, and under a memory
+    /// limit those pages evict the ones about to be read. Reads before it, a checksum over the whole file say, keep
+    /// the kernel's read-ahead. Measured on a shuffled epoch of 804 MB of windows in a 256 MB cgroup: 14 of its 242
+    /// steps in 200 s as the kernel chose, 64 s with MADV_RANDOM alone, 19-22 s with both. Does nothing for data in memory.
     /// </summary>
     public static void Prefetch(ReadOnlyMemory<float> data, ReadOnlySpan<int> rows, int width)
     {
         if (!OperatingSystem.IsLinux() || rows.IsEmpty || !MemoryMarshal.TryGetMemoryManager(data, out MappedFloats? mapped, out int start, out _))
             return;
+        if (Volatile.Read(ref mapped._readAtRandom) == 0 && Interlocked.Exchange(ref mapped._readAtRandom, 1) == 0)
+            _ = Advise(mapped._start, (nuint)(mapped._view.Capacity + mapped._view.PointerOffset), Random);
         int[] sorted = rows.ToArray();
         Array.Sort(sorted);
         long page = Environment.SystemPageSize;
         var ranges = new List<Range>();
-        for (int i = 0; i < sorted.Length;)
+        foreach (int row in sorted)
         {
-            int first = sorted[i], end = first + 1;
-            while (++i < sorted.Length && sorted[i] <= end) end = sorted[i] + 1;
-            long from = (long)(nint)(mapped._first + start + (long)first * width);
-            long to = (long)(nint)(mapped._first + start + (long)end * width);
-            long aligned = from / page * page;
-            if (ranges.Count > 0 && ranges[^1].Start + (long)ranges[^1].Length >= aligned)
-                ranges[^1] = new Range(ranges[^1].Start, (nuint)(System.Math.Max(to, ranges[^1].Start + (long)ranges[^1].Length) - ranges[^1].Start));
-            else
-                ranges.Add(new Range(aligned, (nuint)(to - aligned)));
+            long from = (long)(nint)(mapped._first + start + (long)row * width) / page * page;
+            long to = (long)(nint)(mapped._first + start + (long)(row + 1) * width);
+            if (ranges.Count > 0 && ranges[^1].End >= from) ranges[^1] = ranges[^1] with { Length = (nuint)(System.Math.Max(to, ranges[^1].End) - ranges[^1].Start) };
+            else ranges.Add(new Range(from, (nuint)(to - from)));
         }
         AdviseAll(CollectionsMarshal.AsSpan(ranges));
     }
 
     /// <summary>One range of pages to advise on: an iovec, as process_madvise takes them.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct Range(long Start, nuint Length);
+    private readonly record struct Range(long Start, nuint Length)
+    {
+        public long End => Start + (long)Length;
+    }
 
     // process_madvise(2) takes up to this many ranges a call: a shard of thousands of shuffled samples is then a few
     // system calls instead of one each (which cost a data-heavy model 17% of its step with the data in memory).

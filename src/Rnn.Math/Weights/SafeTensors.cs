@@ -59,16 +59,10 @@ public static class SafeTensors
 
     /// <summary>
     /// Where <paramref name="tensor"/> is a mapped file's (<see cref="Map"/>), starts reading the pages of its rows
-    /// <paramref name="rows"/> (of <paramref name="width"/> floats each) in one batch, ahead of their use; a tensor in
-    /// memory is left as it is.
+    /// <paramref name="rows"/> (of <paramref name="width"/> floats each) in one batch, ahead of their use, and from
+    /// then on reads the file by sample (no read-ahead around each fault); a tensor in memory is left as it is.
     /// </summary>
     public static void Prefetch(ReadOnlyMemory<float> tensor, ReadOnlySpan<int> rows, int width) => MappedFloats.Prefetch(tensor, rows, width);
-
-    /// <summary>
-    /// Where <paramref name="tensor"/> is a mapped file's, tells the kernel its reads are by sample from now on, not in
-    /// order: no read-ahead around each page it faults in.
-    /// </summary>
-    public static void ReadBySample(ReadOnlyMemory<float> tensor) => MappedFloats.ReadBySample(tensor);
 
     /// <summary>Reads and checks a whole file; every defect is an <see cref="InputException"/> naming the file and tensor.</summary>
     public static SafeTensorsFile Read(string path) => Open(path, mapped: false);

@@ -174,12 +174,9 @@ public sealed class ShardComputer
     {
         int groups = losses.Length, groupSize = _job.Job.GroupSize;
         int threads = System.Math.Min(_engines.Length, groups);
-        // A shard's samples from a mapped file: read by sample, its pages asked for in one batch (docs/PERFORMANCE.md).
-        foreach (var (part, width) in new[] { (xPart, _job.Shape.Timesteps * _job.Shape.InputSize), (yPart, _job.Shape.TargetsPerSample) })
-        {
-            Rnn.Math.Weights.SafeTensors.ReadBySample(replica.Data(part));
-            Rnn.Math.Weights.SafeTensors.Prefetch(replica.Data(part), sampleIds, width);
-        }
+        // A shard's samples from a mapped file: their pages asked for in one batch (docs/PERFORMANCE.md).
+        Rnn.Math.Weights.SafeTensors.Prefetch(replica.Data(xPart), sampleIds, _job.Shape.Timesteps * _job.Shape.InputSize);
+        Rnn.Math.Weights.SafeTensors.Prefetch(replica.Data(yPart), sampleIds, _job.Shape.TargetsPerSample);
         void RunThread(int t)
         {
             int first = groups * t / threads, end = groups * (t + 1) / threads;
