@@ -16,7 +16,8 @@ namespace RnnCluster.Shared;
 /// Holds a replica of one job (its dataset and the latest weights) and computes whatever shard it is asked for.
 /// It makes no decision: which samples, which weights and what to do with the gradients are the coordinator's.
 /// Requests come through Akka, tensors through the data plane (<see cref="DataPlaneNode"/>); a request waits until
-/// the weights it names are complete. A shard's partial sums go along the reduction tree's routes: to the worker
+/// the weights it names are complete, and on a node without the job's data file until its samples have come
+/// (<see cref="SampleCache"/>, fetched as the request arrives, or read ahead with the request before). A shard's partial sums go along the reduction tree's routes: to the worker
 /// that sums their parent, or as the root to the coordinator (<see cref="TreeRoutes"/>), while the sums of other
 /// shards routed here are added in as they arrive (<see cref="TreeAssembly"/>).
 /// A new <see cref="StartJob"/> replaces the job; messages of any other job are dropped. A job it cannot hold is
@@ -55,6 +56,7 @@ public sealed class WorkerActor : ReceiveActor
         Receive<JobFinished>(finished => Current(finished) is not null, Finish);
         Receive<DataArrived>(_ => _replica is not null, _ => DataComplete());
         Receive<WeightsArrived>(_ => _replica is not null, WeightsComplete);
+        Receive<SamplesArrived>(_ => _replica is not null, _ => ComputePending());
         Receive<PeerRefused>(_ => _replica is not null, RefusedFrame);
         Receive<IProtocolMessage>(_ => _refusing, message => _log.Debug("dropped {0}: waiting for the job to be sent again", message.GetType().Name));
         Receive<ComputeGradients>(request => Current(request) is not null, request => Accept(request, _replica!.Check(request)));
@@ -87,7 +89,8 @@ public sealed class WorkerActor : ReceiveActor
         EndJob();
         _coordinator = Sender;
         // The job's data file is read from this node's copy: at the coordinator's path, else by its name in the data
-        // directory. A node with neither is sent its x and y, as a job on any other data is, and holds them.
+        // directory. A node with neither fetches the samples of each shard it computes (SampleCache); a job on any
+        // other data (arrays of the C# API) is sent whole.
         bool needsData = false;
         if (job.Shape.Mapped is { } mapped)
         {
@@ -97,8 +100,8 @@ public sealed class WorkerActor : ReceiveActor
             }
             else
             {
-                _log.Info("job {0}: no copy of {1} on this node; the coordinator sends its data", job.JobId, mapped.Path);
-                job = job with { Shape = job.Shape with { Mapped = null } };
+                _log.Info("job {0}: no copy of {1} on this node; it fetches each shard's samples from the coordinator", job.JobId, mapped.Path);
+                job = job with { Shape = job.Shape with { Mapped = null, Fetched = true } };
                 needsData = true;
             }
         }
@@ -108,7 +111,11 @@ public sealed class WorkerActor : ReceiveActor
             Refuse(job, reason);
             return;
         }
-        var replica = new JobReplica(job, network!.ParameterCount, network.StateWidth);
+        var (coordinator, self) = (Sender, Self);
+        var replica = new JobReplica(job, network!.ParameterCount, network.StateWidth)
+        {
+            Samples = needsData ? new SampleCache(job, fetch => coordinator.Tell(fetch, self), () => self.Tell(SamplesArrived.Instance)) : null,
+        };
         if (replica.MapData() is { } missing)
         {
             Refuse(job, missing);
@@ -202,7 +209,7 @@ public sealed class WorkerActor : ReceiveActor
 
     /// <summary>
     /// Takes a request that fits, or refuses it. A request waits for its weights (they come on the data plane,
-    /// beside Akka's order); a newer request replaces a waiting one. A training round's assembly starts at once, so
+    /// beside Akka's order) and for any samples it fetches; a newer request replaces a waiting one. A training round's assembly starts at once, so
     /// sums other workers route here can land while this one still waits or computes.
     /// </summary>
     private void Accept(IRoundMessage request, string? refusal)
@@ -222,6 +229,7 @@ public sealed class WorkerActor : ReceiveActor
             _inbox!.BeginRound(gradients, (node, segment, buffer, assembly, transfer) =>
                 Forward(plane, job, gradients, node, segment, buffer, assembly, transfer, misplace));
         }
+        _computer!.ReadAhead(_replica!, request);
         _pending = request;
         ComputePending();
     }
@@ -263,12 +271,17 @@ public sealed class WorkerActor : ReceiveActor
             ComputeValidationLoss v => v.WeightsVersion,
             _ => -2,
         };
-        if (request is null || !replica.HasAllData || replica.WeightsVersion != version) return;
+        if (request is null || !replica.HasAllData || replica.WeightsVersion != version || !_computer!.HasSamples(replica, request)) return;
         _pending = null;
         try
         {
             if (request is ComputeGradients g) ComputeGradients(g);
             else ComputeValidationLoss((ComputeValidationLoss)request);
+        }
+        catch (SamplesUnavailableException e)
+        {
+            // No answer: the coordinator's late-shard rule gives the shard to another worker.
+            _log.Warning("round {0} given up: {1}", request.RoundId, e.Message);
         }
         catch (Exception e)
         {

@@ -37,6 +37,9 @@ public sealed class JobReplica
 
     public bool HasAllData { get; private set; }
 
+    /// <summary>The samples fetched for this job's shards when this node has no copy of its data file (<see cref="DataShape.Fetched"/>); null otherwise.</summary>
+    public SampleCache? Samples { get; init; }
+
     /// <summary>A part of the dataset: what came on the data plane, or x and y mapped from this node's copy of the file (<see cref="MapData"/>).</summary>
     public ReadOnlyMemory<float> Data(DataPart part) => _mapped[(int)part].IsEmpty ? _data[(int)part] : _mapped[(int)part];
 

@@ -34,7 +34,7 @@ public sealed class ShardComputer
     /// What a worker needs to hold a job (<paramref name="training"/>, whose model is <paramref name="network"/>, on data of <paramref name="shape"/>) with <paramref name="threads"/> engines, before any of
     /// it is allocated: the weights, one gradient per group of a whole minibatch (a worker may be left to compute
     /// one alone), each engine's buffers and gathered samples for its part of a training shard or of a validation
-    /// slice, whichever is larger, and the dataset. Throws <see cref="Rnn.Math.InputException"/> for a model
+    /// slice, whichever is larger, and the dataset, or the samples fetched for its shards where it has no copy. Throws <see cref="Rnn.Math.InputException"/> for a model
     /// whose tensors could not be arrays at all.
     /// </summary>
     public static MemoryEstimate Memory(Network network, WorkerJob training, DataShape shape, int threads)
@@ -52,6 +52,11 @@ public sealed class ShardComputer
         const double bytes = sizeof(float);
         double parameters = network.ParameterCount;
         double data = Enum.GetValues<DataPart>().Sum(part => (double)shape.Length(part));
+        // Samples fetched instead (SampleCache): the rows of the shard in hand and of the next, each as large as a
+        // minibatch or a validation slice at most, and the rows of a block the two still share.
+        if (shape.Fetched)
+            data += 3 * System.Math.Max(minibatch, validationSamples * engines)
+                    * ((double)shape.Timesteps * shape.InputSize + shape.TargetsPerSample + (shape.HasLengths ? 1 : 0));
         var arrays = buffers.Concat(validation)
             .Select(b => new LongestArray(b.Layer < 0 ? "a shard's output gradient" : $"a shard buffer of model.layers[{b.Layer}]", b.Floats, MemoryKind.Activations))
             .Append(new LongestArray("the parameters", parameters, MemoryKind.Parameters))
@@ -120,16 +125,17 @@ public sealed class ShardComputer
     /// <summary>Each group's sums over its validation samples, in slices of <see cref="ValidationSliceGroups"/> groups per thread.</summary>
     private LossSums[] ValidationLosses(JobReplica replica, ComputeValidationLoss request)
     {
-        int groupSize = _job.Job.GroupSize, samples = _job.Shape.ValidationSamples;
-        int groups = request.EndGroup - request.FirstGroup;
+        int groups = request.EndGroup - request.FirstGroup, groupSize = _job.Job.GroupSize;
         var losses = new LossSums[groups];
         int sliceGroups = ValidationSliceGroups * _engines.Length;
         for (int slice = 0; slice < groups; slice += sliceGroups)
         {
             int count = System.Math.Min(sliceGroups, groups - slice);
-            int firstSample = (request.FirstGroup + slice) * groupSize;
-            int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, samples);
-            var ids = Enumerable.Range(firstSample, endSample - firstSample).ToArray();
+            var ids = ValidationSlice(request, slice);
+            // A worker that fetches its samples keeps this slice's and asks for the next one's while it computes.
+            var next = ValidationSlice(request, slice + sliceGroups);
+            replica.Samples?.Keep(validation: true, ids, next);
+            replica.Samples?.Fetch(validation: true, next);
             var sliceLosses = new LossSums[count];
             Run(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids, sliceLosses, (engine, weights, shard, first, count) =>
                 engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
@@ -189,7 +195,54 @@ public sealed class ShardComputer
         else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunThread);
     }
 
+    /// <summary>
+    /// Where a worker that fetches its samples (<see cref="JobReplica.Samples"/>) asks for them ahead of need, as
+    /// <paramref name="request"/> arrives: its shard's and the next minibatch's same groups (the coordinator names
+    /// them), or a validation request's first slice; the rows of neither are dropped. Later slices are read ahead
+    /// slice by slice as validation runs.
+    /// </summary>
+    public void ReadAhead(JobReplica replica, IRoundMessage request)
+    {
+        if (replica.Samples is not { } samples) return;
+        if (request is ComputeGradients gradients)
+        {
+            samples.Keep(validation: false, gradients.SampleIds, gradients.NextSampleIds);
+            samples.Fetch(validation: false, gradients.SampleIds);
+            samples.Fetch(validation: false, gradients.NextSampleIds);
+        }
+        else if (request is ComputeValidationLoss validation && _job.Job.Streams == 0)
+        {
+            var first = ValidationSlice(validation, 0);
+            samples.Keep(validation: true, first);
+            samples.Fetch(validation: true, first);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="request"/> can be computed without waiting for samples: always, but on a worker that
+    /// fetches them, where its shard's (or a validation request's first slice's) must have come.
+    /// </summary>
+    public bool HasSamples(JobReplica replica, IRoundMessage request) => replica.Samples is not { } samples || request switch
+    {
+        ComputeGradients gradients => samples.Holds(validation: false, gradients.SampleIds),
+        ComputeValidationLoss validation when _job.Job.Streams == 0 => samples.Holds(validation: true, ValidationSlice(validation, 0)),
+        _ => true,
+    };
+
+    /// <summary>The validation samples of the slice of <paramref name="request"/>'s groups that starts <paramref name="slice"/> groups in; empty past its end.</summary>
+    private int[] ValidationSlice(ComputeValidationLoss request, int slice)
+    {
+        int groupSize = _job.Job.GroupSize, groups = request.EndGroup - request.FirstGroup;
+        if (slice >= groups) return [];
+        int count = System.Math.Min(ValidationSliceGroups * _engines.Length, groups - slice);
+        int firstSample = (request.FirstGroup + slice) * groupSize;
+        int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, _job.Shape.ValidationSamples);
+        return Enumerable.Range(firstSample, endSample - firstSample).ToArray();
+    }
+
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds)
-        => ShardInput.Gather(replica.Data(xPart).Span, replica.Data(yPart).Span, _job.Shape.Timesteps, _job.Shape.InputSize,
+        => replica.Samples is { } samples
+            ? samples.Gather(xPart == DataPart.ValidationX, sampleIds)
+            : ShardInput.Gather(replica.Data(xPart).Span, replica.Data(yPart).Span, _job.Shape.Timesteps, _job.Shape.InputSize,
             _job.Shape.TargetsPerSample, sampleIds, replica.Data(lengthsPart).Span);
 }

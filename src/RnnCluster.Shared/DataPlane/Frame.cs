@@ -13,6 +13,12 @@ public enum FrameKind : byte
 
     /// <summary>A segment of the partial gradient sum of tree node (<see cref="Frame.Level"/>, <see cref="Frame.Index"/>) in round <see cref="Frame.Tag"/>.</summary>
     Partial = 3,
+
+    /// <summary>
+    /// A segment of one part (<see cref="Frame.Part"/>: x, y or lengths of the training or validation set) of the samples
+    /// a worker fetched with ticket <see cref="Frame.Tag"/>, packed in the order it asked for them.
+    /// </summary>
+    Samples = 4,
 }
 
 /// <summary>
@@ -28,6 +34,8 @@ public readonly record struct Frame(FrameKind Kind, byte Part, long Tag, int Lev
     public static Frame Data(byte part, long offset, int count) => new(FrameKind.Data, part, 0, 0, 0, offset, count);
 
     public static Frame Weights(long version, long offset, int count) => new(FrameKind.Weights, 0, version, 0, 0, offset, count);
+
+    public static Frame Samples(long ticket, byte part, long offset, int count) => new(FrameKind.Samples, part, ticket, 0, 0, offset, count);
 
     public static Frame Partial(long round, int level, int index, long offset, int count) => new(FrameKind.Partial, 0, round, level, index, offset, count);
 

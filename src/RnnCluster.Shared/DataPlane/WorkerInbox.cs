@@ -11,6 +11,12 @@ internal sealed record DataArrived : INoSerializationVerificationNeeded
     public static readonly DataArrived Instance = new();
 }
 
+/// <summary>Every row of a fetch of samples has come (<see cref="SampleCache"/>).</summary>
+internal sealed record SamplesArrived : INoSerializationVerificationNeeded
+{
+    public static readonly SamplesArrived Instance = new();
+}
+
 /// <summary>Every segment of weights <see cref="Version"/> is in <see cref="Weights"/>.</summary>
 internal sealed record WeightsArrived(long Version, float[] Weights) : INoSerializationVerificationNeeded;
 
@@ -18,8 +24,8 @@ internal sealed record WeightsArrived(long Version, float[] Weights) : INoSerial
 internal sealed record PeerRefused(int SenderId, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>
-/// A worker's receiving side of one job on the data plane: the dataset straight into the replica's arrays, each
-/// step's weights into a spare buffer (the actor may still compute with the previous version), and the partial sums
+/// A worker's receiving side of one job on the data plane: the dataset straight into the replica's arrays (or the
+/// samples it fetched into their blocks of its <see cref="SampleCache"/>), each step's weights into a spare buffer (the actor may still compute with the previous version), and the partial sums
 /// of other shards into the buffers of the round's <see cref="TreeAssembly"/>. Whatever does not fit is refused:
 /// a segment out of range or misaligned, a tree node the round does not expect, an unknown frame kind. A frame of a
 /// round already over is read and dropped; one of a round not yet known waits (the request comes through Akka,
@@ -49,6 +55,7 @@ internal sealed class WorkerInbox(JobReplica replica, IActorRef actor) : IFrameS
         FrameKind.Data => OpenData(frame),
         FrameKind.Weights => OpenWeights(frame),
         FrameKind.Partial => OpenPartial(frame),
+        FrameKind.Samples => replica.Samples?.Open(frame) ?? throw new FrameRefusedException($"frame {frame}: this worker holds its data and fetched no samples"),
         _ => throw new FrameRefusedException($"unknown frame kind {(byte)frame.Kind}"),
     };
 
@@ -61,6 +68,9 @@ internal sealed class WorkerInbox(JobReplica replica, IActorRef actor) : IFrameS
                 break;
             case FrameKind.Weights:
                 CommitWeights(frame, target, landed);
+                break;
+            case FrameKind.Samples:
+                replica.Samples!.Commit(frame, target, landed);
                 break;
             default:
                 CommitPartial(frame, target, landed);

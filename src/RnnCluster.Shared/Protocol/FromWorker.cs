@@ -8,9 +8,19 @@ namespace RnnCluster.Shared.Protocol;
 /// <summary>The worker took the job; its data plane listens at <see cref="Endpoint"/> for the dataset and the weights.</summary>
 public sealed record WorkerReady(Guid JobId, string Endpoint) : IProtocolMessage
 {
-    /// <summary>The job's data file (<see cref="DataShape.Mapped"/>) is not on this node: x and y must come on the data plane.</summary>
+    /// <summary>
+    /// The job's data file (<see cref="DataShape.Mapped"/>) is not on this node: it is sent nothing of the dataset at the
+    /// start, and fetches each shard's samples (<see cref="FetchSamples"/>).
+    /// </summary>
     public bool NeedsData { get; init; }
 }
+
+/// <summary>
+/// A worker without a copy of the job's data file asks for samples: the rows of <see cref="SampleIds"/> of the training
+/// set (or the validation set), which the coordinator sends on the data plane as <c>Samples</c> frames of
+/// <see cref="Ticket"/>, packed in this order: x, then y, then the lengths when the data has them.
+/// </summary>
+public sealed record FetchSamples(Guid JobId, long Ticket, bool Validation, int[] SampleIds) : IProtocolMessage;
 
 /// <summary>The worker holds the whole dataset of the job and can compute any shard of it.</summary>
 public sealed record DataReceived(Guid JobId) : IProtocolMessage;

@@ -26,9 +26,20 @@ public sealed record DataShape(int TrainSamples, int ValidationSamples, int Time
     /// </summary>
     public MappedData? Mapped { get; init; }
 
-    /// <summary>The floats of <paramref name="part"/> that come on the data plane: none of x and y when they are <see cref="Mapped"/>.</summary>
+    /// <summary>
+    /// A worker's own note that it has no copy of the job's data file: it fetches the samples of each shard it
+    /// computes from the coordinator (<see cref="FetchSamples"/>) into a <see cref="Compute.SampleCache"/>, and is sent
+    /// nothing of the dataset at the start. Never set by the coordinator.
+    /// </summary>
+    public bool Fetched { get; init; }
+
+    /// <summary>
+    /// The floats of <paramref name="part"/> that come on the data plane at the start of the job: none of x and y when
+    /// they are <see cref="Mapped"/>, none at all when they are <see cref="Fetched"/>.
+    /// </summary>
     public long Length(DataPart part) => part switch
     {
+        _ when Fetched => 0,
         DataPart.TrainLengths => HasLengths ? TrainSamples : 0,
         DataPart.ValidationLengths => HasLengths ? ValidationSamples : 0,
         _ when Mapped is not null => 0,
@@ -105,6 +116,13 @@ public sealed record ComputeGradients(
 
     /// <summary>A stateful job's state (samples, width) each of <see cref="SampleIds"/> starts from: its stream's after the window before; null otherwise.</summary>
     public float[]? States { get; init; }
+
+    /// <summary>
+    /// The samples the same groups of the next minibatch hold, in minibatch order: what this worker is likely asked for
+    /// next, which a worker that fetches its samples reads ahead while it computes this shard. Null after the
+    /// epoch's last minibatch.
+    /// </summary>
+    public int[]? NextSampleIds { get; init; }
 
     public int FirstGroup => ShardBounds[Shard];
 

@@ -15,7 +15,7 @@ public sealed class ProtocolTypes : IKnownTypesProvider
         typeof(StartJob), typeof(WorkerJob), typeof(DataShape), typeof(MappedData), typeof(ComputeGradients), typeof(ComputeValidationLoss),
         typeof(JobFinished), typeof(WorkerReady), typeof(DataReceived), typeof(GradientsComputed), typeof(PartialSum),
         typeof(PartialSum[]), typeof(ValidationLossComputed), typeof(ShardFailed), typeof(FrameRefused),
-        typeof(JobRefused), typeof(MessageRefused), typeof(LossSums),
+        typeof(JobRefused), typeof(MessageRefused), typeof(LossSums), typeof(FetchSamples),
     ];
 
     public IEnumerable<Type> GetKnownTypes() => All;

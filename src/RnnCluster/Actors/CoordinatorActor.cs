@@ -218,6 +218,10 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void ReceiveStarted()
     {
         Receive<WorkerReady>(IsThisJob, ready => _workers.SendData(Sender, ready.Endpoint, ready.NeedsData));
+        Receive<FetchSamples>(IsThisJob, fetch =>
+        {
+            if (!_workers.SendSamples(Sender, fetch)) _log.Warning("worker {0} asked for samples it cannot have: {1} of the {2} set", Sender.Path, fetch.SampleIds.Length, fetch.Validation ? "validation" : "training");
+        });
         Receive<WorkersLostDeadline>(_ => FailIfNoWorkers());
         ReceiveRefusals();
         Receive<IProtocolMessage>(Misaddressed);
@@ -421,6 +425,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
         long terms = _job.Train.Terms(minibatch);
+        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the epoch's last).
+        var next = _state.Minibatch + 1 < _plan.MinibatchCount ? _plan.Minibatch(_state.Minibatch + 1).ToArray() : null;
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
         {
@@ -429,6 +435,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             {
                 LossTerms = terms,
                 States = StatesOf(ids),
+                NextSampleIds = next?[System.Math.Min(first * groupSize, next.Length)..System.Math.Min(end * groupSize, next.Length)],
             };
         }, excluded, _job.StateWidth);
         _inbox.Expect(id, groupCount);
@@ -636,6 +643,8 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
         int minibatchSize = minibatch.Length;
         long terms = _job.Train.Terms(minibatch);
+        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the epoch's last).
+        var next = _state.Minibatch + 1 < _plan.MinibatchCount ? _plan.Minibatch(_state.Minibatch + 1).ToArray() : null;
         var (step, fault) = Update(gradient, loss);
         if (fault is not null)
         {

@@ -168,7 +168,8 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
     /// <summary>
     /// The dataset on the data plane, to the endpoint the worker answered with; false when the worker is unknown,
     /// refused the job, or was sent the data already. With a mapped file (<see cref="DataShape.Mapped"/>) a worker maps
-    /// its own copy of x and y and is sent only the lengths, unless it <paramref name="needsData"/>: it has no copy.
+    /// its own copy of x and y and is sent only the lengths, unless it <paramref name="needsData"/>: it has no copy, is
+    /// sent nothing, and fetches its shards' samples (<see cref="SendSamples"/>).
     /// The values go from where they are (a mapped file's pages, or arrays) to the wire: nothing is copied here.
     /// </summary>
     public bool SendData(IActorRef worker, string endpoint, bool needsData)
@@ -177,7 +178,7 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
         if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
         link.Endpoint = endpoint;
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
-        var sent = needsData ? shape with { Mapped = null } : shape;
+        var sent = needsData ? shape with { Mapped = null, Fetched = true } : shape;
         Send(sender, sent, DataPart.TrainX, data.Train.X);
         Send(sender, sent, DataPart.TrainY, data.Train.Y);
         if (data.Train.Lengths is { } lengths) Send(sender, sent, DataPart.TrainLengths, lengths);
@@ -187,6 +188,42 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
             Send(sender, sent, DataPart.ValidationY, data.Validation.Y);
             if (data.Validation.Lengths is { } validationLengths) Send(sender, sent, DataPart.ValidationLengths, validationLengths);
         }
+        return true;
+    }
+
+    /// <summary>
+    /// The samples a worker without a copy of the data file asked for: their rows of x, y and lengths gathered out of
+    /// the dataset (a mapped file's pages) in the order asked for, each part packed into one array, and sent as
+    /// <see cref="FrameKind.Samples"/> frames of the fetch's ticket. False when the worker has not answered the job or
+    /// names samples its set does not hold; it is sent nothing then.
+    /// </summary>
+    public bool SendSamples(IActorRef worker, FetchSamples fetch)
+    {
+        if (Find(worker)?.Endpoint is not { } endpoint) return false;
+        var set = fetch.Validation ? data.Validation : data.Train;
+        if (set is null || fetch.SampleIds.Any(id => id < 0 || id >= set.Samples)) return false;
+        int xWidth = set.Timesteps * set.InputSize, yWidth = set.TargetsPerSample, count = fetch.SampleIds.Length;
+        var (x, y) = (new float[count * xWidth], new float[count * yWidth]);
+        var lengths = new float[set.Lengths is null ? 0 : count];
+        ReadOnlySpan<float> allX = set.X.Span, allY = set.Y.Span;
+        for (int i = 0; i < count; i++)
+        {
+            int id = fetch.SampleIds[i];
+            allX.Slice(id * xWidth, xWidth).CopyTo(x.AsSpan(i * xWidth));
+            allY.Slice(id * yWidth, yWidth).CopyTo(y.AsSpan(i * yWidth));
+            if (set.Lengths is { } all) lengths[i] = all[id];
+        }
+        var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
+        DataPart[] parts = fetch.Validation
+            ? [DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths]
+            : [DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths];
+        float[][] values = [x, y, lengths];
+        for (int p = 0; p < parts.Length; p++)
+            for (int segment = 0; segment < Segments.Count(values[p].Length); segment++)
+            {
+                var (offset, length) = Segments.Range(segment, values[p].Length);
+                sender.Send(Frame.Samples(fetch.Ticket, (byte)parts[p], offset, length), values[p], offset);
+            }
         return true;
     }
 

@@ -10,7 +10,8 @@ internal static class JobLine
 {
     /// <summary>
     /// `job 6f1c2a57: lstm(50) → dropout(0.2) → dense(1), 10,451 parameters; 92 training + 23 validation sequences of 12 × 1 (5.4 KB)`,
-    /// then `; data mapped from PATH` where the worker reads x and y from its copy of the coordinator's file.
+    /// then `; data mapped from PATH` where the worker reads x and y from its copy of the coordinator's file, or
+    /// `; each shard's samples fetched from the coordinator` where it has no copy (the size is then of nothing sent).
     /// </summary>
     public static string Received(StartJob job, Network network)
     {
@@ -18,7 +19,12 @@ internal static class JobLine
         var layers = string.Join(" → ", network.Layers.Select(layer => Layer(layer.Config)));
         long floats = Enum.GetValues<DataPart>().Sum(shape.Length);
         var validation = shape.ValidationSamples > 0 ? $" + {shape.ValidationSamples:N0} validation" : "";
-        var mapped = shape.Mapped is { } file ? $"; data mapped from {file.Path}" : "";
+        var mapped = shape switch
+        {
+            { Mapped: { } file } => $"; data mapped from {file.Path}",
+            { Fetched: true } => "; each shard's samples fetched from the coordinator",
+            _ => "",
+        };
         return string.Create(CultureInfo.InvariantCulture,
             $"{Id(job.JobId)}: {layers}, {network.ParameterCount:N0} parameters; " +
             $"{shape.TrainSamples:N0} training{validation} sequences of {shape.Timesteps} × {shape.InputSize} ({Size(floats * sizeof(float))}){mapped}");

@@ -75,12 +75,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var (worker, _) = Ready();
         worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
-        var done = ExpectMsg<ValidationLossComputed>();
-        var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
-        var losses = new LossSums[3];
-        var v = _job.Validation!;
-        engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X.ToArray(), v.Y.ToArray(), [0, 1, 2, 3, 4], 5, 6), 2, losses);
-        Assert.Equal([new PartialSum(2, 0, (losses[0] + losses[1]) + losses[2])], done.Partials);
+        Assert.Equal(ValidationRoot(), ExpectMsg<ValidationLossComputed>().Partials);
     }
 
     [Fact]
@@ -110,7 +105,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_mapped_data_file_this_node_lacks_is_sent_one_it_holds_otherwise_is_refused_naming_it_and_a_copy_that_matches_needs_no_data_frame()
+    public void A_mapped_data_file_this_node_lacks_is_not_sent_one_it_holds_otherwise_is_refused_naming_it_and_a_copy_that_matches_needs_no_data_frame()
     {
         using var folder = new TempFolder();
         var path = folder.File("data.safetensors");
@@ -120,13 +115,14 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         string hash = FileHash.Sha256(path);
         StartJob Mapped(string file, string sha256) => _start with { Shape = _start.Shape with { Mapped = new MappedData(file, sha256, 0, 12) } };
 
-        // No copy here: the worker asks for x and y, and has the data once every segment of them came.
+        // No copy here: the worker is sent nothing of the data, and a data frame does not fit (it fetches its samples instead).
         var missing = Sys.ActorOf(WorkerActor.Props(threads: 1));
         missing.Tell(Mapped(folder.File("elsewhere.safetensors"), hash));
         var ready = ExpectMsg<WorkerReady>();
         Assert.True(ready.NeedsData);
-        SendData(DataPlaneNode.Get(Sys).SenderTo(ready.Endpoint, _start.Token, StartJob.CoordinatorId));
         Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
+        Send(DataPlaneNode.Get(Sys).SenderTo(ready.Endpoint, _start.Token, StartJob.CoordinatorId), DataPart.TrainX, _job.Train.X);
+        Assert.EndsWith("not a segment of TrainX (0 values)", ExpectMsg<FrameRefused>().Reason);
 
         var other = Sys.ActorOf(WorkerActor.Props(threads: 1));
         other.Tell(Mapped(path, new string('0', 64)));
@@ -137,6 +133,68 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         same.Tell(Mapped(path, hash));
         ExpectMsg<WorkerReady>();
         Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
+    }
+
+    [Fact]
+    public void A_worker_without_the_data_file_fetches_each_shard_and_the_next_ones_samples_and_computes_the_same_bits()
+    {
+        var (worker, plane) = Fetching();
+        int[] minibatch = [3, 7, 1, 0, 9, 4];
+        var request = new ComputeGradients(_start.JobId, 5, 1, 0, minibatch.Length, 3, 1, [0, 1, 3], [_start.CoordinatorEndpoint, "unused:1#1"], minibatch[2..])
+        {
+            NextSampleIds = [11, 2, 8, 5],
+        };
+        worker.Tell(request);
+        // The shard's samples at once, and the next minibatch's same groups ahead of need.
+        var shard = ExpectMsg<FetchSamples>();
+        Assert.False(shard.Validation);
+        Assert.Equal(minibatch[2..], shard.SampleIds);
+        var ahead = ExpectMsg<FetchSamples>();
+        Assert.Equal([11, 2, 8, 5], ahead.SampleIds);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        SendSamples(plane, shard);
+
+        var done = ExpectMsg<GradientsComputed>();
+        var (gradients, losses) = EngineGroups(minibatch, epoch: 1);
+        AwaitCondition(() => _sink.Frames.Count == 2);
+        Assert.Equal(gradients[1], _sink.Values(new TreeNode(0, 1)));
+        Assert.Equal(gradients[2], _sink.Values(new TreeNode(1, 1)));
+        Assert.Equal([losses[1], losses[2]], done.Partials.Select(p => p.Sums));
+
+        // The next request is what was read ahead: nothing more is fetched but the samples after it, and only those not
+        // held (1 is, from the first shard, whose block stays for it).
+        SendSamples(plane, ahead);
+        worker.Tell(request with { RoundId = 6, SampleIds = [11, 2, 8, 5], NextSampleIds = [5, 6, 10, 1] });
+        Assert.Equal([6, 10], ExpectMsg<FetchSamples>().SampleIds);
+        Assert.Equal(6, ExpectMsg<GradientsComputed>().RoundId);
+
+        // Validation fetches its slice of the validation set.
+        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
+        var validation = ExpectMsg<FetchSamples>();
+        Assert.True(validation.Validation);
+        Assert.Equal([0, 1, 2, 3, 4], validation.SampleIds);
+        SendSamples(plane, validation);
+        Assert.Equal(ValidationRoot(), ExpectMsg<ValidationLossComputed>().Partials);
+    }
+
+    [Fact]
+    public void A_samples_frame_that_does_not_fit_its_fetch_is_refused_and_one_of_a_dropped_fetch_is_ignored()
+    {
+        var (worker, plane) = Fetching();
+        worker.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [3, 7]) { NextSampleIds = [1, 2] });
+        var shard = ExpectMsg<FetchSamples>();
+        ExpectMsg<FetchSamples>();
+        // The next request names neither: both fetches are dropped, and a frame of either is read and ignored.
+        worker.Tell(new ComputeGradients(_start.JobId, 6, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [4, 5]));
+        ExpectMsg<FetchSamples>();
+        SendSamples(plane, shard);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        var (other, otherPlane) = Fetching();
+        other.Tell(new ComputeGradients(_start.JobId, 5, 1, 0, 2, 1, 0, [0, 1], [_start.CoordinatorEndpoint], [3, 7]));
+        var fetch = ExpectMsg<FetchSamples>();
+        otherPlane.Send(Frame.Samples(fetch.Ticket, (byte)DataPart.ValidationX, 0, 24), new float[24], 0);
+        Assert.Equal($"frame Samples part 2 tag {fetch.Ticket} node (0, 0) offset 0 count 24: fetch {fetch.Ticket} is of the training samples", ExpectMsg<FrameRefused>().Reason);
     }
 
     [Fact]
@@ -260,6 +318,30 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         return (worker, plane);
     }
 
+    /// <summary>A worker whose job's data file is not on its node, with the weights of version 0: it is sent nothing of the data.</summary>
+    private (IActorRef Worker, IFrameSender Plane) Fetching()
+    {
+        var worker = Sys.ActorOf(WorkerActor.Props(threads: 1));
+        worker.Tell(_start with { Shape = _start.Shape with { Mapped = new MappedData("/nonexistent/data.safetensors", new string('0', 64), 0, 12) } });
+        var ready = ExpectMsg<WorkerReady>();
+        Assert.True(ready.NeedsData);
+        Assert.Equal(_start.JobId, ExpectMsg<DataReceived>().JobId);
+        var plane = DataPlaneNode.Get(Sys).SenderTo(ready.Endpoint, _start.Token, 0);
+        SendWeights(plane, version: 0, offset: 0);
+        return (worker, plane);
+    }
+
+    /// <summary>What the coordinator answers a fetch with: x and y of its samples, each packed in the order asked for, in one segment.</summary>
+    private void SendSamples(IFrameSender plane, FetchSamples fetch)
+    {
+        var set = fetch.Validation ? _job.Validation! : _job.Train;
+        var x = fetch.SampleIds.SelectMany(i => set.X.ToArray().Skip(i * 12).Take(12)).ToArray();
+        var y = fetch.SampleIds.Select(i => set.Y.Span[i]).ToArray();
+        var (xPart, yPart) = fetch.Validation ? (DataPart.ValidationX, DataPart.ValidationY) : (DataPart.TrainX, DataPart.TrainY);
+        plane.Send(Frame.Samples(fetch.Ticket, (byte)xPart, 0, x.Length), x, 0);
+        plane.Send(Frame.Samples(fetch.Ticket, (byte)yPart, 0, y.Length), y, 0);
+    }
+
     private static void Send(IFrameSender plane, DataPart part, ReadOnlyMemory<float> values) => plane.Send(Frame.Data((byte)part, 0, values.Length), values, 0);
 
     /// <summary>The job's whole dataset, each part in one segment.</summary>
@@ -287,6 +369,16 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         engine.ComputeGroups(_job.InitialWeights, new ShardInput(x, y, minibatch, 6, 6), 2, 1f / 6,
             new DropoutKey(_job.Training.Seed, epoch), gradients, losses);
         return (gradients, losses);
+    }
+
+    /// <summary>The root of the tree over the 3 groups of the 5 validation samples, from the engine run directly.</summary>
+    private PartialSum[] ValidationRoot()
+    {
+        var engine = new GradientEngine(new Network(_job.Model), _job.Training.Loss, 0);
+        var losses = new LossSums[3];
+        var v = _job.Validation!;
+        engine.EvaluateGroups(_job.InitialWeights, new ShardInput(v.X.ToArray(), v.Y.ToArray(), [0, 1, 2, 3, 4], 5, 6), 2, losses);
+        return [new PartialSum(2, 0, (losses[0] + losses[1]) + losses[2])];
     }
 
     /// <summary>The test's end of the data plane: keeps every frame sent to it, with its values.</summary>

@@ -9,7 +9,8 @@ namespace RnnCluster.Tests.Cluster;
 /// Data bigger than memory: a safetensors file several times larger than what each process may hold (a memory cgroup
 /// each: the coordinator and two workers) trains on a cluster, every node mapping its own copy in place instead of
 /// being sent one, and ends on the bytes of the same run in local mode; so does a CSV whose windows are that large,
-/// cut one at a time into the run's file.
+/// cut one at a time into the run's file, and the file on the coordinator's node only, the workers fetching the
+/// samples of each shard.
 /// </summary>
 public sealed partial class LargeDataTests(ITestOutputHelper log)
 {
@@ -33,9 +34,33 @@ public sealed partial class LargeDataTests(ITestOutputHelper log)
         // The local run read the file into the page cache, charged to this process: out with it, so that every page
         // the cluster reads is charged to the process that reads it.
         Evict(run.DataPath("large.safetensors"));
-        long[] peaks = await TrainLimited(run, "", $"data {bytes / 1e6:0} MB");
+        var (peaks, _) = await TrainLimited(run, "", $"data {bytes / 1e6:0} MB");
         Assert.True(bytes > 3 * LimitBytes, $"the data ({bytes} bytes) is not three times the limit");
         Assert.True(peaks[1] + peaks[2] > LimitBytes / 4, "the workers' groups held next to nothing: they did not read the data themselves");
+        Assert.All(peaks, peak => Assert.True(peak <= LimitBytes, $"a process held {peak} bytes"));
+        Assert.Equal(undisturbed, run.Model);
+    }
+
+    [Fact(Timeout = 600_000)]
+    public async Task A_file_only_the_coordinator_holds_trains_on_two_workers_that_fetch_their_shards_within_their_memory_to_the_local_model()
+    {
+        using var run = new ClusterTrainRun(epochs: 1, Config);
+        string path = run.DataPath("large.safetensors");
+        long bytes = Write(path);
+        var undisturbed = run.Undisturbed();
+        Evict(path);
+        // The coordinator has hashed and mapped the file once it waits for workers; from then on the workers' nodes
+        // have no copy of it at that path (the coordinator keeps its mapping of the file, as a file another machine
+        // holds would be).
+        var (peaks, workers) = await TrainLimited(run, "fetch-", $"data {bytes / 1e6:0} MB on the coordinator only", async coordinator =>
+        {
+            await coordinator.WaitForLineAsync(line => line.StartsWith("waiting for workers", StringComparison.Ordinal), ClusterTrainRun.Generous);
+            File.Move(path, path + ".elsewhere");
+        });
+        foreach (var output in workers)
+            Assert.Contains(output, line => line.EndsWith("; each shard's samples fetched from the coordinator", StringComparison.Ordinal));
+        // A worker sent the data would hold the whole of it, more than three times its limit; these hold a few shards.
+        Assert.True(bytes > 3 * LimitBytes, $"the data ({bytes} bytes) is not three times the limit");
         Assert.All(peaks, peak => Assert.True(peak <= LimitBytes, $"a process held {peak} bytes"));
         Assert.Equal(undisturbed, run.Model);
     }
@@ -74,26 +99,39 @@ public sealed partial class LargeDataTests(ITestOutputHelper log)
 
     /// <summary>
     /// The cluster run with its coordinator and two workers each in a memory cgroup of <see cref="LimitBytes"/>; it must
-    /// end well. Returns each process's peak (page cache included), logged after <paramref name="what"/>.
+    /// end well. The workers start first, unless <paramref name="beforeWorkers"/> is given: then the coordinator does,
+    /// and the workers once that is done with it. Returns each process's peak (page cache included), logged after
+    /// <paramref name="what"/>, and the workers' output.
     /// </summary>
-    private async Task<long[]> TrainLimited(ClusterTrainRun run, string prefix, string what)
+    private async Task<(long[] Peaks, string[][] Workers)> TrainLimited(ClusterTrainRun run, string prefix, string what, Func<ProgramProcess, Task>? beforeWorkers = null)
     {
         using var coordinatorLimit = new MemoryLimit(prefix + "coordinator", LimitBytes);
         using var firstLimit = new MemoryLimit(prefix + "worker1", LimitBytes);
         using var secondLimit = new MemoryLimit(prefix + "worker2", LimitBytes);
+        ProgramProcess? coordinator = null;
+        if (beforeWorkers is not null)
+        {
+            coordinator = run.StartCoordinator(minWorkers: 2);
+            coordinatorLimit.Add(coordinator.Id);
+            await beforeWorkers(coordinator);
+        }
         await using var first = run.StartWorker();
         firstLimit.Add(first.Id);
         await using var second = run.StartWorker();
         secondLimit.Add(second.Id);
-        await using var coordinator = run.StartCoordinator(minWorkers: 2);
-        coordinatorLimit.Add(coordinator.Id);
+        if (coordinator is null)
+        {
+            coordinator = run.StartCoordinator(minWorkers: 2);
+            coordinatorLimit.Add(coordinator.Id);
+        }
+        await using var started = coordinator;
 
         int exit = await coordinator.WaitForExitAsync(ClusterTrainRun.Generous);
         Assert.True(exit == 0, $"exit {exit}: {string.Join('\n', coordinator.Output.Concat(coordinator.Errors).TakeLast(20))}");
         long[] peaks = [coordinatorLimit.Peak, firstLimit.Peak, secondLimit.Peak];
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{what}; peak memory (page cache included) of coordinator, worker 1, worker 2: {string.Join(", ", peaks.Select(p => $"{p / 1e6:0} MB"))}, each limited to {LimitBytes / 1e6:0} MB; limit hit {coordinatorLimit.LimitHits}, {firstLimit.LimitHits}, {secondLimit.LimitHits} times"));
-        return peaks;
+        return (peaks, [first.Output, second.Output]);
     }
 
     private static void Evict(string path)
