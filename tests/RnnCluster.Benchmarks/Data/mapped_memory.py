@@ -7,9 +7,12 @@ node mapping the file in place (docs/architecture.md). Each process's /proc/PID/
 peak resident memory (VmHWM, pages of the mapped file included: the kernel's to drop) and the most anonymous memory
 it held at once (RssAnon: what it really holds). Then the throughput: the same model and batch on one local worker
 from the 1x file (seqPerSec of metrics.jsonl), against `rnn-cluster bench`, which trains on random data in memory.
+With --fetch the workers have no copy of the file (it is moved away once the coordinator has mapped it and waits
+for workers), so they fetch each shard's samples from the coordinator; --pairs N then sets the same cluster epoch on
+the 1x file with workers that map it against workers that fetch, alternating, N pairs (seqPerSec of metrics.jsonl).
 Needs `dotnet build -c Release` first. Usage (from the repository root):
-  python3 tests/RnnCluster.Benchmarks/Data/mapped_memory.py [--folder /tmp/mapped-memory]"""
-import argparse, json, os, pathlib, socket, struct, subprocess, sys, tempfile, threading, time, random
+  python3 tests/RnnCluster.Benchmarks/Data/mapped_memory.py [--folder /tmp/mapped-memory] [--fetch] [--pairs N]"""
+import argparse, json, os, pathlib, socket, statistics, struct, subprocess, sys, tempfile, threading, time, random
 from array import array
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -67,19 +70,34 @@ def free_port():
         return s.getsockname()[1]
 
 
-def cluster(folder, data):
+def drain(stream):
+    for _ in stream:
+        pass
+
+
+def cluster(folder, data, fetch=False):
+    """One epoch on a coordinator and two workers: each process's peaks and the epoch's seqPerSec. With fetch, the
+    file is moved away once the coordinator waits for workers (it has mapped it), and back after the run."""
     config = dict(CONFIG, data=dict(CONFIG["data"], path=str(data)))
     config_path = folder / "cluster.json"
     config_path.write_text(json.dumps(config))
     port = free_port()
-    out = folder / f"run-{data.stem}"
+    out = pathlib.Path(tempfile.mkdtemp(prefix=f"run-{data.stem}{'-fetch' if fetch else ''}-", dir=folder))
     processes, peaks, stop = {}, {}, threading.Event()
     watcher = threading.Thread(target=watch, args=(processes, peaks, stop))
+    moved = data.with_name(data.name + ".elsewhere")
     try:
         # Started inside the try: a process that fails to start leaves none of the others running.
         processes["coordinator"] = subprocess.Popen(
             [str(BIN / "rnn-cluster"), "train", "--config", str(config_path), "--out", str(out), "--cluster",
-             "--host", "127.0.0.1", "--port", str(port), "--min-workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--host", "127.0.0.1", "--port", str(port), "--min-workers", "2"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in processes["coordinator"].stdout:
+            if line.startswith("waiting for workers"):
+                break
+        threading.Thread(target=drain, args=(processes["coordinator"].stdout,), daemon=True).start()
+        if fetch:
+            data.rename(moved)
         for name in ("worker 1", "worker 2"):
             processes[name] = subprocess.Popen(
                 [str(WORKER_BIN / "rnn-worker"), "--seed-nodes", f"akka.tcp://rnn-cluster@127.0.0.1:{port}", "--host", "127.0.0.1",
@@ -95,9 +113,12 @@ def cluster(folder, data):
             if process.poll() is None:
                 process.kill()
             process.wait()
+        if moved.exists():
+            moved.rename(data)
     if processes["coordinator"].returncode != 0:
         raise SystemExit(f"rnn-cluster train exited with {processes['coordinator'].returncode}")
-    return peaks
+    epoch = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])["seqPerSec"]
+    return peaks, epoch
 
 
 def throughput(folder, data):
@@ -118,15 +139,28 @@ def throughput(folder, data):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", default=None)
+    parser.add_argument("--fetch", action="store_true", help="workers without a copy of the file: they fetch their shards' samples")
+    parser.add_argument("--pairs", type=int, default=0, help="only the throughput of mapping workers against fetching ones, N alternating pairs")
     args = parser.parse_args()
     folder = pathlib.Path(args.folder or tempfile.mkdtemp(prefix="mapped-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.pairs:
+        data = folder / "data-1x.safetensors"
+        if not data.exists():
+            write(data, BASE_SAMPLES)
+        ratios = []
+        for pair in range(args.pairs):
+            mapped, fetched = cluster(folder, data)[1], cluster(folder, data, fetch=True)[1]
+            ratios.append(fetched / mapped)
+            print(f"pair {pair + 1}: workers mapping the file {mapped:.0f} seq/s, fetching their samples {fetched:.0f} seq/s, ratio {fetched / mapped:.2f}", flush=True)
+        print(f"median ratio, fetching / mapping: {statistics.median(ratios):.2f}")
+        return
     print("| data | coordinator peak / anonymous | worker 1 | worker 2 |")
     print("|---|---|---|---|")
     for factor in (1, 2, 4, 8):
         data = folder / f"data-{factor}x.safetensors"
         size = write(data, BASE_SAMPLES * factor)
-        peaks = cluster(folder, data)
+        peaks = cluster(folder, data, args.fetch)[0]
         cells = [f"{p['VmHWM'] / 1e6:.0f} / {p['RssAnon'] / 1e6:.0f} MB" for p in peaks.values()]
         print(f"| {factor}x, {size / 1e6:.0f} MB | " + " | ".join(cells) + " |", flush=True)
         if factor > 1:
