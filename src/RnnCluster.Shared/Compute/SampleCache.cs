@@ -165,10 +165,7 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
     /// <summary>The index in a block's parts (x, y, lengths) of the frame's part, which must be of the block's set.</summary>
     private static int PartIndex(in Frame frame, Block block)
     {
-        DataPart[] parts = block.Validation
-            ? [DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths]
-            : [DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths];
-        int index = Array.IndexOf(parts, (DataPart)frame.Part);
+        int index = DataParts.Of(block.Validation).IndexOf((DataPart)frame.Part);
         return index >= 0 ? index : throw new FrameRefusedException($"frame {frame}: fetch {frame.Tag} is of the {(block.Validation ? "validation" : "training")} samples");
     }
 

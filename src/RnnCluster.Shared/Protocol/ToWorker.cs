@@ -60,6 +60,15 @@ public sealed record MappedData(string Path, string Sha256, int TrainFirst, int 
 /// <summary>The arrays of a job's dataset, each shipped on the data plane; the lengths are empty when every sample is whole.</summary>
 public enum DataPart : byte { TrainX, TrainY, ValidationX, ValidationY, TrainLengths, ValidationLengths }
 
+/// <summary>The parts of one set of samples, in the order of a fetch's packed rows: x, y, lengths.</summary>
+public static class DataParts
+{
+    private static readonly DataPart[] Train = [DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths];
+    private static readonly DataPart[] Validation = [DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths];
+
+    public static ReadOnlySpan<DataPart> Of(bool validation) => validation ? Validation : Train;
+}
+
 /// <summary>
 /// What a worker needs of a job to compute gradients, and nothing else: the model (as its config JSON, which each
 /// layer type writes and reads itself, so a new layer type is no wire change), the loss, truncated BPTT, the group
@@ -120,7 +129,7 @@ public sealed record ComputeGradients(
     /// <summary>
     /// The samples the same groups of the next minibatch hold, in minibatch order: what this worker is likely asked for
     /// next, which a worker that fetches its samples reads ahead while it computes this shard. Null after the
-    /// epoch's last minibatch.
+    /// epoch's last minibatch, and for a worker that holds the data.
     /// </summary>
     public int[]? NextSampleIds { get; init; }
 

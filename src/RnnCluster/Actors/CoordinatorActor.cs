@@ -425,8 +425,11 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
         long terms = _job.Train.Terms(minibatch);
-        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the epoch's last).
-        var next = _state.Minibatch + 1 < _plan.MinibatchCount ? _plan.Minibatch(_state.Minibatch + 1).ToArray() : null;
+        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the
+        // epoch's last); only such workers are told, so the others' requests stay as small as they were.
+        var next = _state.Minibatch + 1 < _plan.MinibatchCount && holding.Any(h => _workers.Fetches(h.Worker))
+            ? _plan.Minibatch(_state.Minibatch + 1).ToArray()
+            : null;
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
         {
@@ -435,12 +438,16 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             {
                 LossTerms = terms,
                 States = StatesOf(ids),
-                NextSampleIds = next?[System.Math.Min(first * groupSize, next.Length)..System.Math.Min(end * groupSize, next.Length)],
             };
         }, excluded, _job.StateWidth);
         _inbox.Expect(id, groupCount);
         foreach (var (worker, first, end) in holding)
-            _workers.SendRequest(worker, id, _samplesOf(first, end), _round.Issue(worker, first, end), step, _state.Weights);
+        {
+            var request = (ComputeGradients)_round.Issue(worker, first, end);
+            if (next is not null && _workers.Fetches(worker))
+                request = request with { NextSampleIds = next[System.Math.Min(first * groupSize, next.Length)..System.Math.Min(end * groupSize, next.Length)] };
+            _workers.SendRequest(worker, id, _samplesOf(first, end), request, step, _state.Weights);
+        }
         return holding;
     }
 
@@ -643,8 +650,6 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var minibatch = _plan!.Minibatch(_state.Minibatch).ToArray();
         int minibatchSize = minibatch.Length;
         long terms = _job.Train.Terms(minibatch);
-        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the epoch's last).
-        var next = _state.Minibatch + 1 < _plan.MinibatchCount ? _plan.Minibatch(_state.Minibatch + 1).ToArray() : null;
         var (step, fault) = Update(gradient, loss);
         if (fault is not null)
         {

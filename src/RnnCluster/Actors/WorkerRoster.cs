@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Rnn.Math.Training;
 using RnnCluster.Coordinator.Training;
 using RnnCluster.Shared.DataPlane;
 using RnnCluster.Shared.Protocol;
@@ -27,6 +28,9 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
 
         public string? Endpoint;
         public bool HasData;
+
+        /// <summary>It has no copy of the data file and fetches its shards' samples (<see cref="SendSamples"/>).</summary>
+        public bool Fetches;
         public bool Reachable = true;
         public long WeightsVersion = -1;
 
@@ -111,6 +115,9 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
     /// <summary>Its data-plane endpoint; known once it answered <see cref="StartJob"/>.</summary>
     public string EndpointOf(IActorRef worker) => Find(worker)?.Endpoint ?? throw new InvalidOperationException($"{worker.Path} has not answered the job");
 
+    /// <summary>Whether the worker fetches its shards' samples: it has no copy of the job's data file.</summary>
+    public bool Fetches(IActorRef worker) => Find(worker)?.Fetches == true;
+
     /// <summary>Records that the worker holds the data; false when it is unknown or was counted already.</summary>
     public bool MarkHasData(IActorRef worker)
     {
@@ -176,7 +183,7 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
     {
         var link = Find(worker);
         if (link is null || link.RefusedJob || link.Endpoint is not null) return false;
-        link.Endpoint = endpoint;
+        (link.Endpoint, link.Fetches) = (endpoint, needsData && shape.Mapped is not null);
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
         var sent = needsData ? shape with { Mapped = null, Fetched = true } : shape;
         Send(sender, sent, DataPart.TrainX, data.Train.X);
@@ -202,22 +209,10 @@ internal sealed class WorkerRoster(WorkerJob job, DataShape shape, TrainingJob d
         if (Find(worker)?.Endpoint is not { } endpoint) return false;
         var set = fetch.Validation ? data.Validation : data.Train;
         if (set is null || fetch.SampleIds.Any(id => id < 0 || id >= set.Samples)) return false;
-        int xWidth = set.Timesteps * set.InputSize, yWidth = set.TargetsPerSample, count = fetch.SampleIds.Length;
-        var (x, y) = (new float[count * xWidth], new float[count * yWidth]);
-        var lengths = new float[set.Lengths is null ? 0 : count];
-        ReadOnlySpan<float> allX = set.X.Span, allY = set.Y.Span;
-        for (int i = 0; i < count; i++)
-        {
-            int id = fetch.SampleIds[i];
-            allX.Slice(id * xWidth, xWidth).CopyTo(x.AsSpan(i * xWidth));
-            allY.Slice(id * yWidth, yWidth).CopyTo(y.AsSpan(i * yWidth));
-            if (set.Lengths is { } all) lengths[i] = all[id];
-        }
+        var rows = ShardInput.Gather(set.X.Span, set.Y.Span, set.Timesteps, set.InputSize, set.TargetsPerSample, fetch.SampleIds, set.Lengths);
+        float[][] values = [rows.X, rows.Y, rows.Lengths is { } lengths ? Array.ConvertAll(lengths, length => (float)length) : []];
         var sender = plane.SenderTo(endpoint, token, StartJob.CoordinatorId);
-        DataPart[] parts = fetch.Validation
-            ? [DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths]
-            : [DataPart.TrainX, DataPart.TrainY, DataPart.TrainLengths];
-        float[][] values = [x, y, lengths];
+        var parts = DataParts.Of(fetch.Validation);
         for (int p = 0; p < parts.Length; p++)
             for (int segment = 0; segment < Segments.Count(values[p].Length); segment++)
             {
