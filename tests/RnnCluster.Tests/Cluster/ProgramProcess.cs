@@ -89,10 +89,10 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, as docker stop, systemd and Kubernetes send it.</summary>
-    public void Terminate() => Assert.Equal(0, Kill(_process.Id, Sigterm));
+    public void Terminate() => Signal(Sigterm);
 
     /// <summary>SIGINT, as Ctrl+C in its terminal sends it.</summary>
-    public void Interrupt() => Assert.Equal(0, Kill(_process.Id, Sigint));
+    public void Interrupt() => Signal(Sigint);
 
     /// <summary>SIGKILL: the process dies without a word to anyone.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
@@ -103,6 +103,9 @@ internal sealed partial class ProgramProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
     }
+
+    private void Signal(int signal) =>
+        Assert.True(Kill(_process.Id, signal) == 0, _process.HasExited ? $"signal {signal} came after the process had exited with code {_process.ExitCode}" : $"signal {signal} was not sent");
 
     private const int Sigint = 2;
     private const int Sigterm = 15;

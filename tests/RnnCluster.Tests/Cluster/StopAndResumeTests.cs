@@ -19,6 +19,12 @@ namespace RnnCluster.Tests.Cluster;
 public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
 {
     private const int Epochs = 300;
+
+    /// <summary>
+    /// Local mode runs 300 of these epochs in well under a second once started, so SIGTERM could come after the run
+    /// had ended (on a loaded CI host it once did): a local run is long enough to be stopped midway.
+    /// </summary>
+    private const int LocalEpochs = 2000;
     private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
@@ -37,13 +43,13 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     public async Task Sigterm_in_local_mode_checkpoints_exits_1_and_a_resume_on_three_workers_ends_on_the_undisturbed_bytes()
     {
         var config = Config;
-        await using (var coordinator = Start(ClusterProgram, Train(config, Epochs, "--workers", "2")))
-            await StopWithSigterm(coordinator);
+        await using (var coordinator = Start(ClusterProgram, Train(config, LocalEpochs, "--workers", "2")))
+            await StopWithSigterm(coordinator, LocalEpochs);
 
         Assert.Equal(0, CliRun.Of("train", "--resume", Run, "--workers", "3", "--quiet").ExitCode);
 
-        Assert.Equal(Undisturbed(config, Epochs), Model(Run));
-        Assert.Equal(Enumerable.Range(1, Epochs), MetricsEpochs());
+        Assert.Equal(Undisturbed(config, LocalEpochs), Model(Run));
+        Assert.Equal(Enumerable.Range(1, LocalEpochs), MetricsEpochs());
     }
 
     [Fact(Timeout = 300_000)]
@@ -55,7 +61,7 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
         {
             await using (var coordinator = Start(ClusterProgram, [.. Train(config, Epochs), .. ClusterFlags(minWorkers: 2)]))
             {
-                var stderr = await StopWithSigterm(coordinator);
+                var stderr = await StopWithSigterm(coordinator, Epochs);
                 Assert.Contains($"--cluster --host 127.0.0.1 --port {_port} --min-workers 2", stderr);
             }
             // The coordinator left rather than vanished: its workers say so and go back to the seed nodes.
@@ -156,7 +162,7 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     }
 
     /// <summary>Waits for the run's first checkpoint, sends SIGTERM, and checks the exit: code 1 within 10 s, the resume command said.</summary>
-    private async Task<string> StopWithSigterm(ProgramProcess coordinator)
+    private async Task<string> StopWithSigterm(ProgramProcess coordinator, int epochs)
     {
         await WaitForCheckpoint(coordinator);
         var signalled = Stopwatch.StartNew();
@@ -169,7 +175,7 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
         Assert.True(toExit < ExitDeadline, $"SIGTERM to exit took {toExit.TotalSeconds:0.0} s");
         Assert.Matches($"stopped .*; checkpoint {System.Text.RegularExpressions.Regex.Escape(Run)}/checkpoints/checkpoint-epoch", stderr);
         Assert.Contains($"resume with: rnn-cluster train --resume {Run}", stderr);
-        Assert.True(MetricsEpochs().Length < Epochs, "the run ended before SIGTERM reached it");
+        Assert.True(MetricsEpochs().Length < epochs, "the run ended before SIGTERM reached it");
         return stderr;
     }
 
