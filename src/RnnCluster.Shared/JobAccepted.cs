@@ -9,3 +9,9 @@ namespace RnnCluster.Shared;
 /// Never sent to another node.
 /// </summary>
 public sealed record JobAccepted(StartJob Job, Network Network);
+
+/// <summary>
+/// Published on a worker's event stream as its job ends, before <see cref="Protocol.JobFinished"/>, where the worker
+/// fetched its samples: how often and how long compute waited for them. Never sent to another node.
+/// </summary>
+public sealed record JobSamplesWaited(Guid JobId, Compute.SampleWaits Waits);

@@ -48,6 +48,7 @@ public sealed class WorkerActor : ReceiveActor
     private bool _refusing;
     private bool _faultCommitted;
     private int _trainingShards;
+    private long? _samplesAwaitedSince;
 
     public WorkerActor(int threads, TestFaults faults, double memoryBytes, Slowdown slowdown, string? dataDirectory)
     {
@@ -176,6 +177,7 @@ public sealed class WorkerActor : ReceiveActor
     /// <summary>The model is complete: the dataset and weights held for it are of no more use.</summary>
     private void Finish(JobFinished finished)
     {
+        if (_replica?.Samples is { } samples) Context.System.EventStream.Publish(new JobSamplesWaited(finished.JobId, samples.Waits));
         EndJob();
         Context.System.EventStream.Publish(finished);
     }
@@ -186,7 +188,7 @@ public sealed class WorkerActor : ReceiveActor
         if (_replica is null) return;
         _plane.Unregister(_replica.Job.Token, _inbox!);
         _inbox!.Close();
-        (_replica, _computer, _inbox, _pending) = (null, null, null, null);
+        (_replica, _computer, _inbox, _pending, _samplesAwaitedSince) = (null, null, null, null, null);
     }
 
     private void DataComplete()
@@ -271,7 +273,15 @@ public sealed class WorkerActor : ReceiveActor
             ComputeValidationLoss v => v.WeightsVersion,
             _ => -2,
         };
-        if (request is null || !replica.HasAllData || replica.WeightsVersion != version || !_computer!.HasSamples(replica, request)) return;
+        if (request is null || !replica.HasAllData || replica.WeightsVersion != version) return;
+        // All but its samples are in: the time from here until they are is compute waiting for data.
+        if (!_computer!.HasSamples(replica, request))
+        {
+            _samplesAwaitedSince ??= Stopwatch.GetTimestamp();
+            return;
+        }
+        if (_samplesAwaitedSince is { } since) replica.Samples!.Waited(Stopwatch.GetElapsedTime(since));
+        _samplesAwaitedSince = null;
         _pending = null;
         try
         {

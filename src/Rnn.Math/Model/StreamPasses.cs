@@ -13,18 +13,21 @@ public static class StreamPasses
     /// <summary>
     /// The loss and metric sums of streams [<paramref name="first"/>, <paramref name="end"/>) over all their windows,
     /// window k's sums added in order of k: the same bits wherever they are computed. <paramref name="gather"/> gives
-    /// the samples of the given window ids, in that order.
+    /// the samples of the given window ids, in that order, told the ids of the window after (null at the last), which
+    /// it may read ahead.
     /// </summary>
     public static LossSums Evaluate(GradientEngine engine, ReadOnlySpan<float> parameters, StreamLayout streams, int first, int end,
-        Func<int[], ShardInput> gather)
+        Func<int[], int[]?, ShardInput> gather)
     {
         var sums = new LossSums[1];
         var total = default(LossSums);
         var states = new StreamStates(engine.StateWidth, first, end);
-        foreach (var (ids, alive) in Steps(streams, first, end))
+        var steps = Steps(streams, first, end).ToList();
+        for (int k = 0; k < steps.Count; k++)
         {
+            var (ids, alive) = steps[k];
             var rows = states.Rows(alive);
-            engine.EvaluateGroups(parameters, gather(ids) with { State = rows }, ids.Length, sums);
+            engine.EvaluateGroups(parameters, gather(ids, k + 1 < steps.Count ? steps[k + 1].Ids : null) with { State = rows }, ids.Length, sums);
             total += sums[0];
             states.Update(engine, rows, alive);
         }

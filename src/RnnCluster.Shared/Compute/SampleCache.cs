@@ -9,9 +9,11 @@ namespace RnnCluster.Shared.Compute;
 /// shards it computes and of the shard it is likely to compute next, never the dataset. A fetch names the rows not
 /// held yet and asks the coordinator for them (<see cref="FetchSamples"/>); they come on the data plane into a block of
 /// their own, packed in the order asked for (<see cref="FrameKind.Samples"/>, read from the socket straight into the
-/// block's arrays). <see cref="Keep"/> drops every block none of whose rows the request in hand or the next one
-/// names, so the cache holds a few shards' rows at most. Gathering copies the rows out in the request's order, so a
-/// shard's input is the same floats, and its gradients the same bits, as from a whole copy of the data.
+/// block's arrays). <see cref="ReadAhead"/> drops every block none of whose rows the request in hand or the next one
+/// names (nor the other set's read-ahead: the next epoch's first shard, fetched before validation, outlives it), so
+/// the cache holds a few shards' rows at most. Gathering copies the rows out in the request's order, so a shard's
+/// input is the same floats, and its gradients the same bits, as from a whole copy of the data; how long compute
+/// waited for rows is counted (<see cref="Waits"/>).
 /// <c>ask</c> sends a fetch to the coordinator; <c>landed</c> hears of every fetch whose rows have all come.
 /// </summary>
 public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action landed)
@@ -23,7 +25,9 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
     private readonly Dictionary<long, (Block Block, int Row)> _rows = new();
     private readonly Dictionary<long, Block> _blocks = new();
     private readonly int _xWidth = job.Shape.Timesteps * job.Shape.InputSize;
+    private readonly IReadOnlyCollection<int>?[] _ahead = new IReadOnlyCollection<int>?[2];
     private long _nextTicket;
+    private SampleWaits _waits = new(0, 0, TimeSpan.Zero, TimeSpan.Zero);
 
     private sealed class Block
     {
@@ -73,23 +77,61 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
     }
 
     /// <summary>
-    /// Drops every block none of whose rows <paramref name="validation"/>'s <paramref name="sampleIds"/> name (rows of the
-    /// other set included): what is neither in hand nor next.
+    /// Between requests: drops every block none of whose rows are <paramref name="validation"/>'s <paramref name="inHand"/>
+    /// or <paramref name="next"/>, or the other set's last read-ahead, then asks for whatever of the two is not held.
     /// </summary>
-    public void Keep(bool validation, params IReadOnlyCollection<int>?[] sampleIds)
+    public void ReadAhead(bool validation, IReadOnlyCollection<int>? inHand, IReadOnlyCollection<int>? next)
     {
         lock (_gate)
         {
+            _ahead[validation ? 1 : 0] = next;
             var used = new HashSet<Block>();
-            foreach (var ids in sampleIds)
-                foreach (int id in ids ?? [])
-                    if (_rows.TryGetValue(Key(validation, id), out var row)) used.Add(row.Block);
-            foreach (var (ticket, block) in _blocks.Where(b => !used.Contains(b.Value)).ToList())
+            void Use(bool set, IReadOnlyCollection<int>? ids)
             {
-                _blocks.Remove(ticket);
-                foreach (long key in block.Keys) _rows.Remove(key);
+                foreach (int id in ids ?? [])
+                    if (_rows.TryGetValue(Key(set, id), out var row)) used.Add(row.Block);
             }
+            Use(validation, inHand);
+            Use(validation, next);
+            Use(!validation, _ahead[validation ? 0 : 1]);
+            foreach (var (ticket, block) in _blocks.Where(b => !used.Contains(b.Value)).ToList()) Drop(ticket, block);
         }
+        Fetch(validation, inHand);
+        Fetch(validation, next);
+    }
+
+    /// <summary>
+    /// Drops the blocks all of whose rows are among <paramref name="sampleIds"/> (of the validation set when
+    /// <paramref name="validation"/>): rows gathered and of no more use, as a stateful validation's windows are once read.
+    /// </summary>
+    public void Release(bool validation, int[] sampleIds)
+    {
+        lock (_gate)
+        {
+            var done = sampleIds.Select(id => Key(validation, id)).ToHashSet();
+            foreach (var (ticket, block) in _blocks.Where(b => b.Value.Keys.All(done.Contains)).ToList()) Drop(ticket, block);
+        }
+    }
+
+    /// <summary>How often, and how long, gathers have waited for rows so far.</summary>
+    public SampleWaits Waits
+    {
+        get
+        {
+            lock (_gate) return _waits;
+        }
+    }
+
+    /// <summary>Counts a wait for rows that did not go through <see cref="Gather"/> (a request held until its shard came).</summary>
+    public void Waited(TimeSpan wait)
+    {
+        lock (_gate) _waits = _waits.With(wait, gathered: false);
+    }
+
+    private void Drop(long ticket, Block block)
+    {
+        _blocks.Remove(ticket);
+        foreach (long key in block.Keys) _rows.Remove(key);
     }
 
     /// <summary>Whether every row of <paramref name="sampleIds"/> is here: a gather of them does not wait.</summary>
@@ -108,18 +150,23 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
         var rows = new (Block Block, int Row)[sampleIds.Length];
         lock (_gate)
         {
-            // Keep runs between requests, never beside a gather: what Fetch found or asked for stays until it lands.
+            // ReadAhead runs between requests, never beside a gather, and Release drops only rows gathered: what Fetch
+            // found or asked for stays until it lands.
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool waited = false;
             var deadline = DateTime.UtcNow + Patience;
             for (int i = 0; i < sampleIds.Length; i++)
             {
                 rows[i] = _rows[Key(validation, sampleIds[i])];
                 while (rows[i].Block.Missing > 0)
                 {
+                    waited = true;
                     var left = deadline - DateTime.UtcNow;
                     if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
                         throw new SamplesUnavailableException($"the samples of a shard of {sampleIds.Length} did not come from the coordinator within {Patience.TotalSeconds:0} s");
                 }
             }
+            _waits = _waits.With(waited ? System.Diagnostics.Stopwatch.GetElapsedTime(start) : TimeSpan.Zero, gathered: true);
         }
         var shape = job.Shape;
         var (x, y) = (new float[sampleIds.Length * _xWidth], new float[sampleIds.Length * shape.TargetsPerSample]);
@@ -185,6 +232,18 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
     }
 
     private static long Key(bool validation, int id) => validation ? (1L << 32) | (uint)id : id;
+}
+
+/// <summary>
+/// How compute waited for fetched rows: <paramref name="Gathers"/> shards (or validation slices, or windows) gathered,
+/// <paramref name="Waits"/> of them, or of the requests held until their shard came, after waiting, <paramref name="Total"/>
+/// in all and <paramref name="Longest"/> at most.
+/// </summary>
+public sealed record SampleWaits(int Gathers, int Waits, TimeSpan Total, TimeSpan Longest)
+{
+    /// <summary>These and one more gather (when <paramref name="gathered"/>) that waited <paramref name="wait"/> (none when zero).</summary>
+    public SampleWaits With(TimeSpan wait, bool gathered) => new(
+        Gathers + (gathered ? 1 : 0), Waits + (wait > TimeSpan.Zero ? 1 : 0), Total + wait, wait > Longest ? wait : Longest);
 }
 
 /// <summary>A shard's fetched samples did not come in time: the shard is given up, and the coordinator gives it to another worker.</summary>

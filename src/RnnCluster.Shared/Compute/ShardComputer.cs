@@ -52,10 +52,11 @@ public sealed class ShardComputer
         const double bytes = sizeof(float);
         double parameters = network.ParameterCount;
         double data = Enum.GetValues<DataPart>().Sum(part => (double)shape.Length(part));
-        // Samples fetched instead (SampleCache): the rows of the shard in hand and of the next, each as large as a
-        // minibatch or a validation slice at most, and the rows of a block the two still share.
+        // Samples fetched instead (SampleCache): the blocks of the shard in hand and of the next (two blocks may hold
+        // the next one's rows), each as large as a minibatch at most, and through validation the slice in hand and the
+        // next beside the next epoch's first shard.
         if (shape.Fetched)
-            data += 3 * System.Math.Max(minibatch, validationSamples * engines)
+            data += 4 * System.Math.Max(minibatch, validationSamples * engines)
                     * ((double)shape.Timesteps * shape.InputSize + shape.TargetsPerSample + (shape.HasLengths ? 1 : 0));
         var arrays = buffers.Concat(validation)
             .Select(b => new LongestArray(b.Layer < 0 ? "a shard's output gradient" : $"a shard buffer of model.layers[{b.Layer}]", b.Floats, MemoryKind.Activations))
@@ -134,8 +135,7 @@ public sealed class ShardComputer
             var ids = ValidationSlice(request, slice);
             // A worker that fetches its samples keeps this slice's and asks for the next one's while it computes.
             var next = ValidationSlice(request, slice + sliceGroups);
-            replica.Samples?.Keep(validation: true, ids, next);
-            replica.Samples?.Fetch(validation: true, next);
+            replica.Samples?.ReadAhead(validation: true, ids, next);
             var sliceLosses = new LossSums[count];
             Run(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids, sliceLosses, (engine, weights, shard, first, count) =>
                 engine.EvaluateGroups(weights, shard, groupSize, sliceLosses.AsSpan(first, count)));
@@ -162,7 +162,7 @@ public sealed class ShardComputer
             {
                 int firstStream = (request.FirstGroup + g) * groupSize, endStream = System.Math.Min(firstStream + groupSize, streams.Count);
                 losses[g] = StreamPasses.Evaluate(_engines[t], replica.Weights, streams, firstStream, endStream,
-                    ids => Gather(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids));
+                    (ids, next) => GatherWindow(replica, ids, next));
             }
         }
         if (threads == 1) RunThread(0);
@@ -206,15 +206,11 @@ public sealed class ShardComputer
         if (replica.Samples is not { } samples) return;
         if (request is ComputeGradients gradients)
         {
-            samples.Keep(validation: false, gradients.SampleIds, gradients.NextSampleIds);
-            samples.Fetch(validation: false, gradients.SampleIds);
-            samples.Fetch(validation: false, gradients.NextSampleIds);
+            samples.ReadAhead(validation: false, gradients.SampleIds, gradients.NextSampleIds);
         }
         else if (request is ComputeValidationLoss validation && _job.Job.Streams == 0)
         {
-            var first = ValidationSlice(validation, 0);
-            samples.Keep(validation: true, first);
-            samples.Fetch(validation: true, first);
+            samples.ReadAhead(validation: true, ValidationSlice(validation, 0), null);
         }
     }
 
@@ -238,6 +234,19 @@ public sealed class ShardComputer
         int firstSample = (request.FirstGroup + slice) * groupSize;
         int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, _job.Shape.ValidationSamples);
         return Enumerable.Range(firstSample, endSample - firstSample).ToArray();
+    }
+
+    /// <summary>
+    /// A stateful validation's window of streams: on a worker that fetches its samples, the next window's are asked
+    /// for before this one is gathered, and this one's let go once gathered, so a stream's windows come one ahead.
+    /// </summary>
+    private ShardInput GatherWindow(JobReplica replica, int[] ids, int[]? next)
+    {
+        if (replica.Samples is not { } samples) return Gather(replica, DataPart.ValidationX, DataPart.ValidationY, DataPart.ValidationLengths, ids);
+        samples.Fetch(validation: true, next);
+        var window = samples.Gather(validation: true, ids);
+        samples.Release(validation: true, ids);
+        return window;
     }
 
     private ShardInput Gather(JobReplica replica, DataPart xPart, DataPart yPart, DataPart lengthsPart, int[] sampleIds)

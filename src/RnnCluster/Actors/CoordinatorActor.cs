@@ -58,6 +58,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private TrainingState _state;
     private readonly HashSet<(IActorRef Worker, long Round)> _refusalsNoted = new();
     private EpochPlan? _plan;
+
+    /// <summary>The next epoch's plan, where its first minibatch was read ahead of the epoch's end; the next epoch's plan then.</summary>
+    private EpochPlan? _nextPlan;
     private Round? _round;
     private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
@@ -425,11 +428,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
         long terms = _job.Train.Terms(minibatch);
-        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead (none after the
-        // epoch's last); only such workers are told, so the others' requests stay as small as they were.
-        var next = _state.Minibatch + 1 < _plan.MinibatchCount && holding.Any(h => _workers.Fetches(h.Worker))
-            ? _plan.Minibatch(_state.Minibatch + 1).ToArray()
-            : null;
+        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead; only such
+        // workers are told, so the others' requests stay as small as they were.
+        var next = holding.Any(h => _workers.Fetches(h.Worker)) ? NextMinibatch() : null;
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
         {
@@ -449,6 +450,18 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _workers.SendRequest(worker, id, _samplesOf(first, end), request, step, _state.Weights);
         }
         return holding;
+    }
+
+    /// <summary>
+    /// The sample ids of the minibatch after the current one: the next epoch's first after the epoch's last (its plan
+    /// kept for that epoch), none after the run's last epoch.
+    /// </summary>
+    private int[]? NextMinibatch()
+    {
+        if (_state.Minibatch + 1 < _plan!.MinibatchCount) return _plan.Minibatch(_state.Minibatch + 1).ToArray();
+        if (_state.Epoch + 1 >= _job.Training.Epochs) return null;
+        _nextPlan ??= EpochPlan.Of(_job, _state.Epoch + 1);
+        return _nextPlan.Minibatch(0).ToArray();
     }
 
     /// <summary>A stateful job's states of the streams of samples <paramref name="ids"/>, one row each (null for a job that is not stateful).</summary>
@@ -743,7 +756,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _state = state.EpochEnded(metrics) with { Plateau = plateau, Stopping = stopping };
         if (stopping.StoppedEpoch is { } stopped)
             _log.Info("early stopping after epoch {0}: {1} has not improved for {2} epochs (best: epoch {3})", stopped, _job.Training.EarlyStopping!.Monitor, stopping.Wait, stopping.BestEpoch);
-        _plan = null;
+        (_plan, _nextPlan) = (_nextPlan, null);
         _client.Tell(new EpochCompleted(metrics));
         if (_settings.Checkpoints is not null) Checkpoint();
         NextRound();

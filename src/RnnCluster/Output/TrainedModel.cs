@@ -118,7 +118,7 @@ public sealed class TrainedModel
         int width = all.Y.Length / all.Count;
         for (int g = 0; g < losses.Length; g++)
             losses[g] = StreamPasses.Evaluate(engine, Parameters, streams, g * groupSize, System.Math.Min((g + 1) * groupSize, streams.Count),
-                ids => ShardInput.Gather(all.X, all.Y, all.Timesteps, Network.InputSize, width, ids,
+                (ids, _) => ShardInput.Gather(all.X, all.Y, all.Timesteps, Network.InputSize, width, ids,
                     all.Lengths is null ? default : [.. all.Lengths.Select(length => (float)length)]));
         return losses;
     }

@@ -35,6 +35,7 @@ internal sealed class MembershipWatcher : ReceiveActor
                 Report(new CoordinatorRemoved(removed.Member.Address, removed.PreviousStatus == MemberStatus.Exiting, _coordinators.Count));
         });
         Receive<JobAccepted>(accepted => Report(new JobReceived(accepted.Job, accepted.Network)));
+        Receive<JobSamplesWaited>(waited => Report(new SamplesWaited(waited.JobId, waited.Waits)));
         Receive<JobFinished>(finished => Report(new JobEnded(finished.JobId)));
         Receive<JobRefused>(refused => Report(new JobDeclined(refused.JobId, refused.Reason)));
         Receive<MessageRefused>(refused => Report(new MessageDeclined(refused.JobId, refused.Reason)));
@@ -48,6 +49,7 @@ internal sealed class MembershipWatcher : ReceiveActor
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
             typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(JobAccepted));
+        Context.System.EventStream.Subscribe(Self, typeof(JobSamplesWaited));
         Context.System.EventStream.Subscribe(Self, typeof(JobFinished));
         Context.System.EventStream.Subscribe(Self, typeof(JobRefused));
         Context.System.EventStream.Subscribe(Self, typeof(MessageRefused));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Rnn.Math.Model;
+using RnnCluster.Shared.Compute;
 using RnnCluster.Shared.Protocol;
 
 namespace RnnCluster.Worker.Lifecycle;
@@ -28,6 +29,9 @@ internal sealed record CoordinatorRemoved(Address Coordinator, bool Left, int Re
 internal sealed record JobReceived(StartJob Job, Network Network) : WorkerEvent;
 
 internal sealed record JobEnded(Guid JobId) : WorkerEvent;
+
+/// <summary>The job that ends next fetched its samples, and compute waited for them as <see cref="Waits"/> says.</summary>
+internal sealed record SamplesWaited(Guid JobId, SampleWaits Waits) : WorkerEvent;
 
 /// <summary>This worker refused a job it cannot hold, for <see cref="Reason"/>.</summary>
 internal sealed record JobDeclined(Guid JobId, string Reason) : WorkerEvent;

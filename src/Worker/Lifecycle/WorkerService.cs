@@ -134,6 +134,9 @@ internal sealed class WorkerService(WorkerCommandLine options, TextWriter output
                 case MessageDeclined declined:
                     Say($"{JobLine.Id(declined.JobId)}: refused {declined.Reason}; waiting for the job to be sent again");
                     break;
+                case SamplesWaited waited:
+                    Say(JobLine.Waited(waited.JobId, waited.Waits));
+                    break;
                 case JobEnded ended:
                     Say($"{JobLine.Id(ended.JobId)} finished");
                     Say($"peak resident memory: {Rnn.Math.Model.MemoryEstimate.Size(ProcessMemory.PeakResidentBytes())}");

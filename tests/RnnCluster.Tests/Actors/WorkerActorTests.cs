@@ -165,8 +165,10 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         // held (1 is, from the first shard, whose block stays for it).
         SendSamples(plane, ahead);
         worker.Tell(request with { RoundId = 6, SampleIds = [11, 2, 8, 5], NextSampleIds = [5, 6, 10, 1] });
-        Assert.Equal([6, 10], ExpectMsg<FetchSamples>().SampleIds);
+        var nextEpoch = ExpectMsg<FetchSamples>();
+        Assert.Equal([6, 10], nextEpoch.SampleIds);
         Assert.Equal(6, ExpectMsg<GradientsComputed>().RoundId);
+        SendSamples(plane, nextEpoch);
 
         // Validation fetches its slice of the validation set.
         worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
@@ -175,6 +177,20 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([0, 1, 2, 3, 4], validation.SampleIds);
         SendSamples(plane, validation);
         Assert.Equal(ValidationRoot(), ExpectMsg<ValidationLossComputed>().Partials);
+
+        // The samples read ahead for the step after (the next epoch's first) outlived validation: it fetches nothing.
+        worker.Tell(request with { RoundId = 7, SampleIds = [5, 6, 10, 1], NextSampleIds = null });
+        Assert.Equal(7, ExpectMsg<GradientsComputed>().RoundId);
+
+        // Its end tells how compute waited: round 5 for the 200 ms its shard was held back, in 4 gathers.
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe, typeof(JobSamplesWaited));
+        worker.Tell(new JobFinished(_start.JobId));
+        var waits = probe.ExpectMsg<JobSamplesWaited>().Waits;
+        Assert.Equal(4, waits.Gathers);
+        Assert.InRange(waits.Waits, 1, 4);
+        Assert.True(waits.Longest >= TimeSpan.FromMilliseconds(200), $"longest wait {waits.Longest}");
+        Assert.True(waits.Total >= waits.Longest);
     }
 
     [Fact]

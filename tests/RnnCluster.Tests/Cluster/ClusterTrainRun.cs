@@ -91,9 +91,34 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
     /// </summary>
     public SlowCluster StartSlowCluster(int msPerSample, int count = 3)
     {
-        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = Number(msPerSample) };
-        var workers = Enumerable.Range(0, count).Select(_ => StartWorker(slow)).ToArray();
+        var workers = StartSlowWorkers(msPerSample, count);
         return new SlowCluster(workers, StartCoordinator(minWorkers: count));
+    }
+
+    /// <summary>
+    /// As <see cref="StartSlowCluster"/>, but the coordinator first: once it has mapped <paramref name="dataFile"/> and
+    /// waits for workers, the file is moved away, so the workers, started then, have no copy and fetch their samples.
+    /// </summary>
+    public async Task<SlowCluster> StartSlowFetchingCluster(int msPerSample, string dataFile, int count = 3)
+    {
+        var coordinator = StartCoordinator(minWorkers: count);
+        try
+        {
+            await coordinator.WaitForLineAsync(line => line.StartsWith("waiting for workers", StringComparison.Ordinal), Generous);
+            File.Move(DataPath(dataFile), DataPath(dataFile) + ".elsewhere");
+        }
+        catch
+        {
+            await coordinator.DisposeAsync();
+            throw;
+        }
+        return new SlowCluster(StartSlowWorkers(msPerSample, count), coordinator);
+    }
+
+    private ProgramProcess[] StartSlowWorkers(int msPerSample, int count)
+    {
+        var slow = new Dictionary<string, string> { [RnnCluster.Shared.Compute.Slowdown.PerSampleVariable] = Number(msPerSample) };
+        return Enumerable.Range(0, count).Select(_ => StartWorker(slow)).ToArray();
     }
 
     /// <summary>
@@ -115,21 +140,26 @@ internal sealed class ClusterTrainRun(int epochs, string? config = null) : IDisp
 
     /// <summary>
     /// The same config on three slow workers (20 ms a sample), one of them killed after epoch 5 of 30, ends on the bytes
-    /// of the local model; returns the coordinator's output.
+    /// of the local model; returns the coordinator's output and the workers' that lived. With <paramref name="fetching"/>
+    /// the workers have no copy of the data file and fetch their samples (<see cref="StartSlowFetchingCluster"/>).
     /// </summary>
-    public static async Task<string[]> AssertAKilledWorkerLeavesTheLocalModel(string config, string dataFile, IReadOnlyList<Rnn.Math.Weights.NamedTensor> data)
+    public static async Task<(string[] Coordinator, string[][] Survivors)> AssertAKilledWorkerLeavesTheLocalModel(
+        string config, string dataFile, IReadOnlyList<Rnn.Math.Weights.NamedTensor> data, bool fetching = false)
     {
         using var run = new ClusterTrainRun(epochs: 30, config);
         run.WriteData(dataFile, data);
         var undisturbed = run.Undisturbed();
-        await using var cluster = run.StartSlowCluster(msPerSample: 20);
+        await using var cluster = fetching ? await run.StartSlowFetchingCluster(msPerSample: 20, dataFile) : run.StartSlowCluster(msPerSample: 20);
         await run.WaitForEpochs(5, cluster.Coordinator);
 
         cluster.Victim.KillHard();
 
         Assert.Equal(0, await cluster.Coordinator.WaitForExitAsync(Generous));
         Assert.Equal(undisturbed, run.Model);
-        return cluster.Coordinator.Output;
+        var survivors = cluster.Workers.Where(worker => worker != cluster.Victim).ToArray();
+        // A worker reports its job's end a moment after the coordinator's last word to it.
+        foreach (var worker in survivors) await worker.WaitForLineAsync(line => line.EndsWith(" finished", StringComparison.Ordinal), Generous);
+        return (cluster.Coordinator.Output, [.. survivors.Select(worker => worker.Output)]);
     }
 
     public static double Median(IEnumerable<double> values)

@@ -41,7 +41,23 @@ public sealed class StatefulClusterTests
     [Fact(Timeout = 300_000)]
     public async Task A_worker_killed_mid_run_loses_none_of_its_streams_states()
     {
-        var output = await ClusterTrainRun.AssertAKilledWorkerLeavesTheLocalModel(Config, "series.safetensors", Series());
+        var (output, _) = await ClusterTrainRun.AssertAKilledWorkerLeavesTheLocalModel(Config, "series.safetensors", Series());
         Assert.Contains(output, line => line.StartsWith("shard re-issued: ", StringComparison.Ordinal) || line.StartsWith("worker lost: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The same with workers that have no copy of the file: each fetches its shards' windows and, for validation, each
+    /// stream's windows one ahead; the shards of the one killed are fetched again by whoever computes them.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Workers_that_fetch_their_windows_one_of_them_killed_mid_run_give_the_local_model_and_say_how_compute_waited()
+    {
+        var (output, survivors) = await ClusterTrainRun.AssertAKilledWorkerLeavesTheLocalModel(Config, "series.safetensors", Series(), fetching: true);
+        Assert.Contains(output, line => line.StartsWith("worker lost: ", StringComparison.Ordinal));
+        foreach (var worker in survivors)
+        {
+            Assert.Contains(worker, line => line.EndsWith("; each shard's samples fetched from the coordinator", StringComparison.Ordinal));
+            Assert.Contains(worker, line => line.Contains(": compute ", StringComparison.Ordinal) && line.Contains(" fetched samples ", StringComparison.Ordinal));
+        }
     }
 }
