@@ -127,9 +127,10 @@ public sealed record ComputeGradients(
     public float[]? States { get; init; }
 
     /// <summary>
-    /// The samples the same groups of the next minibatch hold, in minibatch order: what this worker is likely asked for
-    /// next, which a worker that fetches its samples reads ahead while it computes this shard. Null after the
-    /// epoch's last minibatch, and for a worker that holds the data.
+    /// The samples of this worker's shard of the next step (the next minibatch, or the next epoch's first), cut a step
+    /// ahead by the coordinator and kept when the same workers are usable then, in minibatch order: what a worker
+    /// that fetches its samples reads ahead while it computes this shard. Null after the run's last minibatch, and
+    /// for a worker that holds the data.
     /// </summary>
     public int[]? NextSampleIds { get; init; }
 

@@ -61,6 +61,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     /// <summary>The next epoch's plan, where its first minibatch was read ahead of the epoch's end; the next epoch's plan then.</summary>
     private EpochPlan? _nextPlan;
+
+    /// <summary>The next step's round, cut a step ahead where a worker fetches its samples (<see cref="ShardPolicy.Forecast"/>).</summary>
+    private (long Step, RoundForecast Round)? _forecast;
     private Round? _round;
     private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
@@ -422,15 +425,18 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         int groupSize = _job.Training.GroupSize, samples = minibatch.Length;
         int groupCount = EpochPlan.GroupCount(samples, groupSize);
         _round = null;
-        var holding = _policy.TrainingRound(groupCount, excluded);
+        var (holding, workers) = _policy.TrainingRound(groupCount, excluded, _forecast is { } f && f.Step == _state.Step ? f.Round : null);
+        _forecast = null;
         if (holding.Count == 0) return [];
         int[] bounds = [.. holding.Select(h => h.First), groupCount];
         string[] holders = [.. holding.Select(h => _workers.EndpointOf(h.Worker))];
         var (id, epoch, step) = (_nextRoundId++, _state.Epoch, _state.Step);
         long terms = _job.Train.Terms(minibatch);
-        // The same groups of the next minibatch, which a worker that fetches its samples reads ahead; only such
-        // workers are told, so the others' requests stay as small as they were.
+        // Where a worker fetches its samples, the next round's shards are cut now (kept if the same workers are then
+        // usable), so each such worker reads ahead exactly the samples of its next shard; only such workers are told,
+        // so the others' requests stay as small as they were.
         var next = holding.Any(h => _workers.Fetches(h.Worker)) ? NextMinibatch() : null;
+        if (next is not null) _forecast = (step + 1, _policy.Forecast(workers, EpochPlan.GroupCount(next.Length, groupSize)));
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
         {
@@ -445,8 +451,12 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         foreach (var (worker, first, end) in holding)
         {
             var request = (ComputeGradients)_round.Issue(worker, first, end);
-            if (next is not null && _workers.Fetches(worker))
-                request = request with { NextSampleIds = next[System.Math.Min(first * groupSize, next.Length)..System.Math.Min(end * groupSize, next.Length)] };
+            if (_forecast is { Round: var forecast } && _workers.Fetches(worker))
+                request = request with
+                {
+                    NextSampleIds = forecast.Shards.Where(s => s.Worker.Equals(worker))
+                        .SelectMany(s => next![(s.First * groupSize)..System.Math.Min(s.End * groupSize, next.Length)]).ToArray(),
+                };
             _workers.SendRequest(worker, id, _samplesOf(first, end), request, step, _state.Weights);
         }
         return holding;

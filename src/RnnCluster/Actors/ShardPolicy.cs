@@ -12,6 +12,12 @@ internal readonly record struct HeldShard(int First, int End, IActorRef Holder, 
     public bool IsLate => Waited >= Allowed;
 }
 
+/// <summary>
+/// The shards a training round of <see cref="GroupCount"/> groups is to have if <see cref="Workers"/> are then the ones
+/// usable, cut a step ahead so that workers which fetch their samples read exactly those ahead.
+/// </summary>
+internal sealed record RoundForecast(IReadOnlyList<IActorRef> Workers, int GroupCount, IReadOnlyList<Assignment> Shards);
+
 /// <summary>A training round in flight that must start again.</summary>
 /// <param name="Excluded">The workers the new round goes without (unless no other is usable).</param>
 /// <param name="Late">The late shard that makes it start again, when that is why; null when a holder was lost.</param>
@@ -44,13 +50,30 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
     /// <summary>
     /// The shards of a new training round of <paramref name="groupCount"/> groups: one contiguous run each for the
     /// workers usable now but <paramref name="excluded"/> (all usable ones, when no other is), sized by speed. A
-    /// worker whose run comes out empty is passed over (its pace knows). Empty when no worker is usable.
+    /// worker whose run comes out empty is passed over (its pace knows). Empty when no worker is usable. The shards of
+    /// the <paramref name="forecast"/> made a step before (<see cref="Forecast"/>) are kept when its workers are still
+    /// the ones usable. Also gives the workers the round was cut among.
     /// </summary>
-    public List<Assignment> TrainingRound(int groupCount, IReadOnlyCollection<IActorRef> excluded)
+    public (List<Assignment> Shards, IReadOnlyList<IActorRef> Workers) TrainingRound(int groupCount, IReadOnlyCollection<IActorRef> excluded, RoundForecast? forecast = null)
     {
         var usable = Available(startingRound: true);
         var chosen = usable.Where(w => !excluded.Contains(w)).ToList();
-        return Cut(0, groupCount, chosen.Count == 0 ? usable : chosen, int.MaxValue);
+        var round = chosen.Count == 0 ? usable : chosen;
+        // The same workers in any order (one whose answer is still on its way is listed after the idle ones).
+        if (forecast is null || forecast.GroupCount != groupCount || forecast.Workers.Count != round.Count || !forecast.Workers.All(round.Contains))
+            return (Cut(0, groupCount, [.. round], int.MaxValue), round);
+        foreach (var worker in round.Where(w => !forecast.Shards.Any(s => s.Worker.Equals(w)))) workers.Pace(worker).Passed();
+        return ([.. forecast.Shards], round);
+    }
+
+    /// <summary>
+    /// The next training round's shards, of <paramref name="groupCount"/> groups, cut by speed now among the
+    /// <paramref name="round"/>'s workers; nobody's pace is touched (that is for when it is used).
+    /// </summary>
+    public RoundForecast Forecast(IReadOnlyList<IActorRef> round, int groupCount)
+    {
+        var pieces = ShardPlanner.Plan(0, groupCount, round.Select(workers.Speed).ToArray());
+        return new RoundForecast(round, groupCount, [.. pieces.Select((piece, i) => new Assignment(round[i], piece.First, piece.End)).Where(a => a.First < a.End)]);
     }
 
     /// <summary>

@@ -8,8 +8,10 @@ peak resident memory (VmHWM, pages of the mapped file included: the kernel's to 
 it held at once (RssAnon: what it really holds). Then the throughput: the same model and batch on one local worker
 from the 1x file (seqPerSec of metrics.jsonl), against `rnn-cluster bench`, which trains on random data in memory.
 With --fetch the workers have no copy of the file (it is moved away once the coordinator has mapped it and waits
-for workers), so they fetch each shard's samples from the coordinator; --pairs N then sets the same cluster epoch on
-the 1x file with workers that map it against workers that fetch, alternating, N pairs (seqPerSec of metrics.jsonl).
+for workers), so they fetch each shard's samples from the coordinator; --pairs N then sets the same cluster run on
+the 1x file with workers that map it against workers that fetch, alternating, N pairs: two epochs each, the second's
+seqPerSec of metrics.jsonl (it starts on samples read ahead in the first), and the fetching workers' own account of
+how often and how long compute waited for samples.
 Needs `dotnet build -c Release` first. Usage (from the repository root):
   python3 tests/RnnCluster.Benchmarks/Data/mapped_memory.py [--folder /tmp/mapped-memory] [--fetch] [--pairs N]"""
 import argparse, json, os, pathlib, socket, statistics, struct, subprocess, sys, tempfile, threading, time, random
@@ -70,20 +72,23 @@ def free_port():
         return s.getsockname()[1]
 
 
-def drain(stream):
-    for _ in stream:
-        pass
+def drain(stream, lines=None):
+    for line in stream:
+        if lines is not None:
+            lines.append(line.rstrip("\n"))
 
 
-def cluster(folder, data, fetch=False):
-    """One epoch on a coordinator and two workers: each process's peaks and the epoch's seqPerSec. With fetch, the
-    file is moved away once the coordinator waits for workers (it has mapped it), and back after the run."""
-    config = dict(CONFIG, data=dict(CONFIG["data"], path=str(data)))
+def cluster(folder, data, fetch=False, epochs=1):
+    """A run on a coordinator and two workers: each process's peaks, the last epoch's seqPerSec and the workers' lines
+    on waiting for fetched samples. With fetch, the file is moved away once the coordinator waits for workers (it has
+    mapped it), and back after the run."""
+    config = dict(CONFIG, data=dict(CONFIG["data"], path=str(data)), training=dict(CONFIG["training"], epochs=epochs))
     config_path = folder / "cluster.json"
     config_path.write_text(json.dumps(config))
     port = free_port()
     out = pathlib.Path(tempfile.mkdtemp(prefix=f"run-{data.stem}{'-fetch' if fetch else ''}-", dir=folder))
-    processes, peaks, stop = {}, {}, threading.Event()
+    processes, peaks, stop, said = {}, {}, threading.Event(), []
+    readers = []
     watcher = threading.Thread(target=watch, args=(processes, peaks, stop))
     moved = data.with_name(data.name + ".elsewhere")
     try:
@@ -101,10 +106,17 @@ def cluster(folder, data, fetch=False):
         for name in ("worker 1", "worker 2"):
             processes[name] = subprocess.Popen(
                 [str(WORKER_BIN / "rnn-worker"), "--seed-nodes", f"akka.tcp://rnn-cluster@127.0.0.1:{port}", "--host", "127.0.0.1",
-                 "--port", "0", "--once"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 "--port", "0", "--once"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            readers.append(threading.Thread(target=drain, args=(processes[name].stdout, said), daemon=True))
+            readers[-1].start()
         peaks.update({name: {} for name in processes})
         watcher.start()
         processes["coordinator"].wait(timeout=1800)
+        for name, process in processes.items():
+            if name != "coordinator":
+                process.wait(timeout=60)
+        for reader in readers:
+            reader.join(timeout=10)
     finally:
         stop.set()
         if watcher.is_alive():
@@ -118,7 +130,7 @@ def cluster(folder, data, fetch=False):
     if processes["coordinator"].returncode != 0:
         raise SystemExit(f"rnn-cluster train exited with {processes['coordinator'].returncode}")
     epoch = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])["seqPerSec"]
-    return peaks, epoch
+    return peaks, epoch, [line for line in said if "fetched samples" in line]
 
 
 def throughput(folder, data):
@@ -150,9 +162,12 @@ def main():
             write(data, BASE_SAMPLES)
         ratios = []
         for pair in range(args.pairs):
-            mapped, fetched = cluster(folder, data)[1], cluster(folder, data, fetch=True)[1]
+            mapped = cluster(folder, data, epochs=2)[1]
+            _, fetched, waits = cluster(folder, data, fetch=True, epochs=2)
             ratios.append(fetched / mapped)
             print(f"pair {pair + 1}: workers mapping the file {mapped:.0f} seq/s, fetching their samples {fetched:.0f} seq/s, ratio {fetched / mapped:.2f}", flush=True)
+            for line in waits:
+                print(f"  {line}", flush=True)
         print(f"median ratio, fetching / mapping: {statistics.median(ratios):.2f}")
         return
     print("| data | coordinator peak / anonymous | worker 1 | worker 2 |")

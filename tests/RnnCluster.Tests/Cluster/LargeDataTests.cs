@@ -58,7 +58,10 @@ public sealed partial class LargeDataTests(ITestOutputHelper log)
             File.Move(path, path + ".elsewhere");
         });
         foreach (var output in workers)
+        {
             Assert.Contains(output, line => line.EndsWith("; each shard's samples fetched from the coordinator", StringComparison.Ordinal));
+            log.WriteLine(string.Join('\n', output.Where(line => line.Contains(" fetched samples ", StringComparison.Ordinal))));
+        }
         // A worker sent the data would hold the whole of it, more than three times its limit; these hold a few shards.
         Assert.True(bytes > 3 * LimitBytes, $"the data ({bytes} bytes) is not three times the limit");
         Assert.All(peaks, peak => Assert.True(peak <= LimitBytes, $"a process held {peak} bytes"));
