@@ -10,8 +10,9 @@ from the 1x file (seqPerSec of metrics.jsonl), against `rnn-cluster bench`, whic
 With --fetch the workers have no copy of the file (it is moved away once the coordinator has mapped it and waits
 for workers), so they fetch each shard's samples from the coordinator; --pairs N then sets the same cluster run on
 the 1x file with workers that map it against workers that fetch, alternating, N pairs: two epochs each, the second's
-seqPerSec of metrics.jsonl (it starts on samples read ahead in the first), and the fetching workers' own account of
-how often and how long compute waited for samples.
+seqPerSec of metrics.jsonl (it starts on samples read ahead in the first), each process's processor time (utime +
+stime, sampled every 50 ms, so to within that), and the fetching workers' own account of how often and how long
+compute waited for samples.
 Needs `dotnet build -c Release` first. Usage (from the repository root):
   python3 tests/RnnCluster.Benchmarks/Data/mapped_memory.py [--folder /tmp/mapped-memory] [--fetch] [--pairs N]"""
 import argparse, json, os, pathlib, socket, statistics, struct, subprocess, sys, tempfile, threading, time, random
@@ -52,6 +53,10 @@ def status(pid):
                 key, _, value = line.partition(":")
                 if key in ("VmHWM", "RssAnon"):
                     fields[key] = int(value.split()[0]) * 1024
+        with open(f"/proc/{pid}/stat") as f:
+            # utime and stime, fields 14 and 15 (after the command's parenthesis), in clock ticks.
+            ticks = f.read().rpartition(")")[2].split()
+            fields["cpu"] = (int(ticks[11]) + int(ticks[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         pass
     return fields
@@ -162,10 +167,12 @@ def main():
             write(data, BASE_SAMPLES)
         ratios = []
         for pair in range(args.pairs):
-            mapped = cluster(folder, data, epochs=2)[1]
-            _, fetched, waits = cluster(folder, data, fetch=True, epochs=2)
+            mapping_peaks, mapped, _ = cluster(folder, data, epochs=2)
+            fetching_peaks, fetched, waits = cluster(folder, data, fetch=True, epochs=2)
             ratios.append(fetched / mapped)
             print(f"pair {pair + 1}: workers mapping the file {mapped:.0f} seq/s, fetching their samples {fetched:.0f} seq/s, ratio {fetched / mapped:.2f}", flush=True)
+            cpu = lambda peaks: ", ".join(f"{name} {p.get('cpu', 0):.2f} s" for name, p in peaks.items())
+            print(f"  processor time, mapping: {cpu(mapping_peaks)}; fetching: {cpu(fetching_peaks)}", flush=True)
             for line in waits:
                 print(f"  {line}", flush=True)
         print(f"median ratio, fetching / mapping: {statistics.median(ratios):.2f}")
