@@ -53,7 +53,7 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task Sigterm_in_cluster_mode_checkpoints_leaves_exits_1_and_a_resume_on_one_worker_ends_on_the_undisturbed_bytes()
+    public async Task Sigterm_in_cluster_mode_checkpoints_leaves_exits_1_and_a_resume_on_one_worker_that_fetches_its_samples_ends_on_the_undisturbed_bytes()
     {
         var config = Config;
         await using (var first = StartWorker())
@@ -68,8 +68,16 @@ public sealed class StopAndResumeTests(ITestOutputHelper log) : IDisposable
             await first.WaitForLineAsync(line => line.StartsWith($"coordinator {Seed} left", StringComparison.Ordinal), Generous);
         }
 
-        await using (StartWorker())
-            Assert.Equal(0, CliRun.Of(["train", "--resume", Run, .. ClusterFlags(minWorkers: 1), "--quiet"]).ExitCode);
+        // The resumed run's worker has no copy of the run's data file (moved away once the coordinator has mapped it):
+        // it fetches its shards' samples, and the bytes are still those of a run never stopped.
+        await using (var resumed = Start(ClusterProgram, ["train", "--resume", Run, .. ClusterFlags(minWorkers: 1)]))
+        {
+            await resumed.WaitForLineAsync(line => line.StartsWith("waiting for workers", StringComparison.Ordinal), Generous);
+            File.Move(Path.Combine(Run, "data.safetensors"), _folder.File("data.elsewhere"));
+            await using var worker = StartWorker();
+            Assert.Equal(0, await resumed.WaitForExitAsync(Generous));
+            Assert.Contains(worker.Output, line => line.EndsWith("; each shard's samples fetched from the coordinator", StringComparison.Ordinal));
+        }
 
         Assert.Equal(Undisturbed(config, Epochs), Model(Run));
         Assert.Equal(Enumerable.Range(1, Epochs), MetricsEpochs());
