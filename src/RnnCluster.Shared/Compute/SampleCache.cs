@@ -101,6 +101,16 @@ public sealed class SampleCache(StartJob job, Action<FetchSamples> ask, Action l
     }
 
     /// <summary>
+    /// Asks for the rows of <paramref name="sampleIds"/> not held, as this set's read-ahead, which a <see cref="ReadAhead"/>
+    /// of the other set keeps: a validation shard's first slice read ahead at an epoch's last step.
+    /// </summary>
+    public void Ahead(bool validation, IReadOnlyCollection<int> sampleIds)
+    {
+        lock (_gate) _ahead[validation ? 1 : 0] = sampleIds;
+        Fetch(validation, sampleIds);
+    }
+
+    /// <summary>
     /// Drops the blocks all of whose rows are among <paramref name="sampleIds"/> (of the validation set when
     /// <paramref name="validation"/>): rows gathered and of no more use, as a stateful validation's windows are once read.
     /// </summary>

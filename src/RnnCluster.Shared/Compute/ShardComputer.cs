@@ -197,9 +197,9 @@ public sealed class ShardComputer
 
     /// <summary>
     /// Where a worker that fetches its samples (<see cref="JobReplica.Samples"/>) asks for them ahead of need, as
-    /// <paramref name="request"/> arrives: its shard's and the next minibatch's same groups (the coordinator names
-    /// them), or a validation request's first slice; the rows of neither are dropped. Later slices are read ahead
-    /// slice by slice as validation runs.
+    /// <paramref name="request"/> arrives: its shard's and its next shard's (the coordinator names them), at an
+    /// epoch's last step also its validation shard's first slice, or a validation request's first slice; the rows of
+    /// neither are dropped. Later slices are read ahead slice by slice as validation runs.
     /// </summary>
     public void ReadAhead(JobReplica replica, IRoundMessage request)
     {
@@ -207,6 +207,8 @@ public sealed class ShardComputer
         if (request is ComputeGradients gradients)
         {
             samples.ReadAhead(validation: false, gradients.SampleIds, gradients.NextSampleIds);
+            if (gradients.NextValidation is { } next && _job.Job.Streams == 0)
+                samples.Ahead(validation: true, ValidationSlice(next.FirstGroup, next.EndGroup, 0));
         }
         else if (request is ComputeValidationLoss validation && _job.Job.Streams == 0)
         {
@@ -226,14 +228,17 @@ public sealed class ShardComputer
     };
 
     /// <summary>The validation samples of the slice of <paramref name="request"/>'s groups that starts <paramref name="slice"/> groups in; empty past its end.</summary>
-    private int[] ValidationSlice(ComputeValidationLoss request, int slice)
+    private int[] ValidationSlice(ComputeValidationLoss request, int slice) => ValidationSlice(request.FirstGroup, request.EndGroup, slice);
+
+    /// <summary>The validation samples of the slice of groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) that starts <paramref name="slice"/> groups in; empty past its end.</summary>
+    private int[] ValidationSlice(int firstGroup, int endGroup, int slice)
     {
-        int groupSize = _job.Job.GroupSize, groups = request.EndGroup - request.FirstGroup;
-        if (slice >= groups) return [];
+        int groupSize = _job.Job.GroupSize, groups = endGroup - firstGroup;
+        if (slice >= groups || firstGroup < 0) return [];
         int count = System.Math.Min(ValidationSliceGroups * _engines.Length, groups - slice);
-        int firstSample = (request.FirstGroup + slice) * groupSize;
-        int endSample = System.Math.Min((request.FirstGroup + slice + count) * groupSize, _job.Shape.ValidationSamples);
-        return Enumerable.Range(firstSample, endSample - firstSample).ToArray();
+        long firstSample = (long)(firstGroup + slice) * groupSize;
+        long endSample = System.Math.Min((long)(firstGroup + slice + count) * groupSize, _job.Shape.ValidationSamples);
+        return firstSample < endSample ? Enumerable.Range((int)firstSample, (int)(endSample - firstSample)).ToArray() : [];
     }
 
     /// <summary>

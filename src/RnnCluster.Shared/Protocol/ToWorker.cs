@@ -134,10 +134,19 @@ public sealed record ComputeGradients(
     /// </summary>
     public int[]? NextSampleIds { get; init; }
 
+    /// <summary>
+    /// At an epoch's last step, to a worker that fetches its samples: its shard of the validation round that follows,
+    /// cut a step ahead like the next training shard, whose first slice it reads ahead. Null otherwise.
+    /// </summary>
+    public ValidationShard? NextValidation { get; init; }
+
     public int FirstGroup => ShardBounds[Shard];
 
     public int EndGroup => ShardBounds[Shard + 1];
 }
+
+/// <summary>Groups [<paramref name="FirstGroup"/>, <paramref name="EndGroup"/>) of a validation round of <paramref name="GroupCount"/> groups.</summary>
+public sealed record ValidationShard(int GroupCount, int FirstGroup, int EndGroup);
 
 /// <summary>
 /// One worker's share of the validation loss: the groups [<see cref="FirstGroup"/>, <see cref="EndGroup"/>) of the

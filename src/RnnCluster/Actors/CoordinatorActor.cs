@@ -64,6 +64,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     /// <summary>The next step's round, cut a step ahead where a worker fetches its samples (<see cref="ShardPolicy.Forecast"/>).</summary>
     private (long Step, RoundForecast Round)? _forecast;
+
+    /// <summary>The validation round that follows the epoch's last step, cut with it where a worker fetches its samples.</summary>
+    private (long Step, RoundForecast Round)? _validationForecast;
     private Round? _round;
     private Func<int, int, int> _samplesOf = (_, _) => 0;
     private long _nextRoundId;
@@ -437,6 +440,12 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         // so the others' requests stay as small as they were.
         var next = holding.Any(h => _workers.Fetches(h.Worker)) ? NextMinibatch() : null;
         if (next is not null) _forecast = (step + 1, _policy.Forecast(workers, EpochPlan.GroupCount(next.Length, groupSize)));
+        // At the epoch's last step, the validation round after it is cut too, so that each such worker reads its
+        // first slice ahead (a stateful job's validation goes stream by stream, each stream's windows one ahead).
+        _validationForecast = _state.Minibatch + 1 == _plan.MinibatchCount && _job.Validation is { Samples: > 0 } validation
+                              && _job.ValidationStreams is null && holding.Any(h => _workers.Fetches(h.Worker))
+            ? (step + 1, _policy.Forecast(workers, EpochPlan.GroupCount(validation.Samples, groupSize)))
+            : null;
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;
         _round = Round.Training(id, groupCount, _inbox.Gradient, (first, end) =>
         {
@@ -457,6 +466,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     NextSampleIds = forecast.Shards.Where(s => s.Worker.Equals(worker))
                         .SelectMany(s => next![(s.First * groupSize)..System.Math.Min(s.End * groupSize, next.Length)]).ToArray(),
                 };
+            if (_validationForecast is { Round: var checking } && _workers.Fetches(worker)
+                && checking.Shards.FirstOrDefault(s => s.Worker.Equals(worker)) is { Worker: not null } shard)
+                request = request with { NextValidation = new ValidationShard(checking.GroupCount, shard.First, shard.End) };
             _workers.SendRequest(worker, id, _samplesOf(first, end), request, step, _state.Weights);
         }
         return holding;
@@ -546,7 +558,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private List<Assignment> DispatchValidation(Round round, bool startingRound)
     {
-        var (gaps, copies) = _policy.Validation(round, startingRound, _samplesOf);
+        var forecast = startingRound && _validationForecast is { } f && f.Step == _state.Step ? f.Round : null;
+        _validationForecast = null;
+        var (gaps, copies) = _policy.Validation(round, startingRound, _samplesOf, forecast);
         foreach (var piece in gaps) Send(round, piece);
         var given = new List<Assignment>(gaps);
         foreach (var (late, pieces) in copies)

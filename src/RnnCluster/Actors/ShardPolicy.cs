@@ -96,12 +96,20 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
     /// start of a round, a lost holder's later), idle workers going to each gap in proportion to its size and cut
     /// by speed; then, to workers still idle, copies of late shards, the latest first, cut the same way.
     /// </summary>
-    public (List<Assignment> Gaps, List<(HeldShard Late, List<Assignment> Copies)> Copies) Validation(Round round, bool startingRound, Func<int, int, int> samplesOf)
+    public (List<Assignment> Gaps, List<(HeldShard Late, List<Assignment> Copies)> Copies) Validation(Round round, bool startingRound, Func<int, int, int> samplesOf,
+        RoundForecast? forecast = null)
     {
         var idle = Available(startingRound);
         var ready = workers.Ready.ToList();
         idle.RemoveAll(worker => !round.MayTake(worker, ready));
         var gaps = round.Gaps(workers.IsReachable);
+        // At the round's start, the cut made a step ahead (its workers read their first slices ahead), if they are the ones idle.
+        if (startingRound && forecast is not null && gaps is [(0, var all)] && all == forecast.GroupCount
+            && forecast.Workers.Count == idle.Count && forecast.Workers.All(idle.Contains))
+        {
+            foreach (var worker in idle.Where(w => !forecast.Shards.Any(s => s.Worker.Equals(w)))) workers.Pace(worker).Passed();
+            return ([.. forecast.Shards], []);
+        }
         var late = Late(round, samplesOf).ToList();
         var given = new List<Assignment>();
         int ungiven = gaps.Sum(g => g.End - g.First);

@@ -163,19 +163,21 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
 
         // The next request is what was read ahead: nothing more is fetched but the samples after it, and only those not
         // held (1 is, from the first shard, whose block stays for it).
+        // The epoch's last step also names this worker's shard of the validation round after it: its first slice is
+        // read ahead too.
         SendSamples(plane, ahead);
-        worker.Tell(request with { RoundId = 6, SampleIds = [11, 2, 8, 5], NextSampleIds = [5, 6, 10, 1] });
+        worker.Tell(request with { RoundId = 6, SampleIds = [11, 2, 8, 5], NextSampleIds = [5, 6, 10, 1], NextValidation = new ValidationShard(3, 0, 3) });
         var nextEpoch = ExpectMsg<FetchSamples>();
         Assert.Equal([6, 10], nextEpoch.SampleIds);
-        Assert.Equal(6, ExpectMsg<GradientsComputed>().RoundId);
-        SendSamples(plane, nextEpoch);
-
-        // Validation fetches its slice of the validation set.
-        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         var validation = ExpectMsg<FetchSamples>();
         Assert.True(validation.Validation);
         Assert.Equal([0, 1, 2, 3, 4], validation.SampleIds);
+        Assert.Equal(6, ExpectMsg<GradientsComputed>().RoundId);
+        SendSamples(plane, nextEpoch);
         SendSamples(plane, validation);
+
+        // Validation finds its slice held (or on its way) and fetches nothing.
+        worker.Tell(new ComputeValidationLoss(_start.JobId, 9, 0, 3, 0, 3));
         Assert.Equal(ValidationRoot(), ExpectMsg<ValidationLossComputed>().Partials);
 
         // The samples read ahead for the step after (the next epoch's first) outlived validation: it fetches nothing.
