@@ -11,8 +11,8 @@ namespace RnnCluster.Coordinator.Output;
 /// metrics.jsonl: one JSON object per finished epoch, the fields of <see cref="EpochMetrics"/> in camelCase and
 /// each of its metrics under its name.
 /// Each epoch appends its line with one write, flushed, so a reader tailing it sees whole lines and an epoch costs
-/// the same however long the run (a log rewritten whole every epoch made a 3,000-epoch run of a small model spend
-/// most of its time writing it). A resumed run starts the file again, atomically, from its checkpoint's history,
+/// the same however long the run (a log rewritten whole every epoch cost each epoch more the longer the run). The
+/// first epoch of a new run replaces the file atomically. A resumed run starts the file again, atomically, from its checkpoint's history,
 /// so each epoch has one line however often the run was stopped, and none that the checkpoint does not hold.
 /// </summary>
 public sealed class MetricsLog
@@ -30,22 +30,32 @@ public sealed class MetricsLog
     };
 
     private readonly string path;
+    private bool written;
 
     /// <summary>
-    /// A log in <paramref name="folder"/> that goes on from <paramref name="history"/>: the file is replaced now by
-    /// the history's lines (none for a new run), so whatever file was there is gone.
+    /// A log in <paramref name="folder"/> that goes on from <paramref name="history"/>: with a history the file is
+    /// written now; without, the first epoch replaces whatever file was there (a run that fails before it leaves the
+    /// previous run's log as it was).
     /// </summary>
     public MetricsLog(string folder, IReadOnlyList<EpochMetrics> history)
     {
         path = Path.Combine(folder, FileName);
+        if (history.Count == 0) return;
         var lines = new StringBuilder();
         foreach (var metrics in history) lines.Append(LineText(metrics));
         AtomicFile.WriteAllText(path, lines.ToString());
+        written = true;
     }
 
     /// <summary>Appends one epoch's line in a single write and flushes it, so the file always ends on a whole line.</summary>
     public void Append(EpochMetrics metrics)
     {
+        if (!written)
+        {
+            AtomicFile.WriteAllText(path, LineText(metrics));
+            written = true;
+            return;
+        }
         var line = Encoding.UTF8.GetBytes(LineText(metrics));
         using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
         file.Write(line);
