@@ -438,12 +438,13 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         // Where a worker fetches its samples, the next round's shards are cut now (kept if the same workers are then
         // usable), so each such worker reads ahead exactly the samples of its next shard; only such workers are told,
         // so the others' requests stay as small as they were.
-        var next = holding.Any(h => _workers.Fetches(h.Worker)) ? NextMinibatch() : null;
+        bool fetching = holding.Any(h => _workers.Fetches(h.Worker));
+        var next = fetching ? NextMinibatch() : null;
         if (next is not null) _forecast = (step + 1, _policy.Forecast(workers, EpochPlan.GroupCount(next.Length, groupSize)));
         // At the epoch's last step, the validation round after it is cut too, so that each such worker reads its
         // first slice ahead (a stateful job's validation goes stream by stream, each stream's windows one ahead).
         _validationForecast = _state.Minibatch + 1 == _plan.MinibatchCount && _job.Validation is { Samples: > 0 } validation
-                              && _job.ValidationStreams is null && holding.Any(h => _workers.Fetches(h.Worker))
+                              && _job.ValidationStreams is null && fetching
             ? (step + 1, _policy.Forecast(workers, EpochPlan.GroupCount(validation.Samples, groupSize)))
             : null;
         _samplesOf = (first, end) => System.Math.Min(end * groupSize, samples) - first * groupSize;

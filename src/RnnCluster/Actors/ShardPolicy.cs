@@ -16,7 +16,12 @@ internal readonly record struct HeldShard(int First, int End, IActorRef Holder, 
 /// The shards a training round of <see cref="GroupCount"/> groups is to have if <see cref="Workers"/> are then the ones
 /// usable, cut a step ahead so that workers which fetch their samples read exactly those ahead.
 /// </summary>
-internal sealed record RoundForecast(IReadOnlyList<IActorRef> Workers, int GroupCount, IReadOnlyList<Assignment> Shards);
+internal sealed record RoundForecast(IReadOnlyList<IActorRef> Workers, int GroupCount, IReadOnlyList<Assignment> Shards)
+{
+    /// <summary>Whether it is of a round of <paramref name="groupCount"/> groups among <paramref name="round"/>, in any order.</summary>
+    public bool Fits(int groupCount, IReadOnlyCollection<IActorRef> round)
+        => GroupCount == groupCount && Workers.Count == round.Count && Workers.All(round.Contains);
+}
 
 /// <summary>A training round in flight that must start again.</summary>
 /// <param name="Excluded">The workers the new round goes without (unless no other is usable).</param>
@@ -60,10 +65,14 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
         var chosen = usable.Where(w => !excluded.Contains(w)).ToList();
         var round = chosen.Count == 0 ? usable : chosen;
         // The same workers in any order (one whose answer is still on its way is listed after the idle ones).
-        if (forecast is null || forecast.GroupCount != groupCount || forecast.Workers.Count != round.Count || !forecast.Workers.All(round.Contains))
-            return (Cut(0, groupCount, [.. round], int.MaxValue), round);
-        foreach (var worker in round.Where(w => !forecast.Shards.Any(s => s.Worker.Equals(w)))) workers.Pace(worker).Passed();
-        return ([.. forecast.Shards], round);
+        return (forecast?.Fits(groupCount, round) == true ? Take(forecast) : Cut(0, groupCount, [.. round], int.MaxValue), round);
+    }
+
+    /// <summary>The shards of <paramref name="forecast"/>, its workers without one passed over, as <see cref="Cut"/> passes them.</summary>
+    private List<Assignment> Take(RoundForecast forecast)
+    {
+        foreach (var worker in forecast.Workers.Where(w => !forecast.Shards.Any(s => s.Worker.Equals(w)))) workers.Pace(worker).Passed();
+        return [.. forecast.Shards];
     }
 
     /// <summary>
@@ -104,12 +113,7 @@ internal sealed class ShardPolicy(WorkerRoster workers, CoordinatorSettings sett
         idle.RemoveAll(worker => !round.MayTake(worker, ready));
         var gaps = round.Gaps(workers.IsReachable);
         // At the round's start, the cut made a step ahead (its workers read their first slices ahead), if they are the ones idle.
-        if (startingRound && forecast is not null && gaps is [(0, var all)] && all == forecast.GroupCount
-            && forecast.Workers.Count == idle.Count && forecast.Workers.All(idle.Contains))
-        {
-            foreach (var worker in idle.Where(w => !forecast.Shards.Any(s => s.Worker.Equals(w)))) workers.Pace(worker).Passed();
-            return ([.. forecast.Shards], []);
-        }
+        if (startingRound && gaps is [(0, var all)] && forecast?.Fits(all, idle) == true) return (Take(forecast), []);
         var late = Late(round, samplesOf).ToList();
         var given = new List<Assignment>();
         int ungiven = gaps.Sum(g => g.End - g.First);
